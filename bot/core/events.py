@@ -1,0 +1,99 @@
+"""Channel-neutral events in and messages out.
+
+Channels translate platform updates into these and these into platform calls; the dialog
+engine and the cycle only ever see these, so the same flow runs on Telegram, Zalo and the
+sandbox. Text is plain (no markup): each channel escapes it for its own format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.models import ChatKind
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    channel: str
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    channel: str
+    chat_id: str
+    kind: ChatKind
+    title: str = ""
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind is ChatKind.GROUP
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A document sent to the bot (e.g. a template file), already downloaded by the channel."""
+
+    file_name: str
+    content: bytes
+    file_ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    chat: Chat
+    sender: Sender
+    message_id: str
+    text: str
+    at: datetime
+    reply_to_bot: bool = False
+    mentions_bot: bool = False
+    reply_to_sender: Sender | None = None
+    photos: tuple[str, ...] = ()
+    document: Attachment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    """A tap on a choice the bot offered; ``data`` is the Choice's data."""
+
+    chat: Chat
+    sender: Sender
+    message_id: str
+    data: str
+    at: datetime
+    press_id: str = ""
+
+
+InboundEvent = InboundMessage | ButtonPress
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An option: a button where the channel has them, a numbered line where it does not."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutDocument:
+    file_name: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    channel: str
+    chat_id: str
+    text: str
+    choices: tuple[Choice, ...] = ()
+    reply_to_message_id: str | None = None
+    # When answering a button press, the message holding the buttons: channels that can edit
+    # messages replace it instead of sending a new one, so confirmations do not pile up.
+    edit_message_id: str | None = None
+    document: OutDocument | None = None
+    mention_user_ids: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,259 @@
+"""Report templates: what a report contains, validated with pydantic.
+
+A template has sections of fields. Each field says how to read it (type, unit, aliases for
+free text and fuzzy labels), whether it is required, how it rolls up (sum, average, max,
+latest) and which organizations it applies to. Admins may replace a template by sending YAML
+or JSON; ``load_template`` turns any failure into ``TemplateError`` whose problems name the
+field in Vietnamese, so the admin can fix the document without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.core.periods import PeriodType
+
+_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class FieldType(enum.StrEnum):
+    COUNT = "count"  # integer count (buổi, lượt người, suất quà)
+    MONEY = "money"  # integer number of đồng
+    DECIMAL = "decimal"  # decimal with a unit (tấn, ha)
+    PERCENT = "percent"  # 0..100
+    YESNO = "yesno"
+    CHOICE = "choice"
+    TEXT = "text"  # narrative
+    PHOTO = "photo"
+
+    @property
+    def numeric(self) -> bool:
+        return self in (FieldType.COUNT, FieldType.MONEY, FieldType.DECIMAL, FieldType.PERCENT)
+
+    @property
+    def label(self) -> str:
+        return {
+            FieldType.COUNT: "số nguyên",
+            FieldType.MONEY: "số tiền (đồng)",
+            FieldType.DECIMAL: "số thập phân",
+            FieldType.PERCENT: "tỷ lệ %",
+            FieldType.YESNO: "có/không",
+            FieldType.CHOICE: "lựa chọn",
+            FieldType.TEXT: "nội dung",
+            FieldType.PHOTO: "ảnh",
+        }[self]
+
+
+class Aggregation(enum.StrEnum):
+    SUM = "sum"
+    AVERAGE = "average"
+    MAX = "max"
+    LATEST = "latest"
+
+
+_DEFAULT_AGG = {
+    FieldType.COUNT: Aggregation.SUM,
+    FieldType.MONEY: Aggregation.SUM,
+    FieldType.DECIMAL: Aggregation.SUM,
+    FieldType.PERCENT: Aggregation.AVERAGE,
+}
+
+
+class TemplateField(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+    key: str = Field(pattern=_KEY_PATTERN)
+    label: str = Field(min_length=1, max_length=120)
+    type: FieldType
+    aliases: tuple[str, ...] = ()
+    unit: str = ""
+    required: bool = False
+    aggregate: Aggregation | None = None
+    choices: tuple[str, ...] = ()
+    applies_to: tuple[str, ...] = ()  # organization codes; empty means every organization
+    help: str = ""
+
+    @field_validator("aliases", "choices", "applies_to", mode="before")
+    @classmethod
+    def _split_strings(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return tuple(p.strip() for p in v.split(",") if p.strip())
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> TemplateField:
+        if self.type is FieldType.CHOICE and len(self.choices) < 2:
+            raise ValueError("trường lựa chọn cần ít nhất 2 lựa chọn (choices)")
+        if self.type is not FieldType.CHOICE and self.choices:
+            raise ValueError("chỉ trường kiểu choice mới có danh sách lựa chọn")
+        if (
+            self.aggregate is not None
+            and not self.type.numeric
+            and self.aggregate is not Aggregation.LATEST
+        ):
+            raise ValueError(
+                f"trường kiểu {self.type.value} chỉ tổng hợp theo 'latest', "
+                f"không theo '{self.aggregate.value}'"
+            )
+        return self
+
+    @property
+    def aggregation(self) -> Aggregation:
+        return self.aggregate or _DEFAULT_AGG.get(self.type, Aggregation.LATEST)
+
+    def applies(self, org_code: str) -> bool:
+        return not self.applies_to or org_code in self.applies_to
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=_KEY_PATTERN)
+    title: str = Field(min_length=1, max_length=160)
+    fields: tuple[TemplateField, ...] = Field(min_length=1)
+    applies_to: tuple[str, ...] = ()
+
+    @field_validator("applies_to", mode="before")
+    @classmethod
+    def _split(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return tuple(p.strip() for p in v.split(",") if p.strip())
+        return v
+
+
+class Template(BaseModel):
+    """A versioned report template. ``key`` names it within a workspace."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=_KEY_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    period_type: PeriodType = PeriodType.WEEK
+    description: str = ""
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> Template:
+        seen: set[str] = set()
+        for section in self.sections:
+            for f in section.fields:
+                if f.key in seen:
+                    raise ValueError(f"mã trường '{f.key}' bị trùng")
+                seen.add(f.key)
+        return self
+
+    def all_fields(self) -> Iterator[TemplateField]:
+        for section in self.sections:
+            yield from section.fields
+
+    def fields_for(self, org_code: str | None) -> list[TemplateField]:
+        """The fields an organization fills in, in form order (numbered from 1)."""
+        out: list[TemplateField] = []
+        for section in self.sections:
+            if org_code is not None and section.applies_to and org_code not in section.applies_to:
+                continue
+            out.extend(f for f in section.fields if org_code is None or f.applies(org_code))
+        return out
+
+    def field(self, key: str) -> TemplateField:
+        for f in self.all_fields():
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    def section_of(self, key: str) -> Section:
+        for s in self.sections:
+            if any(f.key == key for f in s.fields):
+                return s
+        raise KeyError(key)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(exclude_defaults=True, indent=None)
+
+    def to_yaml(self) -> str:
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+class TemplateError(ValueError):
+    """A template document that cannot be used; ``problems`` are Vietnamese, one per field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+_PYDANTIC_VI = {
+    "missing": "thiếu thông tin bắt buộc",
+    "extra_forbidden": "tên mục không được hỗ trợ",
+    "string_pattern_mismatch": "chỉ dùng chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ",
+    "enum": "giá trị không hợp lệ",
+    "string_too_short": "không được để trống",
+    "too_short": "cần ít nhất một mục",
+    "string_too_long": "quá dài",
+    "bool_parsing": "cần giá trị true/false",
+    "string_type": "cần một chuỗi chữ",
+    "tuple_type": "cần một danh sách",
+    "model_type": "cần một nhóm thông tin (khóa: giá trị)",
+}
+
+
+def _loc(loc: tuple[int | str, ...], data: Any) -> str:
+    """Turn a pydantic location into words an admin can follow, naming the field key."""
+    parts: list[str] = []
+    node: Any = data
+    for item in loc:
+        if isinstance(item, int):
+            label = f"#{item + 1}"
+            if isinstance(node, list) and 0 <= item < len(node):
+                node = node[item]
+                if isinstance(node, dict) and isinstance(node.get("key"), str):
+                    label = f"'{node['key']}'"
+            parts[-1] = f"{parts[-1]} {label}" if parts else label
+            continue
+        name = {"sections": "phần", "fields": "trường"}.get(str(item), str(item))
+        parts.append(name)
+        node = node.get(item) if isinstance(node, dict) else None
+    return " › ".join(parts) if parts else "mẫu"
+
+
+def _translate(err: Any, data: Any) -> str:
+    msg = _PYDANTIC_VI.get(err["type"])
+    if msg is None:
+        raw = str(err.get("msg", ""))
+        msg = raw.removeprefix("Value error, ")
+    if err["type"] == "enum":
+        expected = err.get("ctx", {}).get("expected", "")
+        msg = f"giá trị không hợp lệ, cần một trong: {expected}"
+    return f"{_loc(tuple(err['loc']), data)}: {msg}"
+
+
+def parse_template_document(text: str) -> Template:
+    """Read a template from YAML or JSON text (YAML safe loading only)."""
+    stripped = text.strip()
+    if not stripped:
+        raise TemplateError(["tài liệu mẫu báo cáo trống"])
+    try:
+        data = json.loads(stripped) if stripped[0] in "{[" else yaml.safe_load(stripped)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (dòng {mark.line + 1})" if mark is not None else ""
+        if isinstance(exc, json.JSONDecodeError):
+            where = f" (dòng {exc.lineno})"
+        raise TemplateError([f"không đọc được tài liệu YAML/JSON{where}"]) from exc
+    return template_from_data(data)
+
+
+def template_from_data(data: Any) -> Template:
+    if not isinstance(data, dict):
+        raise TemplateError(["mẫu báo cáo phải là một nhóm thông tin có key, name, sections"])
+    try:
+        return Template.model_validate(data)
+    except ValidationError as exc:
+        raise TemplateError([_translate(e, data) for e in exc.errors()]) from exc

@@ -1,0 +1,272 @@
+"""Ports: what the services need from storage, as protocols.
+
+``storage/`` implements them on SQLite; a PostgreSQL backend would implement the same. All
+methods are async and return domain models. ``Store.transaction()`` groups several writes
+atomically (e.g. marking a cycle step done and enqueueing its messages); repository methods
+called inside it join that transaction, and outside it each write commits on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.models import (
+    AuditEntry,
+    Campaign,
+    ChatBinding,
+    ChatPurpose,
+    ConversationState,
+    CycleRecord,
+    CycleStep,
+    FieldValue,
+    Invite,
+    Member,
+    OrgUnit,
+    OutboxItem,
+    Role,
+    Schedule,
+    SubmissionVersion,
+    TemplateRecord,
+    Workspace,
+)
+from bot.core.periods import Period, PeriodType
+
+
+class DuplicateError(Exception):
+    """A unique key already exists (organization code, invite code...)."""
+
+
+class NotFoundError(Exception):
+    """The row to change does not exist."""
+
+
+class WorkspaceRepo(Protocol):
+    async def create(self, name: str, now: datetime) -> Workspace: ...
+    async def get(self, workspace_id: int) -> Workspace | None: ...
+    async def all(self) -> list[Workspace]: ...
+    async def rename(self, workspace_id: int, name: str) -> Workspace: ...
+
+
+class OrgRepo(Protocol):
+    async def add(
+        self,
+        workspace_id: int,
+        code: str,
+        name: str,
+        short_name: str = "",
+        parent_id: int | None = None,
+    ) -> OrgUnit:
+        """Raises DuplicateError if the code is taken in the workspace (case-insensitive)."""
+        ...
+
+    async def get(self, org_id: int) -> OrgUnit | None: ...
+    async def by_code(self, workspace_id: int, code: str) -> OrgUnit | None:
+        """Case-insensitive lookup."""
+        ...
+
+    async def all(self, workspace_id: int, include_inactive: bool = False) -> list[OrgUnit]:
+        """Ordered by sort_order then id (the order organizations were added)."""
+        ...
+
+    async def update(self, org: OrgUnit) -> OrgUnit:
+        """Saves name, short_name, parent_id, active, sort_order of ``org.id``."""
+        ...
+
+
+class MemberRepo(Protocol):
+    async def upsert(
+        self,
+        workspace_id: int,
+        channel: str,
+        user_id: str,
+        display_name: str,
+        role: Role,
+        org_id: int | None,
+        now: datetime,
+    ) -> Member:
+        """One row per (workspace, channel, user): a second bind replaces role and org."""
+        ...
+
+    async def get(self, workspace_id: int, channel: str, user_id: str) -> Member | None: ...
+    async def for_user(self, channel: str, user_id: str) -> list[Member]:
+        """All workspaces this person is bound in on this channel."""
+        ...
+
+    async def all(self, workspace_id: int) -> list[Member]: ...
+    async def by_org(self, org_id: int) -> list[Member]: ...
+    async def remove(self, member_id: int) -> None: ...
+
+
+class InviteRepo(Protocol):
+    async def create(self, invite: Invite) -> Invite:
+        """Raises DuplicateError on a code collision."""
+        ...
+
+    async def get(self, code: str) -> Invite | None:
+        """Case-insensitive."""
+        ...
+
+    async def use(self, code: str) -> None: ...
+    async def revoke(self, code: str) -> None: ...
+    async def all(self, workspace_id: int) -> list[Invite]: ...
+
+
+class ChatRepo(Protocol):
+    async def bind(self, binding: ChatBinding) -> None:
+        """Idempotent on (channel, chat_id, purpose); a rebinding updates workspace and title."""
+        ...
+
+    async def get(self, channel: str, chat_id: str) -> list[ChatBinding]: ...
+    async def for_workspace(
+        self, workspace_id: int, purpose: ChatPurpose | None = None
+    ) -> list[ChatBinding]: ...
+    async def unbind(self, channel: str, chat_id: str, purpose: ChatPurpose) -> None: ...
+
+
+class TemplateRepo(Protocol):
+    async def save(
+        self, workspace_id: int, key: str, document: str, created_by: str, now: datetime
+    ) -> TemplateRecord:
+        """Stores a new version (previous max + 1, starting at 1)."""
+        ...
+
+    async def latest(self, workspace_id: int, key: str) -> TemplateRecord | None: ...
+    async def versions(self, workspace_id: int, key: str) -> list[TemplateRecord]: ...
+
+
+class CampaignRepo(Protocol):
+    async def create(
+        self,
+        workspace_id: int,
+        name: str,
+        template_key: str,
+        period_type: PeriodType,
+        timezone: str,
+        schedule: Schedule,
+        started_on: datetime,
+    ) -> Campaign: ...
+
+    async def get(self, campaign_id: int) -> Campaign | None: ...
+    async def all(self, workspace_id: int, active_only: bool = False) -> list[Campaign]: ...
+    async def list_active(self) -> list[Campaign]:
+        """Active campaigns of every workspace (what the cycle runs)."""
+        ...
+
+    async def update(self, campaign: Campaign) -> Campaign:
+        """Saves name, template_key, period_type, timezone, schedule, active, prompt flags."""
+        ...
+
+
+class CycleRepo(Protocol):
+    async def done(self, campaign_id: int, period: Period) -> list[CycleRecord]: ...
+    async def mark(
+        self, campaign_id: int, period: Period, step: CycleStep, slot: int, now: datetime
+    ) -> bool:
+        """Records the step; False (and no change) if it was already recorded."""
+        ...
+
+
+class SubmissionRepo(Protocol):
+    async def add_version(
+        self,
+        campaign_id: int,
+        period: Period,
+        org_id: int,
+        channel: str,
+        user_id: str,
+        message_id: str,
+        raw_text: str,
+        values: dict[str, FieldValue],
+        submitted_at: datetime,
+        late: bool,
+        photos: Sequence[str] = (),
+    ) -> SubmissionVersion:
+        """Appends a version (1, 2, ...) to the (campaign, period, org) submission."""
+        ...
+
+    async def current(self, campaign_id: int, period: Period) -> list[SubmissionVersion]:
+        """The latest version of each organization's submission for the period."""
+        ...
+
+    async def current_for_org(
+        self, campaign_id: int, period: Period, org_id: int
+    ) -> SubmissionVersion | None: ...
+
+    async def history(
+        self, campaign_id: int, period: Period, org_id: int
+    ) -> list[SubmissionVersion]:
+        """Every version, oldest first."""
+        ...
+
+    async def current_in_range(
+        self, campaign_id: int, first: Period, last: Period
+    ) -> list[SubmissionVersion]:
+        """Current versions of every period from ``first`` to ``last`` inclusive (same type)."""
+        ...
+
+
+class AuditRepo(Protocol):
+    async def record(
+        self, workspace_id: int, actor: str, action: str, detail: str, now: datetime
+    ) -> None: ...
+    async def all(self, workspace_id: int, limit: int = 50) -> list[AuditEntry]:
+        """Newest first."""
+        ...
+
+
+class OutboxRepo(Protocol):
+    async def enqueue(
+        self,
+        channel: str,
+        chat_id: str,
+        text: str,
+        dedupe_key: str,
+        now: datetime,
+        mention_user_ids: Sequence[str] = (),
+    ) -> bool:
+        """False (and nothing written) when ``dedupe_key`` already exists."""
+        ...
+
+    async def pending(self, channel: str | None = None, limit: int = 100) -> list[OutboxItem]:
+        """Unsent, not permanently failed, oldest first."""
+        ...
+
+    async def mark_sent(self, item_id: int, now: datetime) -> None: ...
+    async def mark_failed(
+        self, item_id: int, error: str, now: datetime, permanent: bool
+    ) -> None: ...
+
+
+class ConversationRepo(Protocol):
+    async def get(self, channel: str, chat_id: str, user_id: str) -> ConversationState | None: ...
+    async def put(self, state: ConversationState) -> None: ...
+    async def clear(self, channel: str, chat_id: str, user_id: str) -> None: ...
+
+
+class InboundLog(Protocol):
+    async def first_time(self, channel: str, key: str, now: datetime) -> bool:
+        """Records an inbound update key; False if it was seen before (a redelivery)."""
+        ...
+
+
+class Store(Protocol):
+    workspaces: WorkspaceRepo
+    orgs: OrgRepo
+    members: MemberRepo
+    invites: InviteRepo
+    chats: ChatRepo
+    templates: TemplateRepo
+    campaigns: CampaignRepo
+    cycle: CycleRepo
+    submissions: SubmissionRepo
+    audit: AuditRepo
+    outbox: OutboxRepo
+    conversations: ConversationRepo
+    inbound: InboundLog
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """Everything awaited inside commits together or not at all."""
+        ...
