@@ -160,6 +160,8 @@ class Campaign:
     schedule: Schedule
     active: bool
     started_on: datetime
+    # Prompts and reminders go to the reporting groups (prompt_group) and privately to
+    # reporters whose channel has no reporting group (prompt_private).
     prompt_private: bool = True
     prompt_group: bool = True
 

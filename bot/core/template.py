@@ -161,6 +161,20 @@ class Template(BaseModel):
             out.extend(f for f in section.fields if org_code is None or f.applies(org_code))
         return out
 
+    def numbered_fields(self, org_code: str | None) -> list[tuple[int, TemplateField]]:
+        """The form lines an organization sees, with numbers that are the same for everyone.
+
+        A field's number is its position among all the template's non-photo fields, so
+        "9." means the same field whichever organization's form, or the group's form, a
+        reporter copied; an organization's own form simply skips the numbers of fields that
+        do not apply to it. Photos are sent as pictures, not typed, so they get no number.
+        """
+        numbers: dict[str, int] = {}
+        for f in self.all_fields():
+            if f.type is not FieldType.PHOTO:
+                numbers[f.key] = len(numbers) + 1
+        return [(numbers[f.key], f) for f in self.fields_for(org_code) if f.key in numbers]
+
     def field(self, key: str) -> TemplateField:
         for f in self.all_fields():
             if f.key == key:

@@ -1,0 +1,50 @@
+"""Command line: ``python -m bot`` (run), ``python -m bot sandbox [--script FILE] [--seed N]``,
+``python -m bot demo``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Bot báo cáo tuần của MTTQ và các tổ chức chính trị - xã hội.",
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="chạy bot (không có mã truy cập: chế độ thử nghiệm)")
+    sb = sub.add_parser("sandbox", help="trò chuyện thử với bot trên màn hình, hoặc chạy kịch bản")
+    sb.add_argument("--script", type=Path, help="tệp kịch bản hội thoại để chạy lại")
+    sb.add_argument("--seed", type=int, default=0, help="cố định mã mời khi chạy kịch bản")
+    sb.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định: tạm thời)")
+    sub.add_parser("demo", help="chạy thử một tuần báo cáo của 6 đơn vị tỉnh Tây Ninh")
+    args = parser.parse_args(argv)
+
+    from bot import app
+    from bot.config import Settings
+
+    if args.command == "demo":
+        asyncio.run(app.run_demo(sys.stdout))
+        return 0
+    if args.command == "sandbox" and args.script is not None:
+        lines = args.script.read_text(encoding="utf-8").splitlines()
+        with tempfile.TemporaryDirectory(prefix="bot-sandbox-") as tmp:
+            database = args.db or Path(tmp) / "sandbox.db"
+            try:
+                asyncio.run(app.play_script(lines, database=database, out=sys.stdout, seed=args.seed))
+            except ValueError as exc:
+                print(f"Lỗi kịch bản: {exc}", file=sys.stderr)
+                return 1
+        return 0
+    settings = Settings()
+    if args.command == "sandbox":
+        settings = settings.model_copy(update={"telegram_token": None, "zalo_token": None})
+    return app.main_run(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The command table: names, aliases, who may use them, and their Vietnamese help.
+
+One table serves the dialog engine (dispatch and permission checks), the help text, the
+admin guide and, later, each platform's command menu. Names are Vietnamese without
+diacritics so they can be typed on any keyboard; English aliases help the IT staff.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Access(enum.StrEnum):
+    ANYONE = "anyone"  # even people not yet bound (help, join)
+    MEMBER = "member"  # anyone bound in the workspace
+    LEADER = "leader"  # leaders and admins
+    ADMIN = "admin"  # workspace admins (and bot owners)
+    OWNER = "owner"  # bot owners from the settings
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    aliases: tuple[str, ...]
+    access: Access
+    summary: str
+    usage: tuple[str, ...] = ()
+    group: str = "chung"
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("trogiup", ("help", "huongdan", "start"), Access.ANYONE,
+                "Xem hướng dẫn và danh sách lệnh", ("/trogiup", "/trogiup baocao")),
+    CommandSpec("thamgia", ("join",), Access.ANYONE,
+                "Tham gia đơn vị bằng mã mời", ("/thamgia K7QF2M",)),
+    CommandSpec("toi", ("me", "whoami"), Access.ANYONE,
+                "Xem đồng chí đang thuộc đơn vị nào, vai trò gì", ("/toi",)),
+    CommandSpec("baocao", ("report",), Access.MEMBER,
+                "Gửi báo cáo kỳ này của đơn vị (theo mẫu, viết tự do, hoặc hỏi từng mục)",
+                ("/baocao", "/baocao 1. Số buổi tuyên truyền: 12", "/baocao hoi"),
+                "báo cáo"),
+    CommandSpec("xem", ("mine", "myreport"), Access.MEMBER,
+                "Xem báo cáo đơn vị mình đã gửi trong kỳ", ("/xem", "/xem tuần trước"),
+                "báo cáo"),
+    CommandSpec("huy", ("cancel",), Access.ANYONE,
+                "Hủy thao tác đang làm dở", ("/huy",), "báo cáo"),
+    CommandSpec("tinhhinh", ("status",), Access.MEMBER,
+                "Xem đơn vị nào đã báo cáo, đơn vị nào chưa", ("/tinhhinh", "/tinhhinh tuần trước"),
+                "báo cáo"),
+    CommandSpec("tonghop", ("digest", "summary"), Access.LEADER,
+                "Xem bản tổng hợp của một kỳ", ("/tonghop", "/tonghop tuần 47", "/tonghop tháng 11/2026"),
+                "tổng hợp"),
+    CommandSpec("khoitao", ("setup",), Access.OWNER,
+                "Tạo không gian báo cáo mới và đăng ký nhóm này làm nhóm báo cáo",
+                ("/khoitao Nhóm MTT-CTXH tỉnh Tây Ninh",), "quản trị"),
+    CommandSpec("nhombaocao", ("setgroup",), Access.ADMIN,
+                "Đăng ký nhóm này làm nhóm báo cáo", ("/nhombaocao",), "quản trị"),
+    CommandSpec("nhomlanhdao", ("setleaders",), Access.ADMIN,
+                "Đăng ký nhóm (hoặc cuộc trò chuyện) này để nhận bản tổng hợp",
+                ("/nhomlanhdao",), "quản trị"),
+    CommandSpec("napmau", ("preset",), Access.ADMIN,
+                "Xem hoặc nạp bộ mẫu có sẵn (đơn vị, mẫu báo cáo, lịch)",
+                ("/napmau", "/napmau tayninh"), "quản trị"),
+    CommandSpec("donvi", ("orgs",), Access.MEMBER,
+                "Danh sách đơn vị", ("/donvi",), "quản trị"),
+    CommandSpec("themdonvi", ("addorg",), Access.ADMIN,
+                "Thêm đơn vị: mã | tên đầy đủ | tên ngắn | mã đơn vị cấp trên",
+                ("/themdonvi hnd | Hội Nông dân tỉnh | Hội ND tỉnh",), "quản trị"),
+    CommandSpec("doiten", ("renameorg",), Access.ADMIN,
+                "Đổi tên đơn vị: mã | tên mới | tên ngắn mới",
+                ("/doiten hnd | Hội Nông dân tỉnh Tây Ninh | Hội ND tỉnh",), "quản trị"),
+    CommandSpec("ngungdonvi", ("deactivate",), Access.ADMIN,
+                "Ngừng theo dõi báo cáo của một đơn vị", ("/ngungdonvi hccb",), "quản trị"),
+    CommandSpec("molaidonvi", ("activate",), Access.ADMIN,
+                "Theo dõi lại báo cáo của một đơn vị", ("/molaidonvi hccb",), "quản trị"),
+    CommandSpec("moi", ("invite",), Access.ADMIN,
+                "Tạo mã mời cho một đơn vị (vai trò: baocao, lanhdao, quantri)",
+                ("/moi tinhdoan", "/moi mttq lanhdao"), "quản trị"),
+    CommandSpec("gan", ("bind",), Access.ADMIN,
+                "Gắn một người vào đơn vị (trả lời tin nhắn của người đó, hoặc ghi mã người dùng)",
+                ("/gan tinhdoan", "/gan tinhdoan baocao 1002"), "quản trị"),
+    CommandSpec("bogan", ("unbind",), Access.ADMIN,
+                "Bỏ gắn một người khỏi không gian báo cáo", ("/bogan 1002",), "quản trị"),
+    CommandSpec("thanhvien", ("members",), Access.ADMIN,
+                "Danh sách người đã tham gia theo đơn vị", ("/thanhvien",), "quản trị"),
+    CommandSpec("mau", ("template",), Access.MEMBER,
+                "Xem mẫu báo cáo hiện hành (ghi “tep” để nhận tệp YAML)",
+                ("/mau", "/mau tep"), "quản trị"),
+    CommandSpec("thaymau", ("settemplate",), Access.ADMIN,
+                "Thay mẫu báo cáo bằng tài liệu YAML hoặc JSON", ("/thaymau",), "quản trị"),
+    CommandSpec("lich", ("schedule",), Access.ADMIN,
+                "Xem hoặc đặt lịch: mở, hạn, nhắc, cảnh báo, khóa",
+                ("/lich", "/lich mở T2 08:00; hạn T6 17:00; nhắc T5 08:00, T6 08:00; cảnh báo 2 giờ"),
+                "quản trị"),
+    CommandSpec("nhatky", ("audit",), Access.ADMIN,
+                "Xem nhật ký thao tác quản trị gần đây", ("/nhatky",), "quản trị"),
+)  # fmt: skip
+
+
+def find_command(word: str) -> CommandSpec | None:
+    w = word.lower()
+    for spec in COMMANDS:
+        if w == spec.name or w in spec.aliases:
+            return spec
+    return None

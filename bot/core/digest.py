@@ -1,0 +1,547 @@
+"""Digest computation: who reported, totals, changes, per-organization rows, narratives.
+
+Pure and linear in the number of submissions times the number of fields: organizations are
+indexed by id and fields by key once, so a week over 20,000 units stays well under a second.
+
+Rules decided here (the renderer and the services rely on them):
+
+* **Completeness** counts only the *expected* organizations: ``orgs`` minus
+  ``exempt_org_ids``. An expected organization is *reported* when it has a current version
+  for the period, otherwise *missing* (reminders target exactly ``missing``).
+* **Late** is the ``late`` flag recorded on the current version at ingest (the ingest knows
+  the submission's history: a correction made after the deadline to an on-time report may
+  stay on time). ``deadline`` and ``now`` only say whether the deadline has passed.
+* **Submissions from organizations outside the expected list** (deactivated organizations,
+  exempt ones that reported anyway, unknown ids) are not counted in completeness; they are
+  listed in ``Completeness.extra``, and their values *are* included in the totals, the
+  per-organization rows, the narratives and the cumulative totals: a figure reported is a
+  figure achieved. Pass ``other_orgs`` to give them names; an unknown id is shown as
+  "Đơn vị số <id>".
+* If a sequence holds several versions for the same organization (and period), the highest
+  version wins.
+* **Aggregation** (``TemplateField.aggregation``), over the organizations that gave a value:
+  ``sum``; ``average`` (a ``Decimal`` rounded to 2 places; money stays whole đồng);
+  ``max``; ``latest`` (the value with the latest ``submitted_at``). Counts and money are
+  ``int``, decimal and percent ``Decimal``. A field nobody filled has ``value`` ``None``.
+* **Change** against the previous period is given only when the previous period had at
+  least one value for the field.
+* **Cumulative** ("lũy kế từ đầu đợt") applies the same aggregation to every value of every
+  period from the campaign start through ``period`` (versions of later periods are ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.core.models import FieldValue, OrgUnit, SubmissionVersion
+from bot.core.periods import Period
+from bot.core.template import Aggregation, FieldType, Template, TemplateField
+
+__all__ = [
+    "ChoiceSummary",
+    "Completeness",
+    "Digest",
+    "FieldTotal",
+    "NarrativeItem",
+    "OrgNarrative",
+    "OrgReport",
+    "OrgRow",
+    "compute_completeness",
+    "compute_digest",
+]
+
+Number = int | Decimal
+
+_CENT = Decimal("0.01")
+_YES = "Có"
+_NO = "Không"
+
+
+# -- records ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class OrgReport:
+    """That an organization reported: when (current version), whether late, which version."""
+
+    org: OrgUnit
+    submitted_at: datetime
+    late: bool
+    version: int
+    expected: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Completeness:
+    """Who reported for a period, on time or late, and who is missing.
+
+    ``expected``, ``missing`` and ``exempt`` keep the order of ``orgs``; ``reported`` too.
+    ``extra`` holds reports from organizations outside the expected list.
+    """
+
+    period: Period
+    deadline: datetime
+    now: datetime
+    expected: tuple[OrgUnit, ...]
+    reported: tuple[OrgReport, ...]
+    missing: tuple[OrgUnit, ...]
+    exempt: tuple[OrgUnit, ...] = ()
+    extra: tuple[OrgReport, ...] = ()
+
+    @property
+    def on_time(self) -> tuple[OrgReport, ...]:
+        return tuple(r for r in self.reported if not r.late)
+
+    @property
+    def late(self) -> tuple[OrgReport, ...]:
+        return tuple(r for r in self.reported if r.late)
+
+    @property
+    def expected_count(self) -> int:
+        return len(self.expected)
+
+    @property
+    def reported_count(self) -> int:
+        return len(self.reported)
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the deadline has passed at ``now``."""
+        return self.now >= self.deadline
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+@dataclass(frozen=True, slots=True)
+class FieldTotal:
+    """One numeric field rolled up over the organizations (or over the whole campaign)."""
+
+    field: TemplateField
+    section_key: str
+    section_title: str
+    value: Number | None
+    contributors: int
+    previous: Number | None = None
+    change: Number | None = None
+
+    @property
+    def key(self) -> str:
+        return self.field.key
+
+    @property
+    def label(self) -> str:
+        return self.field.label
+
+    @property
+    def unit(self) -> str:
+        return self.field.unit
+
+    @property
+    def type(self) -> FieldType:
+        return self.field.type
+
+    @property
+    def aggregation(self) -> Aggregation:
+        return self.field.aggregation
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceSummary:
+    """A yes/no or choice field: how many organizations gave each answer.
+
+    ``counts`` lists the answers in a stable order (Có, Không; then the template's choices,
+    then any other answer in the order first met), only those given at least once.
+    """
+
+    field: TemplateField
+    section_key: str
+    counts: tuple[tuple[str, int], ...]
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrgRow:
+    """One organization's report: numeric, yes/no, choice and photo values in template order."""
+
+    org: OrgUnit
+    submitted_at: datetime
+    late: bool
+    version: int
+    expected: bool
+    values: Mapping[str, FieldValue]
+    photos: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class NarrativeItem:
+    field: TemplateField
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrgNarrative:
+    org: OrgUnit
+    items: tuple[NarrativeItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    template: Template
+    period: Period
+    campaign_name: str
+    deadline: datetime
+    now: datetime
+    completeness: Completeness
+    totals: tuple[FieldTotal, ...]
+    choices: tuple[ChoiceSummary, ...]
+    rows: tuple[OrgRow, ...]
+    narratives: tuple[OrgNarrative, ...]
+    cumulative: tuple[FieldTotal, ...]
+    cumulative_periods: tuple[Period, ...]
+
+    @property
+    def empty(self) -> bool:
+        """No organization (expected or not) reported for the period."""
+        return not self.rows
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _latest_per_org(versions: Iterable[SubmissionVersion]) -> list[SubmissionVersion]:
+    """One version per (period, organization), the highest; first-seen order kept."""
+    best: dict[tuple[date, int], SubmissionVersion] = {}
+    for v in versions:
+        k = (v.period.start, v.org_id)
+        cur = best.get(k)
+        if cur is None or v.version > cur.version:
+            best[k] = v
+    return list(best.values())
+
+
+def _placeholder_org(org_id: int) -> OrgUnit:
+    return OrgUnit(
+        id=org_id,
+        workspace_id=0,
+        code=f"#{org_id}",
+        name=f"Đơn vị số {org_id}",
+        short_name="",
+        active=False,
+        sort_order=1 << 30,
+    )
+
+
+def _is_int_field(field: TemplateField) -> bool:
+    return field.type is FieldType.COUNT or field.type is FieldType.MONEY
+
+
+def _coerce(field: TemplateField, value: FieldValue) -> Number | None:
+    """A stored value as the field's number type, or None when it is not a number.
+
+    Counts and money become ``int`` (a whole ``Decimal`` is accepted, a fractional one is
+    rounded half up); decimal and percent become ``Decimal``. Booleans, text, photos and
+    non-finite decimals are not numbers.
+    """
+    kind = type(value)
+    as_int = _is_int_field(field)
+    if kind is int:  # the common case first (bool is excluded: type(True) is bool)
+        assert isinstance(value, int)
+        return value if as_int else Decimal(value)
+    if kind is bool or not isinstance(value, int | Decimal):
+        return None
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
+        return int(value.to_integral_value(rounding=ROUND_HALF_UP)) if as_int else value
+    return int(value) if as_int else Decimal(int(value))  # an int subclass
+
+
+def _numbers(field: TemplateField, raws: list[FieldValue | None]) -> list[Number]:
+    """The numbers among raw values (fast path for values already of the field's type)."""
+    if _is_int_field(field):
+        nums: list[Number] = [r for r in raws if type(r) is int]
+    else:
+        nums = [r for r in raws if type(r) is Decimal and r.is_finite()]
+    if len(nums) + raws.count(None) == len(raws):
+        return nums
+    return [n for r in raws if r is not None and (n := _coerce(field, r)) is not None]
+
+
+def _aggregate(
+    field: TemplateField, versions: Sequence[SubmissionVersion]
+) -> tuple[Number | None, int]:
+    """The field's aggregate over ``versions`` and how many of them gave a value."""
+    key = field.key
+    raws = [v.values.get(key) for v in versions]
+    agg = field.aggregation
+    if agg is Aggregation.LATEST:
+        latest: tuple[datetime, int, Number] | None = None
+        n = 0
+        for v, raw in zip(versions, raws, strict=True):
+            if raw is None:
+                continue
+            num = _coerce(field, raw)
+            if num is None:
+                continue
+            n += 1
+            if latest is None or (v.submitted_at, v.id) > latest[:2]:
+                latest = (v.submitted_at, v.id, num)
+        return (None, 0) if latest is None else (latest[2], n)
+    nums = _numbers(field, raws)
+    if not nums:
+        return None, 0
+    n = len(nums)
+    if agg is Aggregation.MAX:
+        return max(nums), n
+    total: Number = sum(nums) if _is_int_field(field) else sum(nums, Decimal(0))
+    if agg is Aggregation.SUM:
+        return total, n
+    avg = Decimal(total) / n
+    if field.type is FieldType.MONEY:
+        return int(avg.to_integral_value(rounding=ROUND_HALF_UP)), n
+    return avg.quantize(_CENT, rounding=ROUND_HALF_UP), n
+
+
+def _is_empty(value: FieldValue) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, tuple) and not value
+
+
+# -- completeness -------------------------------------------------------------------------
+def compute_completeness(
+    *,
+    period: Period,
+    orgs: Sequence[OrgUnit],
+    deadline: datetime,
+    current: Sequence[SubmissionVersion],
+    now: datetime,
+    exempt_org_ids: frozenset[int] = frozenset(),
+    other_orgs: Sequence[OrgUnit] = (),
+) -> Completeness:
+    """Who of ``orgs`` (minus the exempt) reported for ``period``, on time or late, and who
+    has not. ``current`` holds current versions; reports from other organizations go to
+    ``extra`` (named from ``other_orgs`` when given)."""
+    return _completeness(
+        period=period,
+        orgs=orgs,
+        deadline=deadline,
+        versions=_latest_per_org(current),
+        now=now,
+        exempt_org_ids=exempt_org_ids,
+        other_orgs=other_orgs,
+    )
+
+
+def _completeness(
+    *,
+    period: Period,
+    orgs: Sequence[OrgUnit],
+    deadline: datetime,
+    versions: Sequence[SubmissionVersion],
+    now: datetime,
+    exempt_org_ids: frozenset[int],
+    other_orgs: Sequence[OrgUnit],
+) -> Completeness:
+    by_org = {v.org_id: v for v in versions}
+    expected: list[OrgUnit] = []
+    exempt: list[OrgUnit] = []
+    reported: list[OrgReport] = []
+    missing: list[OrgUnit] = []
+    expected_ids: set[int] = set()
+    for org in orgs:
+        if org.id in expected_ids:
+            continue
+        if org.id in exempt_org_ids:
+            exempt.append(org)
+            continue
+        expected_ids.add(org.id)
+        expected.append(org)
+        v = by_org.get(org.id)
+        if v is None:
+            missing.append(org)
+        else:
+            reported.append(OrgReport(org, v.submitted_at, v.late, v.version, True))
+    names = {o.id: o for o in other_orgs}
+    names.update((o.id, o) for o in orgs)
+    extra = [
+        OrgReport(
+            names.get(v.org_id) or _placeholder_org(v.org_id),
+            v.submitted_at,
+            v.late,
+            v.version,
+            False,
+        )
+        for v in versions
+        if v.org_id not in expected_ids
+    ]
+    extra.sort(key=lambda r: (r.org.sort_order, r.org.id))
+    return Completeness(
+        period=period,
+        deadline=deadline,
+        now=now,
+        expected=tuple(expected),
+        reported=tuple(reported),
+        missing=tuple(missing),
+        exempt=tuple(exempt),
+        extra=tuple(extra),
+    )
+
+
+# -- digest -------------------------------------------------------------------------------
+def compute_digest(
+    *,
+    template: Template,
+    orgs: Sequence[OrgUnit],
+    period: Period,
+    deadline: datetime,
+    current: Sequence[SubmissionVersion],
+    previous: Sequence[SubmissionVersion],
+    cumulative: Sequence[SubmissionVersion],
+    now: datetime,
+    campaign_name: str = "",
+    exempt_org_ids: frozenset[int] = frozenset(),
+    other_orgs: Sequence[OrgUnit] = (),
+) -> Digest:
+    """Everything the leadership digest shows for ``period`` (see the module docstring)."""
+    cur = _latest_per_org(current)
+    comp = _completeness(
+        period=period,
+        orgs=orgs,
+        deadline=deadline,
+        versions=cur,
+        now=now,
+        exempt_org_ids=exempt_org_ids,
+        other_orgs=other_orgs,
+    )
+
+    # Fields by kind, in template order, with their section.
+    section_of: dict[str, tuple[str, str]] = {}
+    numeric: list[TemplateField] = []
+    choice_fields: list[TemplateField] = []
+    text_fields: list[TemplateField] = []
+    row_fields: list[TemplateField] = []
+    for section in template.sections:
+        for f in section.fields:
+            section_of[f.key] = (section.key, section.title)
+            if f.type.numeric:
+                numeric.append(f)
+                row_fields.append(f)
+            elif f.type in (FieldType.YESNO, FieldType.CHOICE):
+                choice_fields.append(f)
+                row_fields.append(f)
+            elif f.type is FieldType.TEXT:
+                text_fields.append(f)
+            else:
+                row_fields.append(f)
+
+    # Rows in display order: expected reporters, then the others.
+    by_org = {v.org_id: v for v in cur}
+    ordered: list[tuple[OrgReport, SubmissionVersion]] = [
+        (r, by_org[r.org.id]) for r in (*comp.reported, *comp.extra)
+    ]
+
+    row_plan = [(f.key, f, f.type.numeric, _is_int_field(f)) for f in row_fields]
+    text_keys = [(f.key, f) for f in text_fields]
+    rows: list[OrgRow] = []
+    narratives: list[OrgNarrative] = []
+    for rep, v in ordered:
+        values = v.values
+        vals: dict[str, FieldValue] = {}
+        for key, f, is_numeric, as_int in row_plan:
+            raw = values.get(key)
+            if raw is None:
+                continue
+            if is_numeric:
+                num = raw if as_int and type(raw) is int else _coerce(f, raw)
+                if num is not None:
+                    vals[key] = num
+            elif not _is_empty(raw):
+                vals[key] = raw
+        rows.append(
+            OrgRow(
+                org=rep.org,
+                submitted_at=rep.submitted_at,
+                late=rep.late,
+                version=rep.version,
+                expected=rep.expected,
+                values=vals,
+                photos=len(v.photos),
+            )
+        )
+        items = []
+        for key, f in text_keys:
+            raw = values.get(key)
+            if isinstance(raw, str) and raw.strip():
+                items.append(NarrativeItem(f, raw.strip()))
+        if items:
+            narratives.append(OrgNarrative(rep.org, tuple(items)))
+
+    # Totals and change against the previous period.
+    prev = _latest_per_org(previous)
+    totals: list[FieldTotal] = []
+    for f in numeric:
+        value, n = _aggregate(f, cur)
+        prev_value, _ = _aggregate(f, prev)
+        change: Number | None = None
+        if value is not None and prev_value is not None:
+            change = value - prev_value
+        sk, st = section_of[f.key]
+        totals.append(FieldTotal(f, sk, st, value, n, prev_value, change))
+
+    # Yes/no and choice summaries.
+    choices: list[ChoiceSummary] = []
+    for f in choice_fields:
+        answers = (_YES, _NO) if f.type is FieldType.YESNO else f.choices
+        counts: dict[str, int] = dict.fromkeys(answers, 0)
+        answered = 0
+        for row in rows:
+            raw = row.values.get(f.key)
+            if raw is None:
+                continue
+            if isinstance(raw, bool):
+                answer = _YES if raw else _NO
+            elif isinstance(raw, str):
+                answer = raw.strip()
+            else:
+                continue
+            answered += 1
+            counts[answer] = counts.get(answer, 0) + 1
+        choices.append(
+            ChoiceSummary(
+                f,
+                section_of[f.key][0],
+                tuple((k, n) for k, n in counts.items() if n),
+                answered,
+            )
+        )
+
+    # Cumulative totals from the campaign start through this period.
+    cum_versions = [
+        v
+        for v in _latest_per_org(cumulative)
+        if v.period.type is period.type and v.period.start <= period.start
+    ]
+    cumulative_totals: list[FieldTotal] = []
+    for f in numeric:
+        value, n = _aggregate(f, cum_versions)
+        sk, st = section_of[f.key]
+        cumulative_totals.append(FieldTotal(f, sk, st, value, n))
+    seen_periods = {v.period.start: v.period for v in cum_versions}
+    periods = tuple(seen_periods[d] for d in sorted(seen_periods))
+
+    return Digest(
+        template=template,
+        period=period,
+        campaign_name=campaign_name,
+        deadline=deadline,
+        now=now,
+        completeness=comp,
+        totals=tuple(totals),
+        choices=tuple(choices),
+        rows=tuple(rows),
+        narratives=tuple(narratives),
+        cumulative=tuple(cumulative_totals),
+        cumulative_periods=periods,
+    )

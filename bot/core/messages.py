@@ -1,0 +1,363 @@
+"""Every sentence the dialog says, in one place (VOICE.md): formal, brief, Vietnamese.
+
+Structured documents (prompt, digest, status, echo) are rendered in ``render.py``; this module
+holds the conversational replies and errors. Functions take plain values, never models from
+a platform, so the same text serves Telegram, Zalo and the sandbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from bot.core.commands import COMMANDS, Access, CommandSpec
+
+ROLE_LABELS = {"admin": "quản trị", "leader": "lãnh đạo", "reporter": "báo cáo viên"}
+ROLE_WORDS = {
+    "quantri": "admin",
+    "quan tri": "admin",
+    "admin": "admin",
+    "lanhdao": "leader",
+    "lanh dao": "leader",
+    "leader": "leader",
+    "baocao": "reporter",
+    "bao cao": "reporter",
+    "baocaovien": "reporter",
+    "reporter": "reporter",
+}
+
+CHOICE_CONFIRM = "Xác nhận"
+CHOICE_EDIT = "Sửa lại"
+CHOICE_CANCEL = "Hủy"
+CHOICE_GUIDED = "Hỏi từng mục"
+CHOICE_SKIP = "Bỏ qua"
+
+# -- joining and identity -------------------------------------------------------------------
+UNKNOWN_USER = (
+    "Đồng chí chưa tham gia hệ thống báo cáo. Đề nghị đồng chí liên hệ cán bộ quản trị để "
+    "nhận mã mời, sau đó gửi: /thamgia MÃ_MỜI (ví dụ: /thamgia K7QF2M)."
+)
+GROUP_NOT_REGISTERED = (
+    "Nhóm này chưa được đăng ký với bot báo cáo. Cán bộ quản trị dùng lệnh /khoitao (tạo mới) "
+    "hoặc /nhombaocao (thêm nhóm vào không gian đã có)."
+)
+JOIN_USAGE = "Đề nghị đồng chí gửi kèm mã mời, ví dụ: /thamgia K7QF2M"
+INVITE_INVALID = (
+    "Mã mời “{code}” không đúng hoặc đã hết hiệu lực. Đồng chí vui lòng kiểm tra lại hoặc "
+    "xin mã mới từ cán bộ quản trị."
+)
+
+
+def joined(org_name: str | None, role: str, workspace: str) -> str:
+    where = f"đơn vị {org_name}" if org_name else f"không gian {workspace}"
+    return (
+        f"✅ Đã ghi nhận đồng chí tham gia {where} với vai trò {ROLE_LABELS[role]}. "
+        "Gửi /trogiup để xem các lệnh."
+    )
+
+
+def whoami(lines: Sequence[str]) -> str:
+    if not lines:
+        return UNKNOWN_USER
+    return "Thông tin của đồng chí:\n" + "\n".join(f" - {line}" for line in lines)
+
+
+# -- permissions -----------------------------------------------------------------------------
+NEED_ADMIN = "Lệnh này chỉ dành cho cán bộ quản trị. Đồng chí liên hệ quản trị nếu cần hỗ trợ."
+NEED_LEADER = "Lệnh này dành cho lãnh đạo và cán bộ quản trị."
+NEED_OWNER = (
+    "Chỉ người vận hành bot (khai báo trong cấu hình BOT_OWNERS) mới tạo được không gian mới."
+)
+NO_ORG = (
+    "Đồng chí chưa được gắn với đơn vị nào nên chưa gửi báo cáo được. Đề nghị liên hệ cán bộ "
+    "quản trị."
+)
+
+
+def not_your_org(own: str) -> str:
+    return f"Đồng chí chỉ được báo cáo cho đơn vị của mình ({own})."
+
+
+# -- commands and help -----------------------------------------------------------------------
+UNKNOWN_COMMAND = "Chưa có lệnh “/{name}”. Gửi /trogiup để xem các lệnh."
+GENERIC_ERROR = "Đã có lỗi khi xử lý yêu cầu. Đồng chí vui lòng thử lại sau ít phút."
+CANCELLED = "Đã hủy thao tác đang làm dở."
+NOTHING_TO_CANCEL = "Không có thao tác nào đang làm dở."
+TOO_LONG = (
+    "Tin nhắn quá dài ({size} ký tự, tối đa {limit}). Đồng chí vui lòng chia nhỏ hoặc rút gọn."
+)
+EMPTY_MESSAGE = "Tin nhắn trống. Đồng chí vui lòng gửi lại nội dung."
+
+
+def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
+    groups: dict[str, list[CommandSpec]] = {}
+    for spec in specs:
+        groups.setdefault(spec.group, []).append(spec)
+    lines = [intro]
+    titles = {
+        "chung": "Chung",
+        "báo cáo": "Báo cáo",
+        "tổng hợp": "Tổng hợp",
+        "quản trị": "Quản trị",
+    }
+    for key in ("chung", "báo cáo", "tổng hợp", "quản trị"):
+        if key not in groups:
+            continue
+        lines.append("")
+        lines.append(f"{titles[key]}:")
+        for spec in groups[key]:
+            lines.append(f"/{spec.name} – {spec.summary}")
+    lines.append("")
+    lines.append("Xem cách dùng một lệnh: /trogiup TÊN_LỆNH (ví dụ: /trogiup lich).")
+    return "\n".join(lines)
+
+
+def command_help(spec: CommandSpec) -> str:
+    lines = [f"/{spec.name} – {spec.summary}"]
+    if spec.aliases:
+        lines.append("Tên khác: " + ", ".join(f"/{a}" for a in spec.aliases))
+    if spec.usage:
+        lines.append("Ví dụ:")
+        lines.extend(f"  {u}" for u in spec.usage)
+    return "\n".join(lines)
+
+
+HELP_INTRO_UNBOUND = (
+    "Bot báo cáo kết quả hằng tuần của Mặt trận và các tổ chức chính trị - xã hội.\n"
+    "Đồng chí chưa tham gia: đề nghị nhận mã mời từ cán bộ quản trị rồi gửi /thamgia MÃ_MỜI."
+)
+HELP_INTRO_MEMBER = (
+    "Bot báo cáo kết quả hằng tuần của Mặt trận và các tổ chức chính trị - xã hội.\n"
+    "Gửi báo cáo: sao chép mẫu trong tin nhắn đề nghị báo cáo, điền số liệu và gửi lại; "
+    "hoặc viết tự do; hoặc gửi /baocao hoi để bot hỏi từng mục."
+)
+
+
+def visible_commands(level: Access) -> list[CommandSpec]:
+    order = [Access.ANYONE, Access.MEMBER, Access.LEADER, Access.ADMIN, Access.OWNER]
+    allowed = set(order[: order.index(level) + 1])
+    return [c for c in COMMANDS if c.access in allowed]
+
+
+# -- workspace set-up ------------------------------------------------------------------------
+SETUP_USAGE = "Đề nghị ghi tên không gian báo cáo, ví dụ: /khoitao Nhóm MTT-CTXH tỉnh Tây Ninh"
+
+
+def setup_done(name: str, in_group: bool) -> str:
+    where = "Nhóm này đã được đăng ký làm nhóm báo cáo. " if in_group else ""
+    return (
+        f"✅ Đã tạo không gian báo cáo “{name}”. {where}Đồng chí là cán bộ quản trị.\n"
+        "Bước tiếp theo: /napmau tayninh để nạp sẵn 6 đơn vị cấp tỉnh, mẫu báo cáo tuần và lịch; "
+        "hoặc /themdonvi để tự thêm đơn vị."
+    )
+
+
+ALREADY_REGISTERED = "Nhóm này đã thuộc không gian báo cáo “{name}”."
+GROUP_REGISTERED = "✅ Đã đăng ký nhóm “{title}” làm nhóm báo cáo của “{name}”."
+LEADERSHIP_REGISTERED = (
+    "✅ Đã đăng ký “{title}” nhận bản tổng hợp của “{name}” sau mỗi hạn báo cáo."
+)
+NEEDS_GROUP = "Lệnh này dùng trong nhóm cần đăng ký."
+NO_WORKSPACE = (
+    "Chưa xác định được không gian báo cáo. Đồng chí dùng lệnh này trong nhóm báo cáo, hoặc "
+    "tham gia bằng mã mời trước."
+)
+NO_CAMPAIGN = (
+    "Chưa có đợt báo cáo nào. Cán bộ quản trị dùng /napmau tayninh để nạp mẫu báo cáo tuần."
+)
+
+
+def preset_list(items: Sequence[tuple[str, str, str]]) -> str:
+    lines = ["Các bộ mẫu có sẵn (gửi /napmau MÃ để nạp):"]
+    for key, title, description in items:
+        lines.append(f" - {key}: {title}. {description}".rstrip())
+    return "\n".join(lines)
+
+
+def preset_applied(title: str, added: Sequence[str], kept: Sequence[str], campaign: str) -> str:
+    lines = [f"✅ Đã nạp bộ mẫu “{title}”."]
+    if added:
+        lines.append("Đơn vị đã thêm: " + ", ".join(added) + ".")
+    if kept:
+        lines.append("Đơn vị đã có, giữ nguyên: " + ", ".join(kept) + ".")
+    lines.append(f"Đợt báo cáo: {campaign}.")
+    lines.append("Bước tiếp theo: /moi MÃ_ĐƠN_VỊ để tạo mã mời cho từng đơn vị; /lich để xem lịch.")
+    return "\n".join(lines)
+
+
+UNKNOWN_PRESET = "Chưa có bộ mẫu “{key}”. Gửi /napmau để xem danh sách."
+
+# -- organizations ---------------------------------------------------------------------------
+ADDORG_USAGE = (
+    "Cách dùng: /themdonvi mã | tên đầy đủ | tên ngắn (không bắt buộc) | mã đơn vị cấp trên "
+    "(không bắt buộc). Ví dụ: /themdonvi hnd | Hội Nông dân tỉnh | Hội ND tỉnh"
+)
+BAD_ORG_CODE = (
+    "Mã đơn vị “{code}” không hợp lệ: chỉ dùng chữ không dấu, số, dấu gạch dưới hoặc gạch "
+    "ngang, tối đa 30 ký tự."
+)
+ORG_EXISTS = "Mã đơn vị “{code}” đã có. Đồng chí chọn mã khác hoặc dùng /doiten để đổi tên."
+ORG_NOT_FOUND = "Không có đơn vị mã “{code}”. Gửi /donvi để xem danh sách mã."
+ORG_ADDED = "✅ Đã thêm đơn vị {name} (mã {code})."
+ORG_RENAMED = "✅ Đã đổi tên đơn vị mã {code} thành {name}."
+ORG_DEACTIVATED = (
+    "✅ Đã ngừng theo dõi báo cáo của {name}. Dùng /molaidonvi {code} để theo dõi lại."
+)
+ORG_ACTIVATED = "✅ Đã theo dõi lại báo cáo của {name}."
+RENAME_USAGE = "Cách dùng: /doiten mã | tên mới | tên ngắn mới (không bắt buộc)"
+CODE_USAGE = "Đề nghị ghi mã đơn vị, ví dụ: /{cmd} hccb"
+NO_ORGS = "Chưa có đơn vị nào. Dùng /napmau tayninh hoặc /themdonvi để thêm."
+
+
+def org_list(rows: Sequence[tuple[str, str, bool, int]]) -> str:
+    lines = ["Danh sách đơn vị (mã – tên – số người tham gia):"]
+    for code, name, active, members in rows:
+        status = "" if active else " (ngừng theo dõi)"
+        lines.append(f" - {code} – {name}{status} – {members} người")
+    return "\n".join(lines)
+
+
+# -- invites and binding ---------------------------------------------------------------------
+INVITE_USAGE = "Cách dùng: /moi MÃ_ĐƠN_VỊ [baocao|lanhdao|quantri], ví dụ: /moi tinhdoan"
+BAD_ROLE = "Vai trò “{role}” không hợp lệ. Chọn một trong: baocao, lanhdao, quantri."
+
+
+def invite_created(code: str, org: str | None, role: str, days: int, uses: int) -> str:
+    who = f"đơn vị {org}" if org else "không gian báo cáo"
+    return (
+        f"✅ Mã mời cho {who}, vai trò {ROLE_LABELS[role]}: {code}\n"
+        f"Người được mời gửi cho bot: /thamgia {code}\n"
+        f"Mã dùng được {uses} lần trong {days} ngày."
+    )
+
+
+BIND_USAGE = (
+    "Cách dùng: trả lời tin nhắn của người cần gắn bằng /gan MÃ_ĐƠN_VỊ [vai trò], hoặc "
+    "/gan MÃ_ĐƠN_VỊ [vai trò] MÃ_NGƯỜI_DÙNG."
+)
+
+
+def bound(name: str, org: str | None, role: str) -> str:
+    where = f" vào đơn vị {org}" if org else ""
+    return f"✅ Đã gắn {name}{where} với vai trò {ROLE_LABELS[role]}."
+
+
+UNBIND_USAGE = "Cách dùng: /bogan MÃ_NGƯỜI_DÙNG (xem mã bằng /thanhvien)."
+MEMBER_NOT_FOUND = "Không tìm thấy người dùng “{user}” trong không gian này."
+UNBOUND = "✅ Đã bỏ gắn {name} khỏi không gian báo cáo."
+CANNOT_UNBIND_SELF = "Đồng chí không tự bỏ gắn mình được khi là quản trị duy nhất."
+
+
+def member_list(groups: Sequence[tuple[str, Sequence[str]]]) -> str:
+    if not groups:
+        return "Chưa có ai tham gia."
+    lines = ["Người đã tham gia:"]
+    for title, people in groups:
+        lines.append(f"{title}:")
+        lines.extend(f" - {p}" for p in people)
+    return "\n".join(lines)
+
+
+# -- templates and schedule ------------------------------------------------------------------
+TEMPLATE_SEND_DOCUMENT = (
+    "Đề nghị đồng chí gửi tài liệu mẫu báo cáo (YAML hoặc JSON) ngay sau lệnh, hoặc gửi tệp "
+    "trong tin nhắn tiếp theo. Gửi /mau tep để nhận mẫu hiện hành làm bản gốc. Gửi /huy để thôi."
+)
+
+
+def template_replaced(name: str, version: int, fields: int) -> str:
+    return f"✅ Đã thay mẫu báo cáo “{name}” (phiên bản {version}, {fields} mục)."
+
+
+def template_errors(problems: Sequence[str]) -> str:
+    shown = list(problems[:10])
+    more = len(problems) - len(shown)
+    lines = ["Mẫu báo cáo chưa hợp lệ, chưa thay đổi gì:"]
+    lines.extend(f" - {p}" for p in shown)
+    if more > 0:
+        lines.append(f" - … và {more} lỗi khác.")
+    lines.append("Đồng chí sửa các mục trên rồi gửi lại.")
+    return "\n".join(lines)
+
+
+TEMPLATE_PERIOD_CHANGED = (
+    "Mẫu mới có loại kỳ khác với đợt báo cáo hiện hành ({old} → {new}); đợt báo cáo sẽ theo kỳ mới."
+)
+
+
+def schedule_text(name: str, lines: Sequence[str], next_open: str, next_deadline: str) -> str:
+    body = "\n".join(f" - {line}" for line in lines)
+    return (
+        f"Lịch của đợt “{name}”:\n{body}\n"
+        f"Kỳ tới: mở lúc {next_open}, hạn {next_deadline}.\n"
+        "Đổi lịch, ví dụ: /lich mở T2 08:00; hạn T6 17:00; nhắc T5 08:00; cảnh báo 2 giờ"
+    )
+
+
+SCHEDULE_SAVED = "✅ Đã cập nhật lịch. "
+
+# -- reporting -------------------------------------------------------------------------------
+REPORT_START = (
+    "Đồng chí sao chép mẫu dưới đây, điền số liệu và gửi lại (có thể chỉ gửi các dòng có số "
+    "liệu); hoặc viết tự do; hoặc chọn “Hỏi từng mục”."
+)
+REPORT_NOTHING_READ = (
+    "Chưa đọc được số liệu nào trong tin nhắn. Đồng chí vui lòng điền vào mẫu (gửi /baocao để "
+    "nhận mẫu), ví dụ: 1. Số buổi tuyên truyền, vận động: 12"
+)
+CONFIRM_QUESTION = "Đồng chí xác nhận lưu báo cáo này?"
+FIX_QUESTION = (
+    "Đồng chí gửi lại các dòng cần sửa hoặc bổ sung (ví dụ: 3. 45,5 triệu); bot sẽ giữ các số "
+    "liệu đã đọc được."
+)
+BLOCKING_PROBLEMS = "Cần sửa trước khi lưu:"
+OTHER_NOTES = "Lưu ý:"
+NOT_SAVED = "Đã hủy, báo cáo chưa được lưu."
+PENDING_EXPIRED = "Phiên báo cáo đã hết hạn hoặc đã được xử lý. Đồng chí gửi /baocao để làm lại."
+
+
+def saved(org: str, period: str, version: int, late: bool) -> str:
+    what = "báo cáo" if version == 1 else f"báo cáo cập nhật (lần {version})"
+    tail = " Báo cáo được ghi nhận là gửi muộn." if late else ""
+    return f"✅ Đã ghi nhận {what} {period} của {org}. Cảm ơn đồng chí.{tail}"
+
+
+def photos_saved(count: int, org: str, period: str) -> str:
+    return f"✅ Đã lưu {count} ảnh vào báo cáo {period} của {org}."
+
+
+PHOTO_NO_REPORT = (
+    "Đã nhận ảnh. Để gắn ảnh vào báo cáo, đồng chí gửi ảnh kèm nội dung báo cáo hoặc sau khi "
+    "đã gửi báo cáo kỳ này."
+)
+
+
+def period_locked(period: str) -> str:
+    return (
+        f"Kỳ {period} đã khóa sổ, không nhận thêm hoặc sửa báo cáo. Đề nghị đồng chí liên hệ "
+        "cán bộ quản trị nếu cần mở lại."
+    )
+
+
+def guided_question(index: int, total: int, label: str, hint: str) -> str:
+    tail = f" ({hint})" if hint else ""
+    return f"Mục {index}/{total}: {label}{tail}?"
+
+
+GUIDED_HINT = "Trả lời bằng số liệu hoặc nội dung; chọn “Bỏ qua” nếu không có."
+GUIDED_BAD = "{reason} Đồng chí vui lòng trả lời lại mục này."
+NO_SUBMISSION = "Đơn vị {org} chưa gửi báo cáo {period}."
+
+
+def choose_number(count: int) -> str:
+    return f"Đồng chí trả lời bằng số thứ tự (1–{count}) hoặc gửi /huy để thôi."
+
+
+CHOOSE_CAMPAIGN = "Đồng chí báo cáo cho đợt nào?"
+
+# -- digest and status -----------------------------------------------------------------------
+DIGEST_NO_LEADERSHIP = "(Chưa đăng ký nhóm lãnh đạo: bản tổng hợp gửi cho cán bộ quản trị.)"
+AUDIT_EMPTY = "Chưa có thao tác quản trị nào."
+
+
+def audit_list(lines: Sequence[str]) -> str:
+    return "Nhật ký quản trị gần đây:\n" + "\n".join(f" - {line}" for line in lines)

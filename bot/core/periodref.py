@@ -1,0 +1,79 @@
+"""Reading a period an official names in chat: "tuần 47", "47/2026", "tuần trước",
+"tháng 11/2026", "quý 4", "6 tháng đầu năm 2026", "năm 2025", or a key like "2026-W47"."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.core.periods import Period, PeriodError, PeriodType
+from bot.core.text import fold
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period:
+    """The period named by ``text``; empty text means the current period of ``default_type``.
+
+    A number without a type ("47", "47/2026") is read in ``default_type``; a year left out
+    means the year of ``today``. Raises PeriodError with a Vietnamese message.
+    """
+    t = fold(text).strip()
+    current = Period.containing(default_type, today)
+    if not t or t in ("nay", "hien tai", "ky nay", "tuan nay", "thang nay"):
+        if t in ("tuan nay",):
+            return Period.containing(PeriodType.WEEK, today)
+        if t in ("thang nay",):
+            return Period.containing(PeriodType.MONTH, today)
+        return current
+    if t in ("truoc", "ky truoc"):
+        return current.prev()
+    if t == "tuan truoc":
+        return Period.containing(PeriodType.WEEK, today).prev()
+    if t == "thang truoc":
+        return Period.containing(PeriodType.MONTH, today).prev()
+    try:
+        return Period.from_key(text.strip().upper())
+    except PeriodError:
+        pass
+    m = re.fullmatch(r"6 thang (dau|cuoi)(?: nam)?(?: (\d{4}))?", t)
+    if m:
+        year = int(m.group(2) or today.year)
+        return Period(PeriodType.HALF, date(year, 1 if m.group(1) == "dau" else 7, 1))
+    m = re.fullmatch(r"(tuan|thang|quy|nam)?\s*([0-9ivx]+)(?:\s*/\s*(\d{4}))?", t)
+    if not m:
+        raise PeriodError(
+            f"Chưa hiểu kỳ “{text.strip()}”. Ví dụ: tuần 47, tuần trước, tháng 11/2026, quý IV."
+        )
+    word, num_text, year_text = m.group(1), m.group(2), m.group(3)
+    year = int(year_text) if year_text else today.year
+    ptype = {
+        "tuan": PeriodType.WEEK,
+        "thang": PeriodType.MONTH,
+        "quy": PeriodType.QUARTER,
+        "nam": PeriodType.YEAR,
+        None: default_type,
+    }[word]
+    if num_text in _ROMAN:
+        num = _ROMAN[num_text]
+        ptype = PeriodType.QUARTER if word is None else ptype
+    elif num_text.isdigit():
+        num = int(num_text)
+    else:
+        raise PeriodError(f"Chưa hiểu kỳ “{text.strip()}”.")
+    if ptype is PeriodType.YEAR:
+        year = num if num > 999 else year
+        return Period(PeriodType.YEAR, date(year, 1, 1))
+    if ptype is PeriodType.WEEK:
+        return Period.week(year, num)
+    if ptype is PeriodType.MONTH:
+        if not 1 <= num <= 12:
+            raise PeriodError(f"Tháng {num} không tồn tại.")
+        return Period(PeriodType.MONTH, date(year, num, 1))
+    if ptype is PeriodType.QUARTER:
+        if not 1 <= num <= 4:
+            raise PeriodError(f"Quý {num} không tồn tại.")
+        return Period(PeriodType.QUARTER, date(year, (num - 1) * 3 + 1, 1))
+    if not 1 <= num <= 2:
+        raise PeriodError("Nửa năm chỉ có 1 (đầu năm) hoặc 2 (cuối năm).")
+    return Period(PeriodType.HALF, date(year, 1 if num == 1 else 7, 1))

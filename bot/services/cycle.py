@@ -1,0 +1,241 @@
+"""The reporting cycle: open, remind, warn, close; each step exactly once per period.
+
+``run_due(now)`` is the single entry point. It decides from saved state (the cycle_steps
+rows), never from "a timer fired": a tick that runs twice, late, or after a restart does the
+right thing. For each active campaign it looks at the current period and the two before it
+(so a deadline or a catch-up digest missed during a few days of downtime is still handled)
+and, for each step whose time has come and which has no saved record:
+
+- OPEN: the prompt with the fill-in form goes to the reporting groups and to reporters who
+  have no reporting group on their channel (or to every reporter when the campaign says so).
+  If the deadline has already passed when the step is first seen (the bot was down for the
+  whole window) the step is recorded without a message: a prompt after the deadline is noise.
+- REMINDER (one slot per reminder time): only organizations that have not reported; if the
+  bot missed several reminder times, only the latest is sent; a reminder first seen after the
+  deadline is stale and skipped.
+- WARNING: a last reminder shortly before the deadline, same rules.
+- CLOSE: at the deadline, the digest to the leadership chats (to the admins privately when
+  none is registered). Caught up once after downtime.
+
+Marking a step and enqueueing its messages happen in one transaction, so a crash never
+records a step without its messages nor enqueues them twice; the outbox's dedupe keys make
+even a replayed transaction harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core import render
+from bot.core.models import Campaign, ChatPurpose, CycleStep, Member, OrgUnit, Role
+from bot.core.parsing import render_form
+from bot.core.periods import Period
+from bot.services import periods as cal
+from bot.services.digests import DigestService
+from bot.services.ports import Store
+from bot.services.templates import TemplateMissingError, TemplateService
+
+log = logging.getLogger(__name__)
+
+LOOKBACK_PERIODS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class StepOutcome:
+    campaign_id: int
+    period: Period
+    step: CycleStep
+    slot: int
+    messages: int
+    skipped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    channel: str
+    chat_id: str
+    org: OrgUnit | None  # for a private prompt: whose form to show
+    mention_user_ids: tuple[str, ...] = ()
+
+
+class CycleService:
+    def __init__(self, store: Store, templates: TemplateService, digests: DigestService) -> None:
+        self._store = store
+        self._templates = templates
+        self._digests = digests
+
+    async def run_due(self, now: datetime) -> list[StepOutcome]:
+        outcomes: list[StepOutcome] = []
+        for campaign in await self._store.campaigns.list_active():
+            try:
+                outcomes.extend(await self._run_campaign(campaign, now))
+            except TemplateMissingError:
+                log.warning("campaign %s has no template %r", campaign.id, campaign.template_key)
+        return outcomes
+
+    async def _run_campaign(self, campaign: Campaign, now: datetime) -> list[StepOutcome]:
+        current = cal.current_period(campaign, now)
+        first = cal.first_period(campaign)
+        outcomes: list[StepOutcome] = []
+        for back in range(LOOKBACK_PERIODS, -1, -1):
+            period = current.shift(-back)
+            if period < first:
+                continue
+            outcomes.extend(await self._run_period(campaign, period, now))
+        return outcomes
+
+    async def _run_period(
+        self, campaign: Campaign, period: Period, now: datetime
+    ) -> list[StepOutcome]:
+        t = cal.times(campaign, period)
+        done = {(r.step, r.slot) for r in await self._store.cycle.done(campaign.id, period)}
+        out: list[StepOutcome] = []
+        before_deadline = now < t.deadline
+
+        if now >= t.open and (CycleStep.OPEN, 0) not in done:
+            send = before_deadline
+            out.append(await self._step(campaign, period, CycleStep.OPEN, 0, now, send))
+            done.add((CycleStep.OPEN, 0))
+
+        due_slots = [i for i, at in enumerate(t.reminders) if now >= at]
+        pending = [i for i in due_slots if (CycleStep.REMINDER, i) not in done]
+        for i in pending:
+            # Only the latest due reminder is worth sending; earlier missed ones are recorded.
+            send = before_deadline and i == due_slots[-1]
+            out.append(await self._step(campaign, period, CycleStep.REMINDER, i, now, send))
+
+        if t.warning is not None and now >= t.warning and (CycleStep.WARNING, 0) not in done:
+            out.append(
+                await self._step(campaign, period, CycleStep.WARNING, 0, now, before_deadline)
+            )
+
+        if now >= t.deadline and (CycleStep.CLOSE, 0) not in done:
+            out.append(await self._step(campaign, period, CycleStep.CLOSE, 0, now, True))
+        return out
+
+    async def _step(
+        self,
+        campaign: Campaign,
+        period: Period,
+        step: CycleStep,
+        slot: int,
+        now: datetime,
+        send: bool,
+    ) -> StepOutcome:
+        messages = await self._compose(campaign, period, step, now) if send else []
+        count = 0
+        async with self._store.transaction():
+            if not await self._store.cycle.mark(campaign.id, period, step, slot, now):
+                return StepOutcome(campaign.id, period, step, slot, 0, skipped=True)
+            for target, text in messages:
+                key = f"c{campaign.id}:{period.key}:{step.value}:{slot}:{target.channel}:{target.chat_id}"
+                if await self._store.outbox.enqueue(
+                    target.channel, target.chat_id, text, key, now, target.mention_user_ids
+                ):
+                    count += 1
+        log.info(
+            "cycle campaign=%s period=%s step=%s slot=%s messages=%s",
+            campaign.id,
+            period.key,
+            step.value,
+            slot,
+            count,
+        )
+        return StepOutcome(campaign.id, period, step, slot, count, skipped=not send)
+
+    # -- composing ------------------------------------------------------------------------
+    async def _compose(
+        self, campaign: Campaign, period: Period, step: CycleStep, now: datetime
+    ) -> list[tuple[Target, str]]:
+        t = cal.times(campaign, period)
+        tz = campaign.timezone
+        if step is CycleStep.CLOSE:
+            digest = await self._digests.digest(campaign, period, now)
+            text = render.render_digest(digest, tz=campaign.timezone)
+            return [(target, text) for target in await self._leadership_targets(campaign)]
+
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        if step is CycleStep.OPEN:
+            orgs = await self._digests.expected_orgs(campaign)
+            targets = await self._reporting_targets(campaign, orgs)
+            return [
+                (
+                    target,
+                    render.render_prompt(
+                        period=period,
+                        deadline=t.deadline,
+                        form_text=render_form(
+                            template, target.org.code if target.org is not None else None
+                        ),
+                        campaign_name=campaign.name,
+                        tz=tz,
+                    ),
+                )
+                for target in targets
+            ]
+
+        completeness = await self._digests.completeness(campaign, period, now)
+        missing = list(completeness.missing)
+        if not missing:
+            return []
+        targets = await self._reporting_targets(campaign, missing)
+        out: list[tuple[Target, str]] = []
+        for target in targets:
+            named = [target.org] if target.org is not None else missing
+            if step is CycleStep.REMINDER:
+                text = render.render_reminder(
+                    period=period, deadline=t.deadline, missing=named, tz=tz
+                )
+            else:
+                text = render.render_warning(
+                    period=period, deadline=t.deadline, missing=named, now=now, tz=tz
+                )
+            out.append((target, text))
+        return out
+
+    async def _reporting_targets(self, campaign: Campaign, orgs: Sequence[OrgUnit]) -> list[Target]:
+        """Groups get one message; reporters without a group on their channel get their own
+        (``prompt_group`` / ``prompt_private`` switch either off), so nobody gets it twice.
+
+        In a group, the reporters of the organizations concerned are mentioned, so a
+        reminder reaches exactly the people who still owe a report.
+        """
+        org_ids = {o.id for o in orgs}
+        by_id = {o.id: o for o in orgs}
+        groups = await self._store.chats.for_workspace(campaign.workspace_id, ChatPurpose.REPORTING)
+        members = [
+            m
+            for m in await self._store.members.all(campaign.workspace_id)
+            if m.org_id in org_ids and m.role is not Role.LEADER
+        ]
+        group_channels = {g.channel for g in groups}
+        targets: list[Target] = []
+        if campaign.prompt_group:
+            for g in groups:
+                mentions = tuple(m.user_id for m in members if m.channel == g.channel)
+                targets.append(Target(g.channel, g.chat_id, None, mentions))
+        else:
+            group_channels = set()
+        for m in members:
+            if campaign.prompt_private and m.channel not in group_channels:
+                assert m.org_id is not None
+                targets.append(Target(m.channel, private_chat_id(m), by_id[m.org_id]))
+        return targets
+
+    async def _leadership_targets(self, campaign: Campaign) -> list[Target]:
+        chats = await self._store.chats.for_workspace(campaign.workspace_id, ChatPurpose.LEADERSHIP)
+        if chats:
+            return [Target(c.channel, c.chat_id, None) for c in chats]
+        admins = [
+            m for m in await self._store.members.all(campaign.workspace_id) if m.role is Role.ADMIN
+        ]
+        return [Target(m.channel, private_chat_id(m), None) for m in admins]
+
+
+def private_chat_id(member: Member) -> str:
+    """A person's private chat with the bot has their user id as chat id, on every channel
+    we support (Telegram, Zalo, the sandbox), so it can be derived rather than stored."""
+    return member.user_id

@@ -1,0 +1,1378 @@
+"""The dialog engine: a neutral inbound event in, neutral outbound messages out.
+
+Every channel (Telegram, Zalo, the sandbox) hands its updates here after translating them,
+and sends back what this returns. The engine owns the conversation rules:
+
+- who the sender is (workspace, organization, role; bot owners from the settings) and what
+  they may do (the command table in ``bot.core.commands``);
+- commands, by Vietnamese name or English alias, ``/lenh@tenbot`` tolerated;
+- reports: fill-in form, free text or guided questions; echo and confirmation when anything
+  was guessed; corrections merge into the pending or stored report; every saved change is
+  a new version;
+- multi-step dialogs persisted in storage (``ConversationState``) so a restart resumes them;
+- choices answered by button or by typing their number or label (Zalo has no buttons);
+- in groups the bot speaks only when addressed: a command, a mention, a reply to it, a
+  filled-in form from a bound reporter, or the continuation of a dialog it started.
+
+Each inbound event is handled in one storage transaction together with the record of its
+message id, so a redelivered update changes nothing and is not answered twice, and a
+failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core import messages as msg
+from bot.core import render
+from bot.core.clock import Clock
+from bot.core.codec import decode_values, encode_values
+from bot.core.commands import Access, CommandSpec, find_command
+from bot.core.events import (
+    ButtonPress,
+    Chat,
+    Choice,
+    InboundEvent,
+    InboundMessage,
+    OutboundMessage,
+    OutDocument,
+    Sender,
+)
+from bot.core.models import (
+    Campaign,
+    ChatBinding,
+    ChatKind,
+    ChatPurpose,
+    ConversationState,
+    FieldValue,
+    Invite,
+    Member,
+    OrgUnit,
+    Role,
+    Schedule,
+    Workspace,
+)
+from bot.core.parsing import Problem, ProblemKind, parse_report, parse_value, render_form
+from bot.core.periodref import parse_period_ref
+from bot.core.periods import Period, PeriodError, PeriodType
+from bot.core.presets import PRESETS
+from bot.core.schedule import ScheduleError, describe_schedule, parse_schedule
+from bot.core.template import Template, TemplateError, TemplateField, parse_template_document
+from bot.core.text import fold
+from bot.core.vnformat import format_deadline
+from bot.services import periods as cal
+from bot.services.digests import DigestService
+from bot.services.ports import DuplicateError, Store
+from bot.services.templates import TemplateMissingError, TemplateService
+
+log = logging.getLogger(__name__)
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
+ORG_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
+BLOCKING = frozenset({ProblemKind.AMBIGUOUS, ProblemKind.UNPARSEABLE, ProblemKind.OUT_OF_RANGE})
+
+# Dialog state kinds.
+REPORT = "report"
+GUIDED = "guided"
+AWAIT_TEMPLATE = "await_template"
+
+# Choice data.
+OK, EDIT, CANCEL, ASK, SKIP = "ok", "edit", "cancel", "guided", "skip"
+
+
+def default_schedule(period_type: PeriodType) -> Schedule:
+    """Weekly: open Monday 08:00, remind Thursday and Friday 08:00, due Friday 17:00, warn
+    2 hours before, lock a week after the week ends. Longer periods: open on the 1st,
+    remind on the 20th, due on the 25th at 17:00 of the period's first month."""
+    if period_type is PeriodType.WEEK:
+        return Schedule(
+            open_offset=timedelta(hours=8),
+            deadline_offset=timedelta(days=4, hours=17),
+            reminder_offsets=(timedelta(days=3, hours=8), timedelta(days=4, hours=8)),
+            warning_before=timedelta(hours=2),
+            lock_after=timedelta(days=7),
+        )
+    return Schedule(
+        open_offset=timedelta(hours=8),
+        deadline_offset=timedelta(days=24, hours=17),
+        reminder_offsets=(timedelta(days=19, hours=8),),
+        warning_before=timedelta(hours=4),
+        lock_after=timedelta(days=10),
+    )
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(6))
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    owners: AbstractSet[tuple[str, str]] = frozenset()
+    max_text: int = 20_000
+    max_template_text: int = 200_000
+    invite_days: int = 14
+    invite_uses: int = 10
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+
+@dataclass(slots=True)
+class Ctx:
+    """What the engine knows about one inbound event while handling it."""
+
+    chat: Chat
+    sender: Sender
+    now: datetime
+    message_id: str
+    workspace: Workspace | None = None
+    member: Member | None = None
+    is_owner: bool = False
+    registered_group: bool = False
+    outbox: list[OutboundMessage] = field(default_factory=list)
+    edit_message_id: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.sender.channel}:{self.sender.user_id} ({self.sender.display_name})"
+
+    @property
+    def access(self) -> Access:
+        if self.is_owner:
+            return Access.OWNER
+        if self.member is None:
+            return Access.ANYONE
+        return {
+            Role.ADMIN: Access.ADMIN,
+            Role.LEADER: Access.LEADER,
+            Role.REPORTER: Access.MEMBER,
+        }[self.member.role]
+
+    def reply(self, text: str, choices: Sequence[Choice] = ()) -> list[OutboundMessage]:
+        return [
+            OutboundMessage(
+                channel=self.chat.channel,
+                chat_id=self.chat.chat_id,
+                text=text,
+                choices=tuple(choices),
+                reply_to_message_id=self.message_id if self.chat.is_group else None,
+                edit_message_id=self.edit_message_id,
+            )
+        ]
+
+
+_ORDER = [Access.ANYONE, Access.MEMBER, Access.LEADER, Access.ADMIN, Access.OWNER]
+
+
+def allowed(have: Access, need: Access) -> bool:
+    return _ORDER.index(have) >= _ORDER.index(need)
+
+
+def split_command(text: str) -> tuple[str, str]:
+    """ "/baocao@TenBot  args" -> ("baocao", "args"); keeps newlines in the arguments."""
+    head, _, rest = text[1:].partition("\n")
+    word, _, inline = head.strip().partition(" ")
+    name = word.split("@", 1)[0].lower()
+    args = inline.strip()
+    if rest.strip():
+        args = f"{args}\n{rest}" if args else rest
+    return name, args.strip("\n ")
+
+
+class DialogEngine:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        templates: TemplateService,
+        digests: DigestService,
+        config: EngineConfig,
+        new_code: Callable[[], str] = new_invite_code,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._templates = templates
+        self._digests = digests
+        self._config = config
+        self._new_code = new_code
+
+    # -- entry point ----------------------------------------------------------------------
+    async def handle(self, event: InboundEvent) -> list[OutboundMessage]:
+        key = f"{event.chat.chat_id}:{event.message_id}"
+        if isinstance(event, ButtonPress):
+            key = f"press:{event.chat.chat_id}:{event.press_id or event.message_id + ':' + event.data}"
+        try:
+            async with self._store.transaction():
+                if not await self._store.inbound.first_time(event.chat.channel, key, event.at):
+                    return []
+                ctx = await self._context(event)
+                if isinstance(event, ButtonPress):
+                    ctx.edit_message_id = event.message_id
+                    return await self._on_press(ctx, event.data)
+                return await self._on_message(ctx, event)
+        except Exception:
+            log.exception("failed to handle %s event %s", event.chat.channel, key)
+            return [
+                OutboundMessage(
+                    channel=event.chat.channel, chat_id=event.chat.chat_id, text=msg.GENERIC_ERROR
+                )
+            ]
+
+    async def _context(self, event: InboundEvent) -> Ctx:
+        chat, sender = event.chat, event.sender
+        ctx = Ctx(
+            chat=chat,
+            sender=sender,
+            now=self._clock.now(),
+            message_id=event.message_id,
+            is_owner=(sender.channel, sender.user_id) in self._config.owners,
+        )
+        workspace_id: int | None = None
+        if chat.is_group:
+            bindings = await self._store.chats.get(chat.channel, chat.chat_id)
+            if bindings:
+                workspace_id = bindings[0].workspace_id
+                ctx.registered_group = True
+        if workspace_id is None:
+            mine = await self._store.members.for_user(sender.channel, sender.user_id)
+            if mine:
+                # Several workspaces: the most recent binding wins (documented in the guide).
+                ctx.member = max(mine, key=lambda m: m.id)
+                workspace_id = ctx.member.workspace_id
+        elif ctx.member is None:
+            ctx.member = await self._store.members.get(workspace_id, sender.channel, sender.user_id)
+        m = ctx.member
+        if m is not None and sender.display_name and m.display_name != sender.display_name:
+            # Bound by user id before they ever wrote: learn the name they go by.
+            ctx.member = await self._store.members.upsert(
+                m.workspace_id, m.channel, m.user_id, sender.display_name, m.role, m.org_id, ctx.now
+            )
+        if workspace_id is not None:
+            ctx.workspace = await self._store.workspaces.get(workspace_id)
+        return ctx
+
+    # -- messages -------------------------------------------------------------------------
+    async def _on_message(self, ctx: Ctx, event: InboundMessage) -> list[OutboundMessage]:
+        text = event.text.strip()
+        is_command = text.startswith("/")
+        limit = self._config.max_text
+        if is_command and split_command(text)[0] in ("thaymau", "settemplate"):
+            limit = self._config.max_template_text
+        if len(event.text) > limit:
+            if ctx.chat.is_group and not (is_command or event.reply_to_bot or event.mentions_bot):
+                return []
+            return ctx.reply(
+                msg.TOO_LONG.format(
+                    size=f"{len(event.text):,}".replace(",", "."),
+                    limit=f"{limit:,}".replace(",", "."),
+                )
+            )
+        if is_command:
+            return await self._on_command(ctx, event, text)
+
+        state = await self._store.conversations.get(
+            ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
+        )
+        if state is not None:
+            return await self._continue(ctx, state, event)
+
+        addressed = not ctx.chat.is_group or event.reply_to_bot or event.mentions_bot
+        member = ctx.member if ctx.workspace is not None else None
+        if ctx.chat.is_group and not ctx.registered_group:
+            return []
+        if member is None or member.org_id is None:
+            if not addressed:
+                return []
+            if member is None:
+                return ctx.reply(msg.UNKNOWN_USER)
+            return ctx.reply(
+                msg.help_text(msg.visible_commands(ctx.access), intro=msg.HELP_INTRO_MEMBER)
+            )
+        if not text and event.photos:
+            return await self._on_photos(ctx, event)
+        if not text:
+            return ctx.reply(msg.EMPTY_MESSAGE) if addressed else []
+        if not addressed and not await self._looks_like_form(ctx, text):
+            return []
+        return await self._report_text(ctx, text, event.photos, org_code=None, period=None)
+
+    async def _looks_like_form(self, ctx: Ctx, text: str) -> bool:
+        """In a group, a message from a bound reporter counts as a report only when it is a
+        filled-in form (several numbered or labelled lines read), never ordinary chat."""
+        campaign = await self._campaign(ctx)
+        if campaign is None or ctx.member is None or ctx.member.org_id is None:
+            return False
+        org = await self._store.orgs.get(ctx.member.org_id)
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        result = parse_report(text, template, org.code if org else None)
+        return result.mode == "form" and len(result.values) >= 2
+
+    async def _on_command(
+        self, ctx: Ctx, event: InboundMessage, text: str
+    ) -> list[OutboundMessage]:
+        name, args = split_command(text)
+        spec = find_command(name)
+        if spec is None:
+            return ctx.reply(msg.UNKNOWN_COMMAND.format(name=name[:40]))
+        if name == "start" and args:
+            spec = find_command("thamgia")
+            assert spec is not None
+        setup = spec.name in ("khoitao", "nhombaocao", "nhomlanhdao", "trogiup", "thamgia", "toi")
+        if ctx.chat.is_group and not ctx.registered_group and not setup:
+            return ctx.reply(msg.GROUP_NOT_REGISTERED)
+        if not allowed(ctx.access, spec.access):
+            if spec.access is Access.MEMBER and ctx.member is None:
+                return ctx.reply(msg.UNKNOWN_USER)
+            denial = {
+                Access.OWNER: msg.NEED_OWNER,
+                Access.ADMIN: msg.NEED_ADMIN,
+                Access.LEADER: msg.NEED_LEADER,
+            }.get(spec.access, msg.UNKNOWN_USER)
+            return ctx.reply(denial)
+        if spec.name != "huy":
+            await self._clear_state(ctx)
+        handler = getattr(self, f"_cmd_{spec.name}")
+        result: list[OutboundMessage] = await handler(ctx, args, event)
+        return result
+
+    # -- dialog state ---------------------------------------------------------------------
+    async def _save_state(self, ctx: Ctx, kind: str, data: dict[str, Any]) -> None:
+        await self._store.conversations.put(
+            ConversationState(
+                channel=ctx.chat.channel,
+                chat_id=ctx.chat.chat_id,
+                user_id=ctx.sender.user_id,
+                kind=kind,
+                data=data,
+                updated_at=ctx.now,
+            )
+        )
+
+    async def _clear_state(self, ctx: Ctx) -> None:
+        await self._store.conversations.clear(
+            ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
+        )
+
+    def _typed_choice(self, state: ConversationState, text: str) -> str | None:
+        """A typed answer to offered choices: its number ("1") or its label ("xac nhan")."""
+        choices = state.data.get("choices")
+        if not isinstance(choices, list) or not choices:
+            return None
+        t = fold(text).strip(" .)")
+        if t.isdigit() and 1 <= int(t) <= len(choices):
+            return str(choices[int(t) - 1][1])
+        for label, data in choices:
+            if t == fold(str(label)):
+                return str(data)
+        synonyms = {OK: ("ok", "dong y", "co", "luu", "yes"), CANCEL: ("huy", "khong", "thoi")}
+        datas = [str(d) for _, d in choices]
+        for data, words in synonyms.items():
+            if data in datas and t in words:
+                return data
+        return None
+
+    async def _continue(
+        self, ctx: Ctx, state: ConversationState, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        text = event.text.strip()
+        chosen = self._typed_choice(state, text) if text else None
+        if chosen is not None:
+            return await self._on_choice(ctx, state, chosen)
+        if state.kind == AWAIT_TEMPLATE:
+            return await self._replace_template(ctx, text, event)
+        if state.kind == GUIDED:
+            return await self._guided_answer(ctx, state, text)
+        if state.kind == REPORT:
+            if not text and event.photos:
+                return await self._add_pending_photos(ctx, state, event.photos)
+            if not text:
+                return ctx.reply(msg.EMPTY_MESSAGE)
+            return await self._correct_pending(ctx, state, text, event.photos)
+        await self._clear_state(ctx)
+        return ctx.reply(msg.PENDING_EXPIRED)
+
+    async def _on_press(self, ctx: Ctx, data: str) -> list[OutboundMessage]:
+        state = await self._store.conversations.get(
+            ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
+        )
+        choices = state.data.get("choices") if state is not None else None
+        if state is None or not isinstance(choices, list) or data not in [c[1] for c in choices]:
+            return ctx.reply(msg.PENDING_EXPIRED)
+        return await self._on_choice(ctx, state, data)
+
+    async def _on_choice(
+        self, ctx: Ctx, state: ConversationState, data: str
+    ) -> list[OutboundMessage]:
+        if data == CANCEL:
+            await self._clear_state(ctx)
+            return ctx.reply(msg.NOT_SAVED if state.kind in (REPORT, GUIDED) else msg.CANCELLED)
+        if state.kind == REPORT:
+            if data == OK:
+                return await self._save_pending(ctx, state)
+            if data == EDIT:
+                await self._save_state(
+                    ctx, REPORT, {**state.data, "choices": [[msg.CHOICE_CANCEL, CANCEL]]}
+                )
+                return ctx.reply(msg.FIX_QUESTION, [Choice(msg.CHOICE_CANCEL, CANCEL)])
+            if data == ASK:
+                return await self._start_guided(ctx, state)
+        if state.kind == GUIDED and data == SKIP:
+            return await self._guided_next(ctx, state.data, skip=True)
+        return ctx.reply(msg.PENDING_EXPIRED)
+
+    # -- helpers: workspace objects -------------------------------------------------------
+    async def _campaign(self, ctx: Ctx, period_type: PeriodType | None = None) -> Campaign | None:
+        if ctx.workspace is None:
+            return None
+        campaigns = await self._store.campaigns.all(ctx.workspace.id, active_only=True)
+        if period_type is not None:
+            typed = [c for c in campaigns if c.period_type is period_type]
+            campaigns = typed or campaigns
+        return campaigns[0] if campaigns else None
+
+    async def _org_by_code(self, ctx: Ctx, code: str) -> OrgUnit | None:
+        if ctx.workspace is None:
+            return None
+        return await self._store.orgs.by_code(ctx.workspace.id, code.strip().lower())
+
+    async def _audit(self, ctx: Ctx, action: str, detail: str) -> None:
+        assert ctx.workspace is not None
+        await self._store.audit.record(ctx.workspace.id, ctx.actor, action, detail, ctx.now)
+
+    # -- general commands -----------------------------------------------------------------
+    async def _cmd_trogiup(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        if args:
+            spec = find_command(args.strip().lstrip("/").split()[0])
+            if spec is not None:
+                return ctx.reply(msg.command_help(spec))
+        intro = msg.HELP_INTRO_MEMBER if ctx.member is not None else msg.HELP_INTRO_UNBOUND
+        return ctx.reply(msg.help_text(msg.visible_commands(ctx.access), intro=intro))
+
+    async def _cmd_toi(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        lines: list[str] = []
+        for m in await self._store.members.for_user(ctx.sender.channel, ctx.sender.user_id):
+            ws = await self._store.workspaces.get(m.workspace_id)
+            org = await self._store.orgs.get(m.org_id) if m.org_id else None
+            where = f"{org.display_name} – " if org else ""
+            lines.append(
+                f"{ws.name if ws else m.workspace_id}: {where}{msg.ROLE_LABELS[m.role.value]}"
+            )
+        if ctx.is_owner:
+            lines.append("Người vận hành bot (BOT_OWNERS)")
+        lines.append(f"Mã người dùng: {ctx.sender.user_id}")
+        return ctx.reply(
+            msg.whoami(lines)
+            if len(lines) > 1 or ctx.is_owner
+            else msg.UNKNOWN_USER + f"\nMã người dùng của đồng chí: {ctx.sender.user_id}"
+        )
+
+    async def _cmd_huy(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        state = await self._store.conversations.get(
+            ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
+        )
+        if state is None:
+            return ctx.reply(msg.NOTHING_TO_CANCEL)
+        await self._clear_state(ctx)
+        return ctx.reply(msg.NOT_SAVED if state.kind in (REPORT, GUIDED) else msg.CANCELLED)
+
+    async def _cmd_thamgia(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        code = args.strip().split()[0].upper() if args.strip() else ""
+        if not code:
+            return ctx.reply(msg.JOIN_USAGE)
+        invite = await self._store.invites.get(code)
+        if invite is None or not invite.usable_at(ctx.now):
+            return ctx.reply(msg.INVITE_INVALID.format(code=code[:20]))
+        ws = await self._store.workspaces.get(invite.workspace_id)
+        assert ws is not None
+        await self._store.members.upsert(
+            ws.id, ctx.sender.channel, ctx.sender.user_id, ctx.sender.display_name,
+            invite.role, invite.org_id, ctx.now,
+        )  # fmt: skip
+        await self._store.invites.use(code)
+        org = await self._store.orgs.get(invite.org_id) if invite.org_id else None
+        ctx.workspace = ws
+        await self._audit(ctx, "join", f"{code} → {org.code if org else '-'} ({invite.role.value})")
+        return ctx.reply(msg.joined(org.display_name if org else None, invite.role.value, ws.name))
+
+    # -- set-up commands ------------------------------------------------------------------
+    async def _cmd_khoitao(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        name = " ".join(args.split())[:200]
+        if not name:
+            return ctx.reply(msg.SETUP_USAGE)
+        if ctx.registered_group and ctx.workspace is not None:
+            return ctx.reply(msg.ALREADY_REGISTERED.format(name=ctx.workspace.name))
+        ws = await self._store.workspaces.create(name, ctx.now)
+        ctx.workspace = ws
+        if ctx.chat.is_group:
+            await self._bind_chat(ctx, ChatPurpose.REPORTING)
+        await self._store.members.upsert(
+            ws.id, ctx.sender.channel, ctx.sender.user_id, ctx.sender.display_name,
+            Role.ADMIN, None, ctx.now,
+        )  # fmt: skip
+        await self._audit(ctx, "setup", name)
+        return ctx.reply(msg.setup_done(name, ctx.chat.is_group))
+
+    async def _bind_chat(self, ctx: Ctx, purpose: ChatPurpose) -> None:
+        assert ctx.workspace is not None
+        title = ctx.chat.title or ctx.sender.display_name
+        await self._store.chats.bind(
+            ChatBinding(
+                ctx.workspace.id, ctx.chat.channel, ctx.chat.chat_id, ctx.chat.kind, purpose, title
+            )
+        )
+
+    async def _require_admin_here(self, ctx: Ctx) -> list[OutboundMessage] | None:
+        """For set-up commands run in a group not yet registered: the sender's own workspace
+        is the one being configured, and they must be its admin."""
+        if ctx.workspace is None:
+            return ctx.reply(msg.NO_WORKSPACE)
+        if not (ctx.is_owner or (ctx.member is not None and ctx.member.role is Role.ADMIN)):
+            return ctx.reply(msg.NEED_ADMIN)
+        return None
+
+    async def _cmd_nhombaocao(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        if not ctx.chat.is_group:
+            return ctx.reply(msg.NEEDS_GROUP)
+        denied = await self._require_admin_here(ctx)
+        if denied:
+            return denied
+        assert ctx.workspace is not None
+        await self._bind_chat(ctx, ChatPurpose.REPORTING)
+        await self._audit(ctx, "set_reporting_chat", f"{ctx.chat.channel}:{ctx.chat.chat_id}")
+        return ctx.reply(
+            msg.GROUP_REGISTERED.format(
+                title=ctx.chat.title or ctx.chat.chat_id, name=ctx.workspace.name
+            )
+        )
+
+    async def _cmd_nhomlanhdao(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        denied = await self._require_admin_here(ctx)
+        if denied:
+            return denied
+        assert ctx.workspace is not None
+        await self._bind_chat(ctx, ChatPurpose.LEADERSHIP)
+        await self._audit(ctx, "set_leadership_chat", f"{ctx.chat.channel}:{ctx.chat.chat_id}")
+        title = (
+            ctx.chat.title
+            if ctx.chat.is_group
+            else f"cuộc trò chuyện với {ctx.sender.display_name}"
+        )
+        return ctx.reply(msg.LEADERSHIP_REGISTERED.format(title=title, name=ctx.workspace.name))
+
+    async def _cmd_napmau(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        key = fold(args).strip()
+        if not key:
+            return ctx.reply(
+                msg.preset_list([(p.key, p.title, p.description) for p in PRESETS.values()])
+            )
+        preset = PRESETS.get(key)
+        if preset is None:
+            return ctx.reply(msg.UNKNOWN_PRESET.format(key=args.strip()[:40]))
+        assert ctx.workspace is not None
+        ws_id = ctx.workspace.id
+        added: list[str] = []
+        kept: list[str] = []
+        for org in preset.orgs:
+            if await self._store.orgs.by_code(ws_id, org.code) is None:
+                await self._store.orgs.add(ws_id, org.code, org.name, org.short_name)
+                added.append(org.short_name or org.name)
+            else:
+                kept.append(org.short_name or org.name)
+        template = preset.template
+        await self._templates.save(ws_id, template, ctx.actor, ctx.now)
+        campaigns = await self._store.campaigns.all(ws_id, active_only=True)
+        campaign = next((c for c in campaigns if c.template_key == template.key), None)
+        if campaign is None:
+            campaign = await self._store.campaigns.create(
+                ws_id, template.name, template.key, template.period_type,
+                self._config.timezone,
+                default_schedule(template.period_type), ctx.now,
+            )  # fmt: skip
+        await self._audit(ctx, "preset", preset.key)
+        return ctx.reply(msg.preset_applied(preset.title, added, kept, campaign.name))
+
+    # -- organizations --------------------------------------------------------------------
+    async def _cmd_donvi(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        assert ctx.workspace is not None
+        orgs = await self._store.orgs.all(ctx.workspace.id, include_inactive=True)
+        if not orgs:
+            return ctx.reply(msg.NO_ORGS)
+        members = await self._store.members.all(ctx.workspace.id)
+        counts: dict[int, int] = {}
+        for m in members:
+            if m.org_id is not None:
+                counts[m.org_id] = counts.get(m.org_id, 0) + 1
+        rows = [(o.code, o.name, o.active, counts.get(o.id, 0)) for o in orgs]
+        return ctx.reply(msg.org_list(rows))
+
+    async def _cmd_themdonvi(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        assert ctx.workspace is not None
+        parts = [p.strip() for p in args.split("|")]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            return ctx.reply(msg.ADDORG_USAGE)
+        code = parts[0].lower()
+        if not ORG_CODE.match(code):
+            return ctx.reply(msg.BAD_ORG_CODE.format(code=parts[0][:40]))
+        name = " ".join(parts[1].split())[:200]
+        short = " ".join(parts[2].split())[:80] if len(parts) > 2 else ""
+        parent_id = None
+        if len(parts) > 3 and parts[3]:
+            parent = await self._org_by_code(ctx, parts[3])
+            if parent is None:
+                return ctx.reply(msg.ORG_NOT_FOUND.format(code=parts[3][:40]))
+            parent_id = parent.id
+        try:
+            org = await self._store.orgs.add(ctx.workspace.id, code, name, short, parent_id)
+        except DuplicateError:
+            return ctx.reply(msg.ORG_EXISTS.format(code=code))
+        await self._audit(ctx, "add_org", f"{code}: {name}")
+        return ctx.reply(msg.ORG_ADDED.format(name=org.display_name, code=code))
+
+    async def _cmd_doiten(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        parts = [p.strip() for p in args.split("|")]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            return ctx.reply(msg.RENAME_USAGE)
+        org = await self._org_by_code(ctx, parts[0])
+        if org is None:
+            return ctx.reply(msg.ORG_NOT_FOUND.format(code=parts[0][:40]))
+        name = " ".join(parts[1].split())[:200]
+        short = " ".join(parts[2].split())[:80] if len(parts) > 2 and parts[2] else org.short_name
+        updated = await self._store.orgs.update(replace(org, name=name, short_name=short))
+        await self._audit(ctx, "rename_org", f"{org.code}: {org.name} → {name}")
+        return ctx.reply(msg.ORG_RENAMED.format(code=org.code, name=updated.display_name))
+
+    async def _set_active(
+        self, ctx: Ctx, args: str, active: bool, cmd: str
+    ) -> list[OutboundMessage]:
+        if not args.strip():
+            return ctx.reply(msg.CODE_USAGE.format(cmd=cmd))
+        org = await self._org_by_code(ctx, args.split()[0])
+        if org is None:
+            return ctx.reply(msg.ORG_NOT_FOUND.format(code=args.split()[0][:40]))
+        await self._store.orgs.update(replace(org, active=active))
+        await self._audit(ctx, "activate_org" if active else "deactivate_org", org.code)
+        template = msg.ORG_ACTIVATED if active else msg.ORG_DEACTIVATED
+        return ctx.reply(template.format(name=org.display_name, code=org.code))
+
+    async def _cmd_ngungdonvi(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        return await self._set_active(ctx, args, False, "ngungdonvi")
+
+    async def _cmd_molaidonvi(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        return await self._set_active(ctx, args, True, "molaidonvi")
+
+    # -- invites and members --------------------------------------------------------------
+    def _role_word(self, word: str) -> Role | None:
+        value = msg.ROLE_WORDS.get(fold(word))
+        return Role(value) if value else None
+
+    async def _cmd_moi(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        assert ctx.workspace is not None
+        words = args.split()
+        if not words:
+            return ctx.reply(msg.INVITE_USAGE)
+        org = None
+        if words[0] != "-":
+            org = await self._org_by_code(ctx, words[0])
+            if org is None:
+                return ctx.reply(msg.ORG_NOT_FOUND.format(code=words[0][:40]))
+        role = Role.REPORTER
+        if len(words) > 1:
+            found = self._role_word(" ".join(words[1:]))
+            if found is None:
+                return ctx.reply(msg.BAD_ROLE.format(role=" ".join(words[1:])[:30]))
+            role = found
+        cfg = self._config
+        for _ in range(20):
+            code = self._new_code()
+            try:
+                await self._store.invites.create(
+                    Invite(
+                        code=code, workspace_id=ctx.workspace.id,
+                        org_id=org.id if org else None, role=role, created_by=ctx.actor,
+                        created_at=ctx.now, expires_at=ctx.now + timedelta(days=cfg.invite_days),
+                        max_uses=cfg.invite_uses,
+                    )
+                )  # fmt: skip
+                break
+            except DuplicateError:
+                continue
+        else:
+            return ctx.reply(msg.GENERIC_ERROR)
+        await self._audit(ctx, "invite", f"{code} → {org.code if org else '-'} ({role.value})")
+        return ctx.reply(
+            msg.invite_created(
+                code,
+                org.display_name if org else None,
+                role.value,
+                cfg.invite_days,
+                cfg.invite_uses,
+            )
+        )
+
+    async def _cmd_gan(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        assert ctx.workspace is not None
+        words = args.split()
+        if not words:
+            return ctx.reply(msg.BIND_USAGE)
+        org = None
+        if words[0] != "-":
+            org = await self._org_by_code(ctx, words[0])
+            if org is None:
+                return ctx.reply(msg.ORG_NOT_FOUND.format(code=words[0][:40]))
+        rest = words[1:]
+        role = Role.REPORTER
+        if rest and self._role_word(rest[0]) is not None:
+            found = self._role_word(rest.pop(0))
+            assert found is not None
+            role = found
+        target = event.reply_to_sender
+        if target is None:
+            if not rest:
+                return ctx.reply(msg.BIND_USAGE)
+            user_id = rest[0]
+            existing = await self._store.members.get(ctx.workspace.id, ctx.sender.channel, user_id)
+            target = Sender(
+                ctx.sender.channel, user_id, existing.display_name if existing else user_id
+            )
+        await self._store.members.upsert(
+            ctx.workspace.id, target.channel, target.user_id, target.display_name, role,
+            org.id if org else None, ctx.now,
+        )  # fmt: skip
+        await self._audit(
+            ctx,
+            "bind",
+            f"{target.channel}:{target.user_id} → {org.code if org else '-'} ({role.value})",
+        )
+        return ctx.reply(
+            msg.bound(target.display_name, org.display_name if org else None, role.value)
+        )
+
+    async def _cmd_bogan(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        assert ctx.workspace is not None
+        target_id = (
+            args.split()[0]
+            if args.split()
+            else (event.reply_to_sender.user_id if event.reply_to_sender else "")
+        )
+        if not target_id:
+            return ctx.reply(msg.UNBIND_USAGE)
+        member = await self._store.members.get(ctx.workspace.id, ctx.sender.channel, target_id)
+        if member is None:
+            return ctx.reply(msg.MEMBER_NOT_FOUND.format(user=target_id[:40]))
+        if member.role is Role.ADMIN:
+            admins = [
+                m for m in await self._store.members.all(ctx.workspace.id) if m.role is Role.ADMIN
+            ]
+            if len(admins) <= 1:
+                return ctx.reply(msg.CANNOT_UNBIND_SELF)
+        await self._store.members.remove(member.id)
+        await self._audit(ctx, "unbind", f"{member.channel}:{member.user_id}")
+        return ctx.reply(msg.UNBOUND.format(name=member.display_name))
+
+    async def _cmd_thanhvien(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        assert ctx.workspace is not None
+        orgs = {
+            o.id: o for o in await self._store.orgs.all(ctx.workspace.id, include_inactive=True)
+        }
+        groups: dict[str, list[str]] = {}
+        for m in await self._store.members.all(ctx.workspace.id):
+            title = orgs[m.org_id].display_name if m.org_id in orgs else "Không thuộc đơn vị"
+            groups.setdefault(title, []).append(
+                f"{m.display_name} ({msg.ROLE_LABELS[m.role.value]}, {m.channel}, mã {m.user_id})"
+            )
+        return ctx.reply(msg.member_list(list(groups.items())))
+
+    async def _cmd_nhatky(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        assert ctx.workspace is not None
+        entries = await self._store.audit.all(ctx.workspace.id, 30)
+        if not entries:
+            return ctx.reply(msg.AUDIT_EMPTY)
+        zone = _zone(self._config.timezone)
+        lines = [
+            f"{e.at.astimezone(zone):%d/%m/%Y %H:%M} – {e.actor}: {e.action} {e.detail}"
+            for e in entries
+        ]
+        return ctx.reply(msg.audit_list(lines))
+
+    # -- template and schedule ------------------------------------------------------------
+    async def _cmd_mau(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        campaign = await self._campaign(ctx)
+        if campaign is None:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        version = await self._templates.version(campaign.workspace_id, campaign.template_key)
+        if fold(args).strip() in ("tep", "file", "yaml"):
+            doc = OutDocument(
+                f"{template.key}.yaml",
+                template.to_yaml().encode("utf-8"),
+                f"Mẫu báo cáo “{template.name}” (phiên bản {version})",
+            )
+            return [replace(ctx.reply(doc.caption)[0], document=doc)]
+        org_code = None
+        if ctx.member is not None and ctx.member.org_id is not None:
+            org = await self._store.orgs.get(ctx.member.org_id)
+            org_code = org.code if org else None
+        head = (
+            f"Mẫu báo cáo “{template.name}” (phiên bản {version}, kỳ {template.period_type.label}):"
+        )
+        return ctx.reply(f"{head}\n{render_form(template, org_code)}")
+
+    async def _cmd_thaymau(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        if not args.strip() and event.document is None:
+            assert ctx.workspace is not None
+            await self._save_state(ctx, AWAIT_TEMPLATE, {"choices": [[msg.CHOICE_CANCEL, CANCEL]]})
+            return ctx.reply(msg.TEMPLATE_SEND_DOCUMENT, [Choice(msg.CHOICE_CANCEL, CANCEL)])
+        return await self._replace_template(ctx, args, event)
+
+    async def _replace_template(
+        self, ctx: Ctx, text: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        assert ctx.workspace is not None
+        if not (ctx.is_owner or (ctx.member is not None and ctx.member.role is Role.ADMIN)):
+            await self._clear_state(ctx)
+            return ctx.reply(msg.NEED_ADMIN)
+        document = text
+        if event.document is not None:
+            if len(event.document.content) > self._config.max_template_text:
+                return ctx.reply(
+                    msg.TOO_LONG.format(
+                        size=len(event.document.content), limit=self._config.max_template_text
+                    )
+                )
+            document = event.document.content.decode("utf-8", errors="replace")
+        try:
+            template = parse_template_document(document)
+        except TemplateError as exc:
+            return ctx.reply(msg.template_errors(exc.problems))
+        await self._clear_state(ctx)
+        version = await self._templates.save(ctx.workspace.id, template, ctx.actor, ctx.now)
+        campaign = await self._campaign(ctx)
+        notes = ""
+        if campaign is None:
+            await self._store.campaigns.create(
+                ctx.workspace.id, template.name, template.key, template.period_type,
+                self._config.timezone, default_schedule(template.period_type), ctx.now,
+            )  # fmt: skip
+        elif (
+            campaign.template_key != template.key
+            or campaign.period_type is not template.period_type
+        ):
+            if campaign.period_type is not template.period_type:
+                notes = "\n" + msg.TEMPLATE_PERIOD_CHANGED.format(
+                    old=campaign.period_type.label, new=template.period_type.label
+                )
+            await self._store.campaigns.update(
+                replace(campaign, template_key=template.key, period_type=template.period_type,
+                        schedule=default_schedule(template.period_type) if campaign.period_type is not template.period_type else campaign.schedule)
+            )  # fmt: skip
+        await self._audit(ctx, "template", f"{template.key} v{version}")
+        count = len(list(template.all_fields()))
+        return ctx.reply(msg.template_replaced(template.name, version, count) + notes)
+
+    async def _cmd_lich(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        campaign = await self._campaign(ctx)
+        if campaign is None:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        prefix = ""
+        if args.strip():
+            try:
+                schedule = parse_schedule(args, campaign.schedule, campaign.period_type)
+            except ScheduleError as exc:
+                return ctx.reply(str(exc))
+            campaign = await self._store.campaigns.update(replace(campaign, schedule=schedule))
+            await self._audit(ctx, "schedule", args.strip()[:300])
+            prefix = msg.SCHEDULE_SAVED
+        period = cal.current_period(campaign, ctx.now)
+        t = cal.times(campaign, period)
+        if ctx.now >= t.open:
+            period = period.next()
+            t = cal.times(campaign, period)
+        tz = campaign.timezone
+        text = msg.schedule_text(
+            campaign.name,
+            describe_schedule(campaign.schedule, campaign.period_type),
+            format_deadline(t.open.astimezone(_zone(tz))),
+            format_deadline(t.deadline.astimezone(_zone(tz))),
+        )
+        return ctx.reply(prefix + text)
+
+    # -- reporting ------------------------------------------------------------------------
+    async def _cmd_baocao(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        assert ctx.workspace is not None
+        org_code: str | None = None
+        period: Period | None = None
+        campaign = await self._campaign(ctx)
+        if campaign is None:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        lines = args.split("\n", 1)
+        first = lines[0].strip()
+        rest = lines[1] if len(lines) > 1 else ""
+        # An organization code and/or a period may lead the first line: "/baocao hnd tuần 47".
+        words = first.split()
+        if words and ORG_CODE.match(words[0].lower()) and await self._org_by_code(ctx, words[0]):
+            org_code = words[0].lower()
+            words = words[1:]
+        if words:
+            try:
+                period = parse_period_ref(
+                    " ".join(words),
+                    campaign.period_type,
+                    ctx.now.astimezone(_zone(campaign.timezone)).date(),
+                )
+                words = []
+            except PeriodError:
+                period = None
+        if fold(" ".join(words)) in ("hoi", "hoi tung muc", "guided"):
+            return await self._guided_from_command(ctx, campaign, org_code, period)
+        body = (" ".join(words) + ("\n" + rest if rest else "")).strip() if words else rest.strip()
+        if not body and not event.photos:
+            return await self._offer_form(ctx, campaign, org_code, period)
+        return await self._report_text(ctx, body, event.photos, org_code=org_code, period=period)
+
+    async def _resolve_target(
+        self, ctx: Ctx, org_code: str | None
+    ) -> tuple[OrgUnit | None, list[OutboundMessage] | None]:
+        member = ctx.member
+        if member is None:
+            return None, ctx.reply(msg.UNKNOWN_USER)
+        own = await self._store.orgs.get(member.org_id) if member.org_id else None
+        if org_code is None or (own is not None and own.code == org_code):
+            if own is None:
+                return None, ctx.reply(msg.NO_ORG)
+            return own, None
+        if member.role is not Role.ADMIN and not ctx.is_owner:
+            return None, ctx.reply(msg.not_your_org(own.display_name if own else "chưa gắn đơn vị"))
+        target = await self._org_by_code(ctx, org_code)
+        if target is None:
+            return None, ctx.reply(msg.ORG_NOT_FOUND.format(code=org_code))
+        return target, None
+
+    async def _offer_form(
+        self, ctx: Ctx, campaign: Campaign, org_code: str | None, period: Period | None
+    ) -> list[OutboundMessage]:
+        org, denied = await self._resolve_target(ctx, org_code)
+        if denied:
+            return denied
+        assert org is not None
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        period = period or cal.reporting_period(campaign, ctx.now)
+        data = self._pending_data(campaign, period, org, {}, [], "", [])
+        data["choices"] = [[msg.CHOICE_GUIDED, ASK], [msg.CHOICE_CANCEL, CANCEL]]
+        await self._save_state(ctx, REPORT, data)
+        deadline = cal.times(campaign, period).deadline.astimezone(_zone(campaign.timezone))
+        text = (
+            f"Báo cáo {period.label()} của {org.display_name} (hạn {format_deadline(deadline)}).\n"
+            f"{msg.REPORT_START}\n{render_form(template, org.code)}"
+        )
+        return ctx.reply(text, [Choice(msg.CHOICE_GUIDED, ASK), Choice(msg.CHOICE_CANCEL, CANCEL)])
+
+    def _pending_data(
+        self,
+        campaign: Campaign,
+        period: Period,
+        org: OrgUnit,
+        values: dict[str, FieldValue],
+        guessed: Sequence[str],
+        raw: str,
+        photos: Sequence[str],
+    ) -> dict[str, Any]:
+        return {
+            "campaign_id": campaign.id,
+            "period": period.key,
+            "org_id": org.id,
+            "values": encode_values(values),
+            "guessed": sorted(set(guessed)),
+            "raw": raw[-20_000:],
+            "photos": list(photos),
+        }
+
+    async def _report_text(
+        self,
+        ctx: Ctx,
+        text: str,
+        photos: Sequence[str],
+        *,
+        org_code: str | None,
+        period: Period | None,
+    ) -> list[OutboundMessage]:
+        campaign = await self._campaign(ctx)
+        if campaign is None:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        org, denied = await self._resolve_target(ctx, org_code)
+        if denied:
+            return denied
+        assert org is not None
+        period = period or cal.reporting_period(campaign, ctx.now)
+        if cal.is_locked(campaign, period, ctx.now) and not self._is_admin(ctx):
+            return ctx.reply(msg.period_locked(period.label()))
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        result = parse_report(text, template, org.code) if text else None
+        if result is not None and not result.values and not photos:
+            specific = [p.message for p in result.problems if p.kind in BLOCKING]
+            return ctx.reply(
+                "\n".join([*specific[:5], msg.REPORT_NOTHING_READ])
+                if specific
+                else msg.REPORT_NOTHING_READ
+            )
+        # A new message for a period already reported corrects that report: start from it.
+        current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
+        values: dict[str, FieldValue] = dict(current.values) if current else {}
+        guessed: set[str] = set()
+        problems: tuple[Problem, ...] = ()
+        if result is not None:
+            values.update(result.values)
+            guessed = set(result.guessed)
+            problems = result.problems
+        all_photos = [*(current.photos if current else ()), *photos]
+        data = self._pending_data(campaign, period, org, values, sorted(guessed), text, all_photos)
+        return await self._review(ctx, campaign, template, org, period, data, problems)
+
+    def _is_admin(self, ctx: Ctx) -> bool:
+        return ctx.is_owner or (ctx.member is not None and ctx.member.role is Role.ADMIN)
+
+    async def _review(
+        self,
+        ctx: Ctx,
+        campaign: Campaign,
+        template: Template,
+        org: OrgUnit,
+        period: Period,
+        data: dict[str, Any],
+        problems: Sequence[Problem],
+        *,
+        always_confirm: bool = False,
+    ) -> list[OutboundMessage]:
+        values = decode_values(data["values"])
+        guessed = [str(g) for g in data.get("guessed", [])]
+        blocking = [p for p in problems if p.kind in BLOCKING]
+        missing = _missing_required(template, org, values)
+        notes = [
+            p
+            for p in problems
+            if p.kind not in BLOCKING and p.kind is not ProblemKind.MISSING_REQUIRED
+        ]
+        if not blocking and not missing and not guessed and not notes and not always_confirm:
+            return await self._store_report(ctx, campaign, org, period, data)
+        echo = render.render_submission_echo(template, org, period, values, guessed=guessed)
+        parts = [echo]
+        if blocking or missing:
+            parts.append(msg.BLOCKING_PROBLEMS)
+            parts.extend(f" - {p.message}" for p in blocking)
+            if missing:
+                numbered = [f"{n}. {f.label}" for n, f in missing]
+                parts.append(" - Chưa có số liệu bắt buộc: " + "; ".join(numbered) + ".")
+            parts.append(msg.FIX_QUESTION)
+            choices = [Choice(msg.CHOICE_CANCEL, CANCEL)]
+        else:
+            if notes:
+                parts.append(msg.OTHER_NOTES)
+                parts.extend(f" - {p.message}" for p in notes[:5])
+            parts.append(msg.CONFIRM_QUESTION)
+            choices = [
+                Choice(msg.CHOICE_CONFIRM, OK),
+                Choice(msg.CHOICE_EDIT, EDIT),
+                Choice(msg.CHOICE_CANCEL, CANCEL),
+            ]
+        data = {**data, "choices": [[c.label, c.data] for c in choices]}
+        await self._save_state(ctx, REPORT, data)
+        return ctx.reply("\n".join(parts), choices)
+
+    async def _pending_objects(
+        self, ctx: Ctx, state_data: dict[str, Any]
+    ) -> tuple[Campaign, OrgUnit, Period, Template] | None:
+        campaign = await self._store.campaigns.get(int(state_data["campaign_id"]))
+        org = await self._store.orgs.get(int(state_data["org_id"]))
+        if campaign is None or org is None:
+            return None
+        period = Period.from_key(str(state_data["period"]))
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        return campaign, org, period, template
+
+    async def _correct_pending(
+        self, ctx: Ctx, state: ConversationState, text: str, photos: Sequence[str]
+    ) -> list[OutboundMessage]:
+        objs = await self._pending_objects(ctx, state.data)
+        if objs is None:
+            await self._clear_state(ctx)
+            return ctx.reply(msg.PENDING_EXPIRED)
+        campaign, org, period, template = objs
+        result = parse_report(text, template, org.code)
+        if not result.values and not photos:
+            specific = [p.message for p in result.problems if p.kind in BLOCKING]
+            return ctx.reply("\n".join([*specific[:5], msg.FIX_QUESTION]))
+        values = decode_values(state.data["values"])
+        values.update(result.values)
+        guessed = (set(state.data.get("guessed", [])) - set(result.values)) | set(result.guessed)
+        data = {
+            **state.data,
+            "values": encode_values(values),
+            "guessed": sorted(guessed),
+            "raw": (str(state.data.get("raw", "")) + "\n" + text)[-20_000:],
+            "photos": [*state.data.get("photos", []), *photos],
+        }
+        # After a correction the reporter sees the whole report once more before it is saved.
+        return await self._review(
+            ctx, campaign, template, org, period, data, result.problems, always_confirm=True
+        )
+
+    async def _save_pending(self, ctx: Ctx, state: ConversationState) -> list[OutboundMessage]:
+        objs = await self._pending_objects(ctx, state.data)
+        if objs is None:
+            await self._clear_state(ctx)
+            return ctx.reply(msg.PENDING_EXPIRED)
+        campaign, org, period, template = objs
+        values = decode_values(state.data["values"])
+        missing = _missing_required(template, org, values)
+        if not values or missing:
+            return await self._review(ctx, campaign, template, org, period, dict(state.data), ())
+        return await self._store_report(ctx, campaign, org, period, dict(state.data))
+
+    async def _store_report(
+        self, ctx: Ctx, campaign: Campaign, org: OrgUnit, period: Period, data: dict[str, Any]
+    ) -> list[OutboundMessage]:
+        if cal.is_locked(campaign, period, ctx.now) and not self._is_admin(ctx):
+            await self._clear_state(ctx)
+            return ctx.reply(msg.period_locked(period.label()))
+        late = cal.is_late(campaign, period, ctx.now)
+        version = await self._store.submissions.add_version(
+            campaign_id=campaign.id,
+            period=period,
+            org_id=org.id,
+            channel=ctx.sender.channel,
+            user_id=ctx.sender.user_id,
+            message_id=ctx.message_id,
+            raw_text=str(data.get("raw", "")),
+            values=decode_values(data["values"]),
+            submitted_at=ctx.now,
+            late=late,
+            photos=[str(p) for p in data.get("photos", [])],
+        )
+        await self._clear_state(ctx)
+        if ctx.member is not None and ctx.member.org_id != org.id:
+            await self._audit(
+                ctx, "report_on_behalf", f"{org.code} {period.key} v{version.version}"
+            )
+        return ctx.reply(msg.saved(org.display_name, period.label(), version.version, late))
+
+    async def _on_photos(self, ctx: Ctx, event: InboundMessage) -> list[OutboundMessage]:
+        campaign = await self._campaign(ctx)
+        if campaign is None:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        org, denied = await self._resolve_target(ctx, None)
+        if denied:
+            return denied
+        assert org is not None
+        period = cal.reporting_period(campaign, ctx.now)
+        current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
+        if current is None:
+            data = self._pending_data(campaign, period, org, {}, [], "", event.photos)
+            data["choices"] = [[msg.CHOICE_CANCEL, CANCEL]]
+            await self._save_state(ctx, REPORT, data)
+            return ctx.reply(msg.PHOTO_NO_REPORT)
+        if cal.is_locked(campaign, period, ctx.now) and not self._is_admin(ctx):
+            return ctx.reply(msg.period_locked(period.label()))
+        await self._store.submissions.add_version(
+            campaign_id=campaign.id, period=period, org_id=org.id, channel=ctx.sender.channel,
+            user_id=ctx.sender.user_id, message_id=ctx.message_id, raw_text=current.raw_text,
+            values=dict(current.values), submitted_at=current.submitted_at, late=current.late,
+            photos=[*current.photos, *event.photos],
+        )  # fmt: skip
+        return ctx.reply(msg.photos_saved(len(event.photos), org.display_name, period.label()))
+
+    async def _add_pending_photos(
+        self, ctx: Ctx, state: ConversationState, photos: Sequence[str]
+    ) -> list[OutboundMessage]:
+        data = {**state.data, "photos": [*state.data.get("photos", []), *photos]}
+        await self._save_state(ctx, REPORT, data)
+        return ctx.reply(f"Đã nhận {len(photos)} ảnh, sẽ lưu cùng báo cáo.")
+
+    # -- guided ---------------------------------------------------------------------------
+    async def _guided_from_command(
+        self, ctx: Ctx, campaign: Campaign, org_code: str | None, period: Period | None
+    ) -> list[OutboundMessage]:
+        org, denied = await self._resolve_target(ctx, org_code)
+        if denied:
+            return denied
+        assert org is not None
+        period = period or cal.reporting_period(campaign, ctx.now)
+        data = self._pending_data(campaign, period, org, {}, [], "", [])
+        state = ConversationState(
+            ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id, REPORT, data, ctx.now
+        )
+        return await self._start_guided(ctx, state)
+
+    async def _start_guided(self, ctx: Ctx, state: ConversationState) -> list[OutboundMessage]:
+        objs = await self._pending_objects(ctx, state.data)
+        if objs is None:
+            await self._clear_state(ctx)
+            return ctx.reply(msg.PENDING_EXPIRED)
+        campaign, org, period, template = objs
+        if cal.is_locked(campaign, period, ctx.now) and not self._is_admin(ctx):
+            await self._clear_state(ctx)
+            return ctx.reply(msg.period_locked(period.label()))
+        keys = [f.key for _, f in template.numbered_fields(org.code)]
+        data = {**state.data, "keys": keys, "index": -1}
+        return await self._guided_next(ctx, data, skip=False, intro=msg.GUIDED_HINT)
+
+    async def _guided_next(
+        self, ctx: Ctx, data: dict[str, Any], *, skip: bool, intro: str = ""
+    ) -> list[OutboundMessage]:
+        objs = await self._pending_objects(ctx, data)
+        if objs is None:
+            await self._clear_state(ctx)
+            return ctx.reply(msg.PENDING_EXPIRED)
+        campaign, org, period, template = objs
+        keys = [str(k) for k in data["keys"]]
+        index = int(data["index"]) + 1
+        if index >= len(keys):
+            final = {k: v for k, v in data.items() if k not in ("keys", "index", "choices")}
+            return await self._review(
+                ctx, campaign, template, org, period, final, (), always_confirm=True
+            )
+        f = template.field(keys[index])
+        hint = f.unit or (", ".join(f.choices) if f.choices else f.type.label)
+        choices = [Choice(msg.CHOICE_SKIP, SKIP), Choice(msg.CHOICE_CANCEL, CANCEL)]
+        new = {**data, "index": index, "choices": [[c.label, c.data] for c in choices]}
+        await self._save_state(ctx, GUIDED, new)
+        question = msg.guided_question(index + 1, len(keys), f.label, hint)
+        return ctx.reply(f"{intro}\n{question}".strip(), choices)
+
+    async def _guided_answer(
+        self, ctx: Ctx, state: ConversationState, text: str
+    ) -> list[OutboundMessage]:
+        objs = await self._pending_objects(ctx, state.data)
+        if objs is None:
+            await self._clear_state(ctx)
+            return ctx.reply(msg.PENDING_EXPIRED)
+        template = objs[3]
+        keys = [str(k) for k in state.data["keys"]]
+        f = template.field(keys[int(state.data["index"])])
+        try:
+            value = parse_value(f, text)
+        except ValueError as exc:
+            reason = getattr(exc, "reason", None) or str(exc)
+            choices = [Choice(msg.CHOICE_SKIP, SKIP), Choice(msg.CHOICE_CANCEL, CANCEL)]
+            return ctx.reply(msg.GUIDED_BAD.format(reason=reason), choices)
+        values = decode_values(state.data["values"])
+        values[f.key] = value
+        data = {
+            **state.data,
+            "values": encode_values(values),
+            "raw": (str(state.data.get("raw", "")) + f"\n{f.label}: {text}").strip(),
+        }
+        return await self._guided_next(ctx, data, skip=False)
+
+    # -- reading --------------------------------------------------------------------------
+    async def _period_arg(
+        self, ctx: Ctx, campaign: Campaign, args: str
+    ) -> Period | list[OutboundMessage]:
+        today = ctx.now.astimezone(_zone(campaign.timezone)).date()
+        if not args.strip():
+            return cal.reporting_period(campaign, ctx.now)
+        try:
+            return parse_period_ref(args, campaign.period_type, today)
+        except PeriodError as exc:
+            return ctx.reply(str(exc))
+
+    async def _cmd_xem(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        campaign = await self._campaign(ctx)
+        if campaign is None:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        org, denied = await self._resolve_target(ctx, None)
+        if denied:
+            return denied
+        assert org is not None
+        period = await self._period_arg(ctx, campaign, args)
+        if isinstance(period, list):
+            return period
+        current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
+        if current is None:
+            return ctx.reply(msg.NO_SUBMISSION.format(org=org.display_name, period=period.label()))
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        echo = render.render_submission_echo(template, org, period, current.values)
+        at = current.submitted_at.astimezone(_zone(campaign.timezone))
+        status = "muộn" if current.late else "đúng hạn"
+        tail = f"Lần gửi thứ {current.version}, lúc {format_deadline(at)} ({status})."
+        if current.photos:
+            tail += f" Kèm {len(current.photos)} ảnh."
+        return ctx.reply(f"{echo}\n{tail}")
+
+    async def _cmd_tinhhinh(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        campaign = await self._campaign(ctx)
+        if campaign is None:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        period = await self._period_arg(ctx, campaign, args)
+        if isinstance(period, list):
+            return period
+        completeness = await self._digests.completeness(campaign, period, ctx.now)
+        return ctx.reply(render.render_status(completeness, tz=campaign.timezone))
+
+    async def _cmd_tonghop(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        campaign = await self._campaign(ctx)
+        if campaign is None:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        period = await self._period_arg(ctx, campaign, args)
+        if isinstance(period, list):
+            return period
+        if period.type is not campaign.period_type:
+            other = await self._campaign(ctx, period.type)
+            if other is not None and other.period_type is period.type:
+                campaign = other
+            else:
+                return ctx.reply(
+                    f"Đợt “{campaign.name}” báo cáo theo {campaign.period_type.label}; "
+                    f"tổng hợp theo {period.type.label} sẽ có trong báo cáo định kỳ."
+                )
+        try:
+            digest = await self._digests.digest(campaign, period, ctx.now)
+        except TemplateMissingError:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        return ctx.reply(render.render_digest(digest, tz=campaign.timezone))
+
+
+def _missing_required(
+    template: Template, org: OrgUnit, values: dict[str, FieldValue]
+) -> list[tuple[int, TemplateField]]:
+    return [(n, f) for n, f in template.numbered_fields(org.code) if f.required and f.key not in values]
+
+
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)

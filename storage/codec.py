@@ -1,0 +1,210 @@
+"""Conversions between domain values and the text stored in SQLite.
+
+* Datetimes: ISO 8601 in UTC with an explicit offset and fixed microsecond precision, so
+  that text order is time order; naive datetimes are refused on the way in, and values
+  come back aware (UTC).
+* Field values: a tagged JSON encoding that round-trips the ``FieldValue`` union exactly
+  (``bool`` stays ``bool``, ``Decimal("45.50")`` keeps its trailing zero, tuples stay
+  tuples). Each value is a two-element array ``[tag, payload]``:
+
+  ====  ==================  ===========================
+  tag   Python type         payload
+  ====  ==================  ===========================
+  "b"   bool                JSON true/false
+  "i"   int                 JSON integer
+  "d"   Decimal             string, ``str(value)``
+  "s"   str                 JSON string
+  "t"   tuple[str, ...]     JSON array of strings
+  ====  ==================  ===========================
+
+  The whole mapping is a JSON object (insertion order kept), e.g.
+  ``{"so_hoi_vien":["i",120],"ty_le":["d","45.50"],"co_hop":["b",true]}``.
+* Conversation data: plain JSON.
+* Codes compared case-insensitively: NFC-normalized and casefolded in Python (SQLite's
+  NOCASE folds ASCII only, which misses Vietnamese letters such as "Ư"/"ư").
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from bot.core.models import FieldValue, Schedule
+from bot.core.periods import Period
+
+
+def _dumps(document: object) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+class CorruptValueError(ValueError):
+    """Stored text that this code cannot decode (hand-edited or written by newer code)."""
+
+
+# -- datetimes -------------------------------------------------------------------------
+def encode_dt(moment: datetime) -> str:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: storage needs aware datetimes")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def encode_opt_dt(moment: datetime | None) -> str | None:
+    return None if moment is None else encode_dt(moment)
+
+
+def decode_dt(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:  # never written by this code; read as UTC, never naive
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def decode_opt_dt(text: str | None) -> datetime | None:
+    return None if text is None else decode_dt(text)
+
+
+# -- case-insensitive keys -------------------------------------------------------------
+def fold(code: str) -> str:
+    """The key under which a code is unique: NFC-normalized, casefolded."""
+    return unicodedata.normalize("NFC", code).casefold()
+
+
+# -- periods ---------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
+def period_from_key(key: str) -> Period:
+    """``Period.from_key`` with a cache: the same few keys are decoded on every read."""
+    return Period.from_key(key)
+
+
+# -- field values ----------------------------------------------------------------------
+def _tag(name: str, value: FieldValue) -> list[object]:
+    # bool first: bool is a subclass of int.
+    if isinstance(value, bool):
+        return ["b", value]
+    if isinstance(value, int):
+        return ["i", value]
+    if isinstance(value, Decimal):
+        return ["d", str(value)]
+    if isinstance(value, str):
+        return ["s", value]
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return ["t", list(value)]
+    raise TypeError(f"field {name!r}: {type(value).__name__} is not a storable FieldValue")
+
+
+def _untag(name: str, item: object) -> FieldValue:
+    if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+        raise CorruptValueError(f"field {name!r}: malformed value {item!r}")
+    tag, payload = item
+    if tag == "b" and isinstance(payload, bool):
+        return payload
+    if tag == "i" and isinstance(payload, int) and not isinstance(payload, bool):
+        return payload
+    if tag == "d" and isinstance(payload, str):
+        try:
+            return Decimal(payload)
+        except InvalidOperation as exc:
+            raise CorruptValueError(f"field {name!r}: bad decimal {payload!r}") from exc
+    if tag == "s" and isinstance(payload, str):
+        return payload
+    if tag == "t" and isinstance(payload, list) and all(isinstance(p, str) for p in payload):
+        return tuple(payload)
+    raise CorruptValueError(f"field {name!r}: unknown or mistyped value {item!r}")
+
+
+def encode_values(values: Mapping[str, FieldValue]) -> str:
+    return _dumps({name: _tag(name, v) for name, v in values.items()})
+
+
+def decode_values(text: str) -> dict[str, FieldValue]:
+    raw = json.loads(text)
+    if not isinstance(raw, dict):
+        raise CorruptValueError(f"values document is not an object: {text[:80]!r}")
+    return {name: _untag(name, item) for name, item in raw.items()}
+
+
+# -- string lists ----------------------------------------------------------------------
+def encode_strings(items: Sequence[str]) -> str:
+    if isinstance(items, str):  # a str is a Sequence[str]: almost certainly a mistake
+        raise TypeError("expected a sequence of strings, got a single str")
+    if not all(isinstance(i, str) for i in items):
+        raise TypeError(f"expected strings, got {list(items)!r}")
+    return _dumps(list(items))
+
+
+def decode_strings(text: str) -> tuple[str, ...]:
+    raw = json.loads(text)
+    if not (isinstance(raw, list) and all(isinstance(i, str) for i in raw)):
+        raise CorruptValueError(f"expected a JSON array of strings: {text[:80]!r}")
+    return tuple(raw)
+
+
+# -- conversation data -----------------------------------------------------------------
+def encode_data(data: Mapping[str, object]) -> str:
+    return _dumps(dict(data))
+
+
+def decode_data(text: str) -> dict[str, object]:
+    raw = json.loads(text)
+    if not isinstance(raw, dict):
+        raise CorruptValueError(f"conversation data is not an object: {text[:80]!r}")
+    return raw
+
+
+# -- schedules -------------------------------------------------------------------------
+_SECOND = timedelta(seconds=1)
+
+
+def _seconds(delta: timedelta) -> int | float:
+    whole, rest = divmod(delta, _SECOND)
+    return whole if not rest else delta.total_seconds()
+
+
+def _seconds_or_none(delta: timedelta | None) -> int | float | None:
+    return None if delta is None else _seconds(delta)
+
+
+def _delta(value: object) -> timedelta:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CorruptValueError(f"schedule offset is not a number: {value!r}")
+    return timedelta(seconds=value)
+
+
+def encode_schedule(schedule: Schedule) -> str:
+    doc = {
+        "open": _seconds(schedule.open_offset),
+        "deadline": _seconds(schedule.deadline_offset),
+        "reminders": [_seconds(r) for r in schedule.reminder_offsets],
+        "warning_before": _seconds_or_none(schedule.warning_before),
+        "lock_after": _seconds(schedule.lock_after),
+    }
+    return _dumps(doc)
+
+
+def decode_schedule(text: str) -> Schedule:
+    raw = json.loads(text)
+    if not isinstance(raw, dict):
+        raise CorruptValueError(f"schedule is not an object: {text[:80]!r}")
+    defaults = Schedule()
+    try:
+        reminders = raw.get("reminders")
+        warning = raw.get("warning_before", _seconds_or_none(defaults.warning_before))
+        return Schedule(
+            open_offset=_delta(raw["open"]) if "open" in raw else defaults.open_offset,
+            deadline_offset=(
+                _delta(raw["deadline"]) if "deadline" in raw else defaults.deadline_offset
+            ),
+            reminder_offsets=(
+                tuple(_delta(r) for r in reminders)
+                if isinstance(reminders, list)
+                else defaults.reminder_offsets
+            ),
+            warning_before=None if warning is None else _delta(warning),
+            lock_after=_delta(raw["lock_after"]) if "lock_after" in raw else defaults.lock_after,
+        )
+    except (TypeError, OverflowError) as exc:
+        raise CorruptValueError(f"bad schedule {text[:80]!r}") from exc

@@ -1,0 +1,345 @@
+"""The SQLite connection: set-up, migrations, and task-aware transactions.
+
+One ``Database`` wraps one aiosqlite connection (one worker thread). Every statement goes
+through ``fetchall``/``fetchone``, which serialize access with an ``asyncio.Lock``:
+
+* ``transaction()`` takes the lock, runs ``BEGIN IMMEDIATE`` and holds the lock until
+  ``COMMIT`` (or ``ROLLBACK`` when the block raises, including on cancellation). The task
+  that opened it is its owner (tracked with a ``ContextVar``); inside it, statements and
+  nested ``transaction()`` blocks run without touching the lock, so repository methods
+  that open their own transaction simply join the outer one. Nested blocks do not create
+  savepoints: if an exception escapes a nested block and the caller swallows it, the
+  outer transaction still commits whatever ran before the failure.
+* A statement outside any transaction takes the lock for just that statement and runs in
+  autocommit mode (a single statement is atomic on its own).
+
+Why reads take the lock too: on one connection, another task's ``SELECT`` would run inside
+the open transaction and see its uncommitted writes (and could later be "un-seen" by a
+rollback). Waiting for the lock gives every task read-committed, serializable results at
+the cost of readers waiting while a transaction is open. Transactions here are short
+(a few statements, no network I/O inside), so the wait is in the sub-millisecond range and
+the per-call overhead stays one uncontended lock plus one hop to the worker thread. If
+reads ever need to run in parallel with writes, add a second, read-only connection for
+reads outside transactions (WAL lets it read the last committed state concurrently).
+
+Child tasks created inside a transaction inherit the owner context and therefore join the
+transaction. Do not await, inside a transaction, a task that was started *outside* it and
+uses the database: it would wait for the lock held by its awaiter (deadlock).
+
+SQLite-specific details (PRAGMAs, BEGIN IMMEDIATE, user_version) stay in this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import importlib.resources
+import logging
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any]
+
+# How long a statement waits for a lock held by *another process* (a backup, the sqlite3
+# shell, a second bot process) before failing with "database is locked".
+BUSY_TIMEOUT_MS = 5000
+
+_MIGRATION_NAME = re.compile(r"(\d{4})_([A-Za-z0-9_]+)\.sql")
+
+# Tokens of the transactions the current task (context) owns. Module level, as ContextVar
+# objects should be; a frozenset so several Database objects can be used in one task.
+_owned: contextvars.ContextVar[frozenset[object]] = contextvars.ContextVar(
+    "storage_owned_transactions", default=frozenset()
+)
+
+
+class SchemaVersionError(RuntimeError):
+    """The database was written by newer code (its user_version is beyond our migrations)."""
+
+
+class MigrationError(RuntimeError):
+    """A migration file is malformed or failed to apply."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    """The packaged ``storage/migrations/NNNN_name.sql`` files, in order, numbered 1..N."""
+    root = importlib.resources.files("storage").joinpath("migrations")
+    found: list[Migration] = []
+    for entry in root.iterdir():
+        if not entry.name.endswith(".sql"):
+            continue
+        match = _MIGRATION_NAME.fullmatch(entry.name)
+        if match is None:
+            raise MigrationError(f"migration file name {entry.name!r} is not NNNN_name.sql")
+        found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    expected = list(range(1, len(found) + 1))
+    if [m.version for m in found] != expected:
+        raise MigrationError(
+            f"migrations must be numbered 1..N without gaps, got {[m.version for m in found]}"
+        )
+    return found
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a SQL script into complete statements (trigger bodies stay whole).
+
+    Needed because ``executescript`` commits any open transaction first, which would break
+    running each migration inside one transaction.
+    """
+    statements: list[str] = []
+    *pieces, rest = script.split(";")
+    buffer = ""
+    for piece in pieces:
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if _has_code(buffer):
+                statements.append(buffer.strip())
+            buffer = ""
+    buffer += rest
+    if _has_code(buffer):
+        raise MigrationError(f"incomplete SQL statement at end of script: {buffer[:80]!r}")
+    return statements
+
+
+def _has_code(sql: str) -> bool:
+    """True if ``sql`` holds more than whitespace, ``--`` comments and semicolons."""
+    without_comments = re.sub(r"--[^\n]*", "", sql)
+    return bool(without_comments.replace(";", "").strip())
+
+
+class _Transaction:
+    """The context manager returned by ``Database.transaction()``."""
+
+    __slots__ = ("_context_token", "_db", "_outermost")
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._outermost = False
+        self._context_token: contextvars.Token[frozenset[object]] | None = None
+
+    async def __aenter__(self) -> None:
+        db = self._db
+        if db.owns_transaction():
+            return  # join the transaction this task already holds
+        await db._lock.acquire()
+        try:
+            await db._conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            # BEGIN may still run in the worker thread after a cancellation; the rollback
+            # is queued behind it (the worker is FIFO) and undoes it.
+            await db._rollback_quietly()
+            db._lock.release()
+            raise
+        token = object()
+        db._tx_token = token
+        self._context_token = _owned.set(_owned.get() | {token})
+        self._outermost = True
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._outermost:
+            return
+        db = self._db
+        try:
+            if exc_type is None:
+                try:
+                    await db._conn.commit()
+                except BaseException:
+                    await db._rollback_quietly()
+                    raise
+            else:
+                await db._rollback_quietly()
+        finally:
+            assert self._context_token is not None
+            _owned.reset(self._context_token)
+            db._tx_token = None
+            db._lock.release()
+
+
+class Database:
+    """One SQLite connection shared by the whole process; see the module docstring."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: str, schema_version: int) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self._tx_token: object | None = None
+        self._closed = False
+        self.path = path
+        self.schema_version = schema_version
+
+    # -- transactions ------------------------------------------------------------------
+    def transaction(self) -> _Transaction:
+        """``async with db.transaction():`` - all or nothing; joins an enclosing one."""
+        return _Transaction(self)
+
+    def owns_transaction(self) -> bool:
+        """True inside a transaction opened by this task (or inherited by a child task)."""
+        token = self._tx_token
+        return token is not None and token in _owned.get()
+
+    async def _rollback_quietly(self) -> None:
+        try:
+            await self._conn.rollback()  # no-op when no transaction is open
+        except sqlite3.Error:
+            log.exception("rollback failed")
+
+    # -- statements --------------------------------------------------------------------
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Runs one statement (read or write, RETURNING allowed) and returns its rows."""
+        if True:
+            return list(await self._conn.execute_fetchall(sql, params))
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        await self.fetchall(sql, params)
+
+    # -- lifecycle ---------------------------------------------------------------------
+    async def close(self) -> None:
+        """Waits for an open transaction of another task, then closes. Idempotent."""
+        if self._closed:
+            return
+        if self.owns_transaction():
+            raise RuntimeError("close() called inside a transaction")
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                await self._conn.execute("PRAGMA optimize")
+            except sqlite3.Error:
+                log.warning("PRAGMA optimize failed", exc_info=True)
+            await self._conn.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+async def open_database(
+    path: str | Path, *, migrations: Sequence[Migration] | None = None
+) -> Database:
+    """Opens (creating if needed) the database file and brings its schema up to date.
+
+    PRAGMAs, per connection:
+
+    * ``journal_mode=WAL``: readers never block the writer and vice versa; commits append
+      to the WAL instead of rewriting pages.
+    * ``synchronous=NORMAL``: in WAL mode this fsyncs only at checkpoints, not at every
+      commit. The database can never be corrupted by a crash; a power loss or OS crash may
+      lose the last few transactions (an application crash loses nothing). That is the
+      right trade for thousands of small writes a second: every write path here is
+      idempotent (outbox dedupe keys, cycle marks, inbound keys), so work lost that way
+      is redone on restart. FULL would fsync on every commit.
+    * ``foreign_keys=ON``: SQLite leaves it off by default, per connection.
+    * ``busy_timeout``: wait for other processes' locks instead of failing at once.
+
+    ``migrations`` defaults to the packaged files (tests pass their own).
+    """
+    location = str(path)
+    in_memory = location == ":memory:" or location.startswith("file::memory:")
+    if not in_memory:
+        Path(location).parent.mkdir(parents=True, exist_ok=True)
+    known = list(migrations) if migrations is not None else load_migrations()
+    latest = known[-1].version if known else 0
+
+    conn = await aiosqlite.connect(location, isolation_level=None, cached_statements=256)
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
+        mode = str(rows[0][0]).lower() if rows else "?"
+        if mode != "wal" and not in_memory:
+            log.warning("journal_mode is %r, not WAL: %s", mode, location)
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        version = await _user_version(conn)
+        if version > latest:
+            raise SchemaVersionError(
+                f"database {location} has schema version {version}, but this code only "
+                f"knows versions up to {latest}; upgrade the bot (or restore a backup made "
+                f"by this version) instead of opening it with older code"
+            )
+        if version < latest:
+            version = await _migrate(conn, known, location)
+        await conn.execute("PRAGMA foreign_keys = ON")
+        rows = list(await conn.execute_fetchall("PRAGMA foreign_keys"))
+        if not rows or rows[0][0] != 1:
+            raise RuntimeError("this SQLite build cannot enforce foreign keys")
+    except BaseException:
+        await conn.close()
+        raise
+    return Database(conn, location, version)
+
+
+async def _user_version(conn: aiosqlite.Connection) -> int:
+    rows = list(await conn.execute_fetchall("PRAGMA user_version"))
+    return int(rows[0][0])
+
+
+async def _migrate(conn: aiosqlite.Connection, migrations: Sequence[Migration], where: str) -> int:
+    """Applies the missing migrations, each in its own transaction.
+
+    Foreign keys are off while migrating (they cannot be toggled inside a transaction), so
+    a migration may rebuild a table the way SQLite documents; ``foreign_key_check`` then
+    verifies the result before the commit.
+    """
+    await conn.execute("PRAGMA foreign_keys = OFF")
+    version = await _user_version(conn)
+    for migration in migrations:
+        if migration.version <= version:
+            continue
+        statements = split_statements(migration.sql)
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the write lock.
+            current = await _user_version(conn)
+            if current >= migration.version:
+                await conn.rollback()
+                version = current
+                continue
+            for statement in statements:
+                await conn.execute(statement)
+            problems = list(await conn.execute_fetchall("PRAGMA foreign_key_check"))
+            if problems:
+                raise MigrationError(
+                    f"migration {migration.version:04d}_{migration.name} leaves foreign key "
+                    f"violations: {[tuple(p) for p in problems[:5]]}"
+                )
+            # The version comes from the file name (an int), never from outside input.
+            await conn.execute(f"PRAGMA user_version = {migration.version:d}")
+            await conn.commit()
+        except BaseException as exc:
+            await conn.rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise MigrationError(
+                    f"migration {migration.version:04d}_{migration.name} failed on {where}: {exc}"
+                ) from exc
+            raise
+        version = migration.version
+        log.info("applied migration %04d_%s to %s", migration.version, migration.name, where)
+    return version

@@ -1,0 +1,947 @@
+"""SQLite implementations of the repository protocols in ``bot.services.ports``.
+
+Each repository holds the shared ``Database``; every statement uses bound parameters.
+Single-statement writes rely on SQLite's statement atomicity (``INSERT ... ON CONFLICT ...
+RETURNING``); multi-statement writes open ``db.transaction()``, which joins the caller's
+transaction when there is one.
+
+Errors: unique-key collisions raise ``DuplicateError`` where the protocol says so; an
+update of a missing row raises ``NotFoundError``; so does a write that references a row
+that does not exist (or belongs to another workspace), since the services should not have
+to know ``sqlite3.IntegrityError``. Deletes (``remove``, ``unbind``, ``clear``) are
+idempotent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.core.models import (
+    AuditEntry,
+    Campaign,
+    ChatBinding,
+    ChatKind,
+    ChatPurpose,
+    ConversationState,
+    CycleRecord,
+    CycleStep,
+    FieldValue,
+    Invite,
+    Member,
+    OrgUnit,
+    OutboxItem,
+    Role,
+    Schedule,
+    SubmissionVersion,
+    TemplateRecord,
+    Workspace,
+)
+from bot.core.periods import Period, PeriodType
+from bot.services.ports import DuplicateError, NotFoundError
+from storage.codec import (
+    decode_data,
+    decode_dt,
+    decode_opt_dt,
+    decode_schedule,
+    decode_strings,
+    decode_values,
+    encode_data,
+    encode_dt,
+    encode_opt_dt,
+    encode_schedule,
+    encode_strings,
+    encode_values,
+    fold,
+    period_from_key,
+)
+from storage.db import Database
+
+Row = sqlite3.Row
+
+
+def _constraint(exc: sqlite3.IntegrityError) -> str:
+    return getattr(exc, "sqlite_errorname", "") or ""
+
+
+def _is_unique(exc: sqlite3.IntegrityError) -> bool:
+    name = _constraint(exc)
+    if name:
+        return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
+    return "UNIQUE constraint failed" in str(exc)
+
+
+def _is_foreign_key(exc: sqlite3.IntegrityError) -> bool:
+    name = _constraint(exc)
+    if name:
+        return name == "SQLITE_CONSTRAINT_FOREIGNKEY"
+    return "FOREIGN KEY constraint failed" in str(exc)
+
+
+def _missing_reference(exc: sqlite3.IntegrityError, what: str) -> NotFoundError:
+    return NotFoundError(f"{what}: a referenced row does not exist ({exc})")
+
+
+# -- workspaces ------------------------------------------------------------------------
+def _workspace(row: Row) -> Workspace:
+    return Workspace(id=row["id"], name=row["name"], created_at=decode_dt(row["created_at"]))
+
+
+class SqliteWorkspaceRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, name: str, now: datetime) -> Workspace:
+        row = await self._db.fetchone(
+            "INSERT INTO workspaces (name, created_at) VALUES (?, ?) RETURNING *",
+            (name, encode_dt(now)),
+        )
+        assert row is not None
+        return _workspace(row)
+
+    async def get(self, workspace_id: int) -> Workspace | None:
+        row = await self._db.fetchone("SELECT * FROM workspaces WHERE id = ?", (workspace_id,))
+        return None if row is None else _workspace(row)
+
+    async def all(self) -> list[Workspace]:
+        return [
+            _workspace(r) for r in await self._db.fetchall("SELECT * FROM workspaces ORDER BY id")
+        ]
+
+    async def rename(self, workspace_id: int, name: str) -> Workspace:
+        row = await self._db.fetchone(
+            "UPDATE workspaces SET name = ? WHERE id = ? RETURNING *", (name, workspace_id)
+        )
+        if row is None:
+            raise NotFoundError(f"workspace {workspace_id}")
+        return _workspace(row)
+
+
+# -- organizations ---------------------------------------------------------------------
+def _org(row: Row) -> OrgUnit:
+    return OrgUnit(
+        id=row["id"],
+        workspace_id=row["workspace_id"],
+        code=row["code"],
+        name=row["name"],
+        short_name=row["short_name"],
+        parent_id=row["parent_id"],
+        active=bool(row["active"]),
+        sort_order=row["sort_order"],
+    )
+
+
+class SqliteOrgRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        workspace_id: int,
+        code: str,
+        name: str,
+        short_name: str = "",
+        parent_id: int | None = None,
+    ) -> OrgUnit:
+        try:
+            row = await self._db.fetchone(
+                "INSERT INTO org_units (workspace_id, code, code_key, name, short_name, parent_id)"
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+                (workspace_id, code, fold(code), name, short_name, parent_id),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_unique(exc):
+                raise DuplicateError(
+                    f"organization code {code!r} already exists in workspace {workspace_id}"
+                ) from exc
+            if _is_foreign_key(exc):
+                raise _missing_reference(exc, f"organization {code!r}") from exc
+            raise
+        assert row is not None
+        return _org(row)
+
+    async def get(self, org_id: int) -> OrgUnit | None:
+        row = await self._db.fetchone("SELECT * FROM org_units WHERE id = ?", (org_id,))
+        return None if row is None else _org(row)
+
+    async def by_code(self, workspace_id: int, code: str) -> OrgUnit | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM org_units WHERE workspace_id = ? AND code_key = ?",
+            (workspace_id, fold(code)),
+        )
+        return None if row is None else _org(row)
+
+    async def all(self, workspace_id: int, include_inactive: bool = False) -> list[OrgUnit]:
+        if include_inactive:
+            sql = "SELECT * FROM org_units WHERE workspace_id = ? ORDER BY sort_order, id"
+        else:
+            sql = (
+                "SELECT * FROM org_units WHERE workspace_id = ? AND active = 1"
+                " ORDER BY sort_order, id"
+            )
+        return [_org(r) for r in await self._db.fetchall(sql, (workspace_id,))]
+
+    async def update(self, org: OrgUnit) -> OrgUnit:
+        try:
+            row = await self._db.fetchone(
+                "UPDATE org_units SET name = ?, short_name = ?, parent_id = ?, active = ?,"
+                " sort_order = ? WHERE id = ? RETURNING *",
+                (org.name, org.short_name, org.parent_id, int(org.active), org.sort_order, org.id),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_foreign_key(exc):
+                raise _missing_reference(exc, f"organization {org.id}") from exc
+            raise
+        if row is None:
+            raise NotFoundError(f"organization {org.id}")
+        return _org(row)
+
+
+# -- members ---------------------------------------------------------------------------
+def _member(row: Row) -> Member:
+    return Member(
+        id=row["id"],
+        workspace_id=row["workspace_id"],
+        channel=row["channel"],
+        user_id=row["user_id"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        org_id=row["org_id"],
+        created_at=decode_dt(row["created_at"]),
+    )
+
+
+class SqliteMemberRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def upsert(
+        self,
+        workspace_id: int,
+        channel: str,
+        user_id: str,
+        display_name: str,
+        role: Role,
+        org_id: int | None,
+        now: datetime,
+    ) -> Member:
+        try:
+            row = await self._db.fetchone(
+                "INSERT INTO members"
+                " (workspace_id, channel, user_id, display_name, role, org_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (workspace_id, channel, user_id) DO UPDATE SET"
+                " display_name = excluded.display_name, role = excluded.role,"
+                " org_id = excluded.org_id"
+                " RETURNING *",
+                (
+                    workspace_id,
+                    channel,
+                    user_id,
+                    display_name,
+                    Role(role).value,
+                    org_id,
+                    encode_dt(now),
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_foreign_key(exc):
+                raise _missing_reference(exc, f"member {channel}:{user_id}") from exc
+            raise
+        assert row is not None
+        return _member(row)
+
+    async def get(self, workspace_id: int, channel: str, user_id: str) -> Member | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM members WHERE workspace_id = ? AND channel = ? AND user_id = ?",
+            (workspace_id, channel, user_id),
+        )
+        return None if row is None else _member(row)
+
+    async def for_user(self, channel: str, user_id: str) -> list[Member]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM members WHERE channel = ? AND user_id = ? ORDER BY workspace_id",
+            (channel, user_id),
+        )
+        return [_member(r) for r in rows]
+
+    async def all(self, workspace_id: int) -> list[Member]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM members WHERE workspace_id = ? ORDER BY id", (workspace_id,)
+        )
+        return [_member(r) for r in rows]
+
+    async def by_org(self, org_id: int) -> list[Member]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM members WHERE org_id = ? ORDER BY id", (org_id,)
+        )
+        return [_member(r) for r in rows]
+
+    async def remove(self, member_id: int) -> None:
+        await self._db.execute("DELETE FROM members WHERE id = ?", (member_id,))
+
+
+# -- invites ---------------------------------------------------------------------------
+def _invite(row: Row) -> Invite:
+    return Invite(
+        code=row["code"],
+        workspace_id=row["workspace_id"],
+        org_id=row["org_id"],
+        role=Role(row["role"]),
+        created_by=row["created_by"],
+        created_at=decode_dt(row["created_at"]),
+        expires_at=decode_opt_dt(row["expires_at"]),
+        max_uses=row["max_uses"],
+        uses=row["uses"],
+        revoked=bool(row["revoked"]),
+    )
+
+
+class SqliteInviteRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, invite: Invite) -> Invite:
+        try:
+            row = await self._db.fetchone(
+                "INSERT INTO invites (code_key, code, workspace_id, org_id, role, created_by,"
+                " created_at, expires_at, max_uses, uses, revoked)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                (
+                    fold(invite.code),
+                    invite.code,
+                    invite.workspace_id,
+                    invite.org_id,
+                    Role(invite.role).value,
+                    invite.created_by,
+                    encode_dt(invite.created_at),
+                    encode_opt_dt(invite.expires_at),
+                    invite.max_uses,
+                    invite.uses,
+                    int(invite.revoked),
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_unique(exc):
+                raise DuplicateError(f"invite code {invite.code!r} already exists") from exc
+            if _is_foreign_key(exc):
+                raise _missing_reference(exc, f"invite {invite.code!r}") from exc
+            raise
+        assert row is not None
+        return _invite(row)
+
+    async def get(self, code: str) -> Invite | None:
+        row = await self._db.fetchone("SELECT * FROM invites WHERE code_key = ?", (fold(code),))
+        return None if row is None else _invite(row)
+
+    async def use(self, code: str) -> None:
+        row = await self._db.fetchone(
+            "UPDATE invites SET uses = uses + 1 WHERE code_key = ? RETURNING uses", (fold(code),)
+        )
+        if row is None:
+            raise NotFoundError(f"invite {code!r}")
+
+    async def revoke(self, code: str) -> None:
+        row = await self._db.fetchone(
+            "UPDATE invites SET revoked = 1 WHERE code_key = ? RETURNING revoked", (fold(code),)
+        )
+        if row is None:
+            raise NotFoundError(f"invite {code!r}")
+
+    async def all(self, workspace_id: int) -> list[Invite]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM invites WHERE workspace_id = ? ORDER BY created_at, code_key",
+            (workspace_id,),
+        )
+        return [_invite(r) for r in rows]
+
+
+# -- chats -----------------------------------------------------------------------------
+def _binding(row: Row) -> ChatBinding:
+    return ChatBinding(
+        workspace_id=row["workspace_id"],
+        channel=row["channel"],
+        chat_id=row["chat_id"],
+        kind=ChatKind(row["kind"]),
+        purpose=ChatPurpose(row["purpose"]),
+        title=row["title"],
+    )
+
+
+class SqliteChatRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def bind(self, binding: ChatBinding) -> None:
+        try:
+            await self._db.execute(
+                "INSERT INTO chat_bindings (channel, chat_id, purpose, workspace_id, kind, title)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (channel, chat_id, purpose) DO UPDATE SET"
+                " workspace_id = excluded.workspace_id, kind = excluded.kind,"
+                " title = excluded.title",
+                (
+                    binding.channel,
+                    binding.chat_id,
+                    ChatPurpose(binding.purpose).value,
+                    binding.workspace_id,
+                    ChatKind(binding.kind).value,
+                    binding.title,
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_foreign_key(exc):
+                raise _missing_reference(exc, f"chat {binding.chat_id}") from exc
+            raise
+
+    async def get(self, channel: str, chat_id: str) -> list[ChatBinding]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM chat_bindings WHERE channel = ? AND chat_id = ? ORDER BY id",
+            (channel, chat_id),
+        )
+        return [_binding(r) for r in rows]
+
+    async def for_workspace(
+        self, workspace_id: int, purpose: ChatPurpose | None = None
+    ) -> list[ChatBinding]:
+        if purpose is None:
+            rows = await self._db.fetchall(
+                "SELECT * FROM chat_bindings WHERE workspace_id = ? ORDER BY id", (workspace_id,)
+            )
+        else:
+            rows = await self._db.fetchall(
+                "SELECT * FROM chat_bindings WHERE workspace_id = ? AND purpose = ? ORDER BY id",
+                (workspace_id, ChatPurpose(purpose).value),
+            )
+        return [_binding(r) for r in rows]
+
+    async def unbind(self, channel: str, chat_id: str, purpose: ChatPurpose) -> None:
+        await self._db.execute(
+            "DELETE FROM chat_bindings WHERE channel = ? AND chat_id = ? AND purpose = ?",
+            (channel, chat_id, ChatPurpose(purpose).value),
+        )
+
+
+# -- templates -------------------------------------------------------------------------
+def _template(row: Row) -> TemplateRecord:
+    return TemplateRecord(
+        id=row["id"],
+        workspace_id=row["workspace_id"],
+        key=row["key"],
+        version=row["version"],
+        document=row["document"],
+        created_by=row["created_by"],
+        created_at=decode_dt(row["created_at"]),
+    )
+
+
+class SqliteTemplateRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save(
+        self, workspace_id: int, key: str, document: str, created_by: str, now: datetime
+    ) -> TemplateRecord:
+        # One statement, so the version is computed and claimed atomically.
+        try:
+            row = await self._db.fetchone(
+                "INSERT INTO templates"
+                " (workspace_id, key, version, document, created_by, created_at)"
+                " SELECT ?, ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?"
+                " FROM templates WHERE workspace_id = ? AND key = ?"
+                " RETURNING *",
+                (workspace_id, key, document, created_by, encode_dt(now), workspace_id, key),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_foreign_key(exc):
+                raise _missing_reference(exc, f"template {key!r}") from exc
+            raise
+        assert row is not None
+        return _template(row)
+
+    async def latest(self, workspace_id: int, key: str) -> TemplateRecord | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM templates WHERE workspace_id = ? AND key = ?"
+            " ORDER BY version DESC LIMIT 1",
+            (workspace_id, key),
+        )
+        return None if row is None else _template(row)
+
+    async def versions(self, workspace_id: int, key: str) -> list[TemplateRecord]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM templates WHERE workspace_id = ? AND key = ? ORDER BY version",
+            (workspace_id, key),
+        )
+        return [_template(r) for r in rows]
+
+
+# -- campaigns -------------------------------------------------------------------------
+def _campaign(row: Row) -> Campaign:
+    return Campaign(
+        id=row["id"],
+        workspace_id=row["workspace_id"],
+        name=row["name"],
+        template_key=row["template_key"],
+        period_type=PeriodType(row["period_type"]),
+        timezone=row["timezone"],
+        schedule=decode_schedule(row["schedule_json"]),
+        active=bool(row["active"]),
+        started_on=decode_dt(row["started_on"]),
+        prompt_private=bool(row["prompt_private"]),
+        prompt_group=bool(row["prompt_group"]),
+    )
+
+
+class SqliteCampaignRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        workspace_id: int,
+        name: str,
+        template_key: str,
+        period_type: PeriodType,
+        timezone: str,
+        schedule: Schedule,
+        started_on: datetime,
+    ) -> Campaign:
+        try:
+            row = await self._db.fetchone(
+                "INSERT INTO campaigns (workspace_id, name, template_key, period_type, timezone,"
+                " schedule_json, started_on) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                (
+                    workspace_id,
+                    name,
+                    template_key,
+                    PeriodType(period_type).value,
+                    timezone,
+                    encode_schedule(schedule),
+                    encode_dt(started_on),
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_foreign_key(exc):
+                raise _missing_reference(exc, f"campaign {name!r}") from exc
+            raise
+        assert row is not None
+        return _campaign(row)
+
+    async def get(self, campaign_id: int) -> Campaign | None:
+        row = await self._db.fetchone("SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
+        return None if row is None else _campaign(row)
+
+    async def all(self, workspace_id: int, active_only: bool = False) -> list[Campaign]:
+        if active_only:
+            rows = await self._db.fetchall(
+                "SELECT * FROM campaigns WHERE workspace_id = ? AND active = 1 ORDER BY id",
+                (workspace_id,),
+            )
+        else:
+            rows = await self._db.fetchall(
+                "SELECT * FROM campaigns WHERE workspace_id = ? ORDER BY id", (workspace_id,)
+            )
+        return [_campaign(r) for r in rows]
+
+    async def list_active(self) -> list[Campaign]:
+        rows = await self._db.fetchall("SELECT * FROM campaigns WHERE active = 1 ORDER BY id")
+        return [_campaign(r) for r in rows]
+
+    async def update(self, campaign: Campaign) -> Campaign:
+        row = await self._db.fetchone(
+            "UPDATE campaigns SET name = ?, template_key = ?, period_type = ?, timezone = ?,"
+            " schedule_json = ?, active = ?, prompt_private = ?, prompt_group = ?"
+            " WHERE id = ? RETURNING *",
+            (
+                campaign.name,
+                campaign.template_key,
+                PeriodType(campaign.period_type).value,
+                campaign.timezone,
+                encode_schedule(campaign.schedule),
+                int(campaign.active),
+                int(campaign.prompt_private),
+                int(campaign.prompt_group),
+                campaign.id,
+            ),
+        )
+        if row is None:
+            raise NotFoundError(f"campaign {campaign.id}")
+        return _campaign(row)
+
+
+# -- cycle -----------------------------------------------------------------------------
+class SqliteCycleRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def done(self, campaign_id: int, period: Period) -> list[CycleRecord]:
+        rows = await self._db.fetchall(
+            "SELECT step, slot, done_at FROM cycle_steps"
+            " WHERE campaign_id = ? AND period_key = ? ORDER BY done_at, step, slot",
+            (campaign_id, period.key),
+        )
+        return [
+            CycleRecord(
+                campaign_id=campaign_id,
+                period=period,
+                step=CycleStep(r["step"]),
+                slot=r["slot"],
+                done_at=decode_dt(r["done_at"]),
+            )
+            for r in rows
+        ]
+
+    async def mark(
+        self, campaign_id: int, period: Period, step: CycleStep, slot: int, now: datetime
+    ) -> bool:
+        try:
+            row = await self._db.fetchone(
+                "INSERT INTO cycle_steps (campaign_id, period_key, step, slot, done_at)"
+                " VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (campaign_id, period_key, step, slot) DO NOTHING RETURNING 1",
+                (campaign_id, period.key, CycleStep(step).value, slot, encode_dt(now)),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_foreign_key(exc):
+                raise _missing_reference(exc, f"campaign {campaign_id}") from exc
+            raise
+        return row is not None
+
+
+# -- submissions -----------------------------------------------------------------------
+_VERSION_SELECT = (
+    "SELECT v.id, v.submission_id, v.version, s.campaign_id, s.period_key, s.org_id,"
+    " v.channel, v.user_id, v.message_id, v.raw_text, v.values_json, v.photos_json,"
+    " v.submitted_at, v.late"
+    " FROM submissions AS s JOIN submission_versions AS v ON v.submission_id = s.id"
+)
+
+
+def _version(row: Row) -> SubmissionVersion:
+    return SubmissionVersion(
+        id=row["id"],
+        submission_id=row["submission_id"],
+        version=row["version"],
+        campaign_id=row["campaign_id"],
+        period=period_from_key(row["period_key"]),
+        org_id=row["org_id"],
+        channel=row["channel"],
+        user_id=row["user_id"],
+        message_id=row["message_id"],
+        raw_text=row["raw_text"],
+        values=decode_values(row["values_json"]),
+        submitted_at=decode_dt(row["submitted_at"]),
+        late=bool(row["late"]),
+        photos=decode_strings(row["photos_json"]),
+    )
+
+
+class SqliteSubmissionRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add_version(
+        self,
+        campaign_id: int,
+        period: Period,
+        org_id: int,
+        channel: str,
+        user_id: str,
+        message_id: str,
+        raw_text: str,
+        values: dict[str, FieldValue],
+        submitted_at: datetime,
+        late: bool,
+        photos: Sequence[str] = (),
+    ) -> SubmissionVersion:
+        # Encode first: a bad value must fail before anything is written.
+        values_json = encode_values(values)
+        photos_json = encode_strings(photos)
+        submitted = encode_dt(submitted_at)
+        try:
+            async with self._db.transaction():
+                head = await self._db.fetchone(
+                    "INSERT INTO submissions"
+                    " (campaign_id, period_key, period_type, period_start, org_id,"
+                    " current_version) VALUES (?, ?, ?, ?, ?, 1)"
+                    " ON CONFLICT (campaign_id, period_key, org_id) DO UPDATE SET"
+                    " current_version = current_version + 1"
+                    " RETURNING id, current_version",
+                    (
+                        campaign_id,
+                        period.key,
+                        period.type.value,
+                        period.start.isoformat(),
+                        org_id,
+                    ),
+                )
+                assert head is not None
+                submission_id, version = head["id"], head["current_version"]
+                row = await self._db.fetchone(
+                    "INSERT INTO submission_versions (submission_id, version, channel, user_id,"
+                    " message_id, raw_text, values_json, photos_json, submitted_at, late)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (
+                        submission_id,
+                        version,
+                        channel,
+                        user_id,
+                        message_id,
+                        raw_text,
+                        values_json,
+                        photos_json,
+                        submitted,
+                        int(late),
+                    ),
+                )
+                assert row is not None
+        except sqlite3.IntegrityError as exc:
+            if _is_foreign_key(exc):
+                raise _missing_reference(exc, f"submission of org {org_id}") from exc
+            raise
+        return SubmissionVersion(
+            id=row["id"],
+            submission_id=submission_id,
+            version=version,
+            campaign_id=campaign_id,
+            period=period,
+            org_id=org_id,
+            channel=channel,
+            user_id=user_id,
+            message_id=message_id,
+            raw_text=raw_text,
+            values=dict(values),
+            submitted_at=decode_dt(submitted),
+            late=late,
+            photos=tuple(photos),
+        )
+
+    async def current(self, campaign_id: int, period: Period) -> list[SubmissionVersion]:
+        rows = await self._db.fetchall(
+            _VERSION_SELECT + " AND v.version = s.current_version"
+            " WHERE s.campaign_id = ? AND s.period_key = ? ORDER BY s.org_id",
+            (campaign_id, period.key),
+        )
+        return [_version(r) for r in rows]
+
+    async def current_for_org(
+        self, campaign_id: int, period: Period, org_id: int
+    ) -> SubmissionVersion | None:
+        row = await self._db.fetchone(
+            _VERSION_SELECT + " AND v.version = s.current_version"
+            " WHERE s.campaign_id = ? AND s.period_key = ? AND s.org_id = ?",
+            (campaign_id, period.key, org_id),
+        )
+        return None if row is None else _version(row)
+
+    async def history(
+        self, campaign_id: int, period: Period, org_id: int
+    ) -> list[SubmissionVersion]:
+        rows = await self._db.fetchall(
+            _VERSION_SELECT + " WHERE s.campaign_id = ? AND s.period_key = ? AND s.org_id = ?"
+            " ORDER BY v.version",
+            (campaign_id, period.key, org_id),
+        )
+        return [_version(r) for r in rows]
+
+    async def current_in_range(
+        self, campaign_id: int, first: Period, last: Period
+    ) -> list[SubmissionVersion]:
+        if first.type is not last.type:
+            raise ValueError(f"period range {first.key}..{last.key} mixes period types")
+        rows = await self._db.fetchall(
+            _VERSION_SELECT + " AND v.version = s.current_version"
+            " WHERE s.campaign_id = ? AND s.period_type = ?"
+            " AND s.period_start BETWEEN ? AND ?"
+            " ORDER BY s.period_start, s.org_id",
+            (campaign_id, first.type.value, first.start.isoformat(), last.start.isoformat()),
+        )
+        return [_version(r) for r in rows]
+
+
+# -- audit -----------------------------------------------------------------------------
+class SqliteAuditRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(
+        self, workspace_id: int, actor: str, action: str, detail: str, now: datetime
+    ) -> None:
+        try:
+            await self._db.execute(
+                "INSERT INTO audit_log (workspace_id, actor, action, detail, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (workspace_id, actor, action, detail, encode_dt(now)),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_foreign_key(exc):
+                raise _missing_reference(exc, f"audit of workspace {workspace_id}") from exc
+            raise
+
+    async def all(self, workspace_id: int, limit: int = 50) -> list[AuditEntry]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM audit_log WHERE workspace_id = ? ORDER BY id DESC LIMIT ?",
+            (workspace_id, limit),
+        )
+        return [
+            AuditEntry(
+                id=r["id"],
+                workspace_id=r["workspace_id"],
+                actor=r["actor"],
+                action=r["action"],
+                detail=r["detail"],
+                at=decode_dt(r["at"]),
+            )
+            for r in rows
+        ]
+
+
+# -- outbox ----------------------------------------------------------------------------
+def _outbox_item(row: Row) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        channel=row["channel"],
+        chat_id=row["chat_id"],
+        text=row["text"],
+        dedupe_key=row["dedupe_key"],
+        created_at=decode_dt(row["created_at"]),
+        sent_at=decode_opt_dt(row["sent_at"]),
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        mention_user_ids=decode_strings(row["mention_user_ids"]),
+    )
+
+
+class SqliteOutboxRepo:
+    """``attempts`` counts delivery attempts, successful or not."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def enqueue(
+        self,
+        channel: str,
+        chat_id: str,
+        text: str,
+        dedupe_key: str,
+        now: datetime,
+        mention_user_ids: Sequence[str] = (),
+    ) -> bool:
+        row = await self._db.fetchone(
+            "INSERT INTO outbox (dedupe_key, channel, chat_id, text, mention_user_ids,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            (dedupe_key, channel, chat_id, text, encode_strings(mention_user_ids), encode_dt(now)),
+        )
+        return row is not None
+
+    async def pending(self, channel: str | None = None, limit: int = 100) -> list[OutboxItem]:
+        # The WHERE clause repeats the partial indexes' condition so they are used.
+        if channel is None:
+            rows = await self._db.fetchall(
+                "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_permanently = 0"
+                " ORDER BY created_at, id LIMIT ?",
+                (limit,),
+            )
+        else:
+            rows = await self._db.fetchall(
+                "SELECT * FROM outbox WHERE channel = ? AND sent_at IS NULL AND failed_permanently = 0"
+                " ORDER BY created_at, id LIMIT ?",
+                (channel, limit),
+            )
+        return [_outbox_item(r) for r in rows]
+
+    async def get(self, item_id: int) -> OutboxItem | None:
+        """Not in the port; for diagnostics and tests."""
+        row = await self._db.fetchone("SELECT * FROM outbox WHERE id = ?", (item_id,))
+        return None if row is None else _outbox_item(row)
+
+    async def mark_sent(self, item_id: int, now: datetime) -> None:
+        stamp = encode_dt(now)
+        row = await self._db.fetchone(
+            "UPDATE outbox SET sent_at = ?, last_attempt_at = ?, attempts = attempts + 1"
+            " WHERE id = ? RETURNING id",
+            (stamp, stamp, item_id),
+        )
+        if row is None:
+            raise NotFoundError(f"outbox item {item_id}")
+
+    async def mark_failed(self, item_id: int, error: str, now: datetime, permanent: bool) -> None:
+        row = await self._db.fetchone(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, last_attempt_at = ?,"
+            " failed_permanently = ? WHERE id = ? RETURNING id",
+            (error, encode_dt(now), int(permanent), item_id),
+        )
+        if row is None:
+            raise NotFoundError(f"outbox item {item_id}")
+
+
+# -- conversations ---------------------------------------------------------------------
+class SqliteConversationRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, channel: str, chat_id: str, user_id: str) -> ConversationState | None:
+        row = await self._db.fetchone(
+            "SELECT kind, data_json, updated_at FROM conversations"
+            " WHERE channel = ? AND chat_id = ? AND user_id = ?",
+            (channel, chat_id, user_id),
+        )
+        if row is None:
+            return None
+        return ConversationState(
+            channel=channel,
+            chat_id=chat_id,
+            user_id=user_id,
+            kind=row["kind"],
+            data=decode_data(row["data_json"]),
+            updated_at=decode_dt(row["updated_at"]),
+        )
+
+    async def put(self, state: ConversationState) -> None:
+        await self._db.execute(
+            "INSERT INTO conversations (channel, chat_id, user_id, kind, data_json, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (channel, chat_id, user_id) DO UPDATE SET"
+            " kind = excluded.kind, data_json = excluded.data_json,"
+            " updated_at = excluded.updated_at",
+            (
+                state.channel,
+                state.chat_id,
+                state.user_id,
+                state.kind,
+                encode_data(state.data),
+                encode_dt(state.updated_at),
+            ),
+        )
+
+    async def clear(self, channel: str, chat_id: str, user_id: str) -> None:
+        await self._db.execute(
+            "DELETE FROM conversations WHERE channel = ? AND chat_id = ? AND user_id = ?",
+            (channel, chat_id, user_id),
+        )
+
+
+# -- inbound ---------------------------------------------------------------------------
+class SqliteInboundLog:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def first_time(self, channel: str, key: str, now: datetime) -> bool:
+        row = await self._db.fetchone(
+            "INSERT INTO inbound_log (channel, key, seen_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (channel, key) DO NOTHING RETURNING 1",
+            (channel, key, encode_dt(now)),
+        )
+        return row is not None
+
+    async def prune(self, before: datetime) -> int:
+        """Not in the port: forgets keys seen before ``before``; returns how many.
+
+        Platforms redeliver within minutes to hours, so keeping a few days is plenty.
+        """
+        rows = await self._db.fetchall(
+            "DELETE FROM inbound_log WHERE seen_at < ? RETURNING 1", (encode_dt(before),)
+        )
+        return len(rows)

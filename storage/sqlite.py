@@ -1,0 +1,99 @@
+"""The SQLite ``Store``: the repositories of ``storage.repositories`` over one ``Database``.
+
+Usage::
+
+    store = await open_store("data/bot.db")      # creates the file, runs migrations
+    try:
+        async with store.transaction():          # optional: group writes atomically
+            if await store.cycle.mark(campaign.id, period, CycleStep.OPEN, 0, now):
+                await store.outbox.enqueue(...)
+    finally:
+        await store.close()
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+from bot.services.ports import (
+    AuditRepo,
+    CampaignRepo,
+    ChatRepo,
+    ConversationRepo,
+    CycleRepo,
+    InboundLog,
+    InviteRepo,
+    MemberRepo,
+    OrgRepo,
+    OutboxRepo,
+    SubmissionRepo,
+    TemplateRepo,
+    WorkspaceRepo,
+)
+from storage.db import Database, _Transaction, open_database
+from storage.repositories import (
+    SqliteAuditRepo,
+    SqliteCampaignRepo,
+    SqliteChatRepo,
+    SqliteConversationRepo,
+    SqliteCycleRepo,
+    SqliteInboundLog,
+    SqliteInviteRepo,
+    SqliteMemberRepo,
+    SqliteOrgRepo,
+    SqliteOutboxRepo,
+    SqliteSubmissionRepo,
+    SqliteTemplateRepo,
+    SqliteWorkspaceRepo,
+)
+
+
+class SqliteStore:
+    """Implements ``bot.services.ports.Store``.
+
+    The attributes are typed as the port protocols (the ``Store`` protocol declares them
+    as plain, hence invariant, attributes). ``inbound_log`` and ``outbox_repo`` give the
+    concrete classes for their extra maintenance methods.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.inbound_log = SqliteInboundLog(db)
+        self.outbox_repo = SqliteOutboxRepo(db)
+        self.workspaces: WorkspaceRepo = SqliteWorkspaceRepo(db)
+        self.orgs: OrgRepo = SqliteOrgRepo(db)
+        self.members: MemberRepo = SqliteMemberRepo(db)
+        self.invites: InviteRepo = SqliteInviteRepo(db)
+        self.chats: ChatRepo = SqliteChatRepo(db)
+        self.templates: TemplateRepo = SqliteTemplateRepo(db)
+        self.campaigns: CampaignRepo = SqliteCampaignRepo(db)
+        self.cycle: CycleRepo = SqliteCycleRepo(db)
+        self.submissions: SubmissionRepo = SqliteSubmissionRepo(db)
+        self.audit: AuditRepo = SqliteAuditRepo(db)
+        self.outbox: OutboxRepo = self.outbox_repo
+        self.conversations: ConversationRepo = SqliteConversationRepo(db)
+        self.inbound: InboundLog = self.inbound_log
+
+    def transaction(self) -> _Transaction:
+        """Everything awaited inside commits together or not at all (see storage.db)."""
+        return self.db.transaction()
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def __aenter__(self) -> SqliteStore:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+async def open_store(path: str | Path) -> SqliteStore:
+    """Opens the database file (creating it and its directory), migrates, returns a store."""
+    return SqliteStore(await open_database(path))
