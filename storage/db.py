@@ -124,7 +124,7 @@ def _has_code(sql: str) -> bool:
     return bool(without_comments.replace(";", "").strip())
 
 
-class _Transaction:
+class Transaction:
     """The context manager returned by ``Database.transaction()``."""
 
     __slots__ = ("_context_token", "_db", "_outermost")
@@ -189,9 +189,9 @@ class Database:
         self.schema_version = schema_version
 
     # -- transactions ------------------------------------------------------------------
-    def transaction(self) -> _Transaction:
+    def transaction(self) -> Transaction:
         """``async with db.transaction():`` - all or nothing; joins an enclosing one."""
-        return _Transaction(self)
+        return Transaction(self)
 
     def owns_transaction(self) -> bool:
         """True inside a transaction opened by this task (or inherited by a child task)."""
@@ -207,7 +207,7 @@ class Database:
     # -- statements --------------------------------------------------------------------
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Runs one statement (read or write, RETURNING allowed) and returns its rows."""
-        if True:
+        if self.owns_transaction():
             return list(await self._conn.execute_fetchall(sql, params))
         async with self._lock:
             return list(await self._conn.execute_fetchall(sql, params))

@@ -31,7 +31,7 @@ from bot.services.ports import (
     TemplateRepo,
     WorkspaceRepo,
 )
-from storage.db import Database, _Transaction, open_database
+from storage.db import Database, Transaction, open_database
 from storage.repositories import (
     SqliteAuditRepo,
     SqliteCampaignRepo,
@@ -75,7 +75,7 @@ class SqliteStore:
         self.conversations: ConversationRepo = SqliteConversationRepo(db)
         self.inbound: InboundLog = self.inbound_log
 
-    def transaction(self) -> _Transaction:
+    def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""
         return self.db.transaction()
 

@@ -295,7 +295,7 @@ class _Matcher:
         for f in self.fields:
             if not f.type.numeric:
                 continue
-            words = set(self._phrases(f))
+            words = set(self._phrases(f, with_key=False))
             if f.unit:
                 words.add(normalize_label(f.unit))
             for phrase in words:
@@ -306,7 +306,12 @@ class _Matcher:
         self.kw_max = max((len(k) for k in self.keywords), default=1)
 
     @staticmethod
-    def _phrases(f: TemplateField) -> list[str]:
+    def _phrases(f: TemplateField, *, with_key: bool = True) -> list[str]:
+        """The ways a line may name a field: label, label without "Số", aliases, the key.
+
+        The key ("tien_van_dong") is what an admin sees in the template document; it is
+        accepted in forms but is no keyword in free text.
+        """
         out: list[str] = []
         base = normalize_label(f.label)
         out.append(base)
@@ -315,7 +320,8 @@ class _Matcher:
                 out.append(base[len(lead) :])
                 break
         out.extend(normalize_label(a) for a in f.aliases)
-        out.append(normalize_label(f.key.replace("_", " ")))
+        if with_key:
+            out.append(normalize_label(f.key.replace("_", " ")))
         return [p for p in dict.fromkeys(out) if p]
 
     def resolve(self, label: str, allow_fuzzy: bool = True) -> _Match:
@@ -590,7 +596,6 @@ class _FormState:
     values: dict[str, FieldValue] = field(default_factory=dict)
     origin: dict[str, tuple[int, str]] = field(default_factory=dict)
     texts: dict[str, list[str]] = field(default_factory=dict)
-    text_line: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     guessed: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
@@ -615,8 +620,9 @@ class _Line:
     value: str = ""
     guessed: bool = False
     problem: Problem | None = None
+    # A numbered or "label:" line. Otherwise ("label 12" without a colon) the line only
+    # counts towards form mode if its value reads cleanly.
     strong: bool = False
-    weak: bool = False  # "label value" without a colon: counts for form mode only if clean
 
 
 def _classify(st: _FormState, line_no: int, s: str, current: _Open | None) -> _Line | None:
@@ -642,13 +648,13 @@ def _classify(st: _FormState, line_no: int, s: str, current: _Open | None) -> _L
     if split is None:
         found = st.m.resolve(s, allow_fuzzy=False)
         if found.confident and found.key and m.by_key[found.key].type is FieldType.TEXT:
-            return _Line(found.key, "", weak=True)
+            return _Line(found.key, "")
         return None
     if split.start() == 0:
         return None
     found = st.resolve(s[: split.start()])
     if found.key and found.kind in ("exact", "prefix", "fuzzy"):
-        return _Line(found.key, s[split.start() :], guessed=found.kind == "fuzzy", weak=True)
+        return _Line(found.key, s[split.start() :], guessed=found.kind == "fuzzy")
     return None
 
 
@@ -775,7 +781,6 @@ def _parse_form(lines: Sequence[str], m: _Matcher) -> _FormState:
         clean = True
         if f.type is FieldType.TEXT:
             st.texts.setdefault(key, [])
-            st.text_line.setdefault(key, line_no)
             if not _is_blank(read.value):
                 st.texts[key].append(read.value.strip())
             if read.guessed:

@@ -365,12 +365,20 @@ class DialogEngine:
         if not isinstance(choices, list) or not choices:
             return None
         t = fold(text).strip(" .)")
-        if t.isdigit() and 1 <= int(t) <= len(choices):
+        # A bare number picks a choice only where the bot asked for a decision (confirm or
+        # not); in guided questions and while corrections are awaited a number is data, so
+        # there choices are taken by their words ("bỏ qua", "hủy") or by button only.
+        decides = any(str(c[1]) in (OK, ASK) for c in choices)
+        if decides and t.isdigit() and 1 <= int(t) <= len(choices):
             return str(choices[int(t) - 1][1])
         for label, data in choices:
             if t == fold(str(label)):
                 return str(data)
-        synonyms = {OK: ("ok", "dong y", "co", "luu", "yes"), CANCEL: ("huy", "khong", "thoi")}
+        synonyms = {
+            OK: ("ok", "dong y", "co", "luu", "yes"),
+            CANCEL: ("huy", "thoi", "huy bo"),
+            SKIP: ("bo qua", "khong co", "-", "qua"),
+        }
         datas = [str(d) for _, d in choices]
         for data, words in synonyms.items():
             if data in datas and t in words:
@@ -1041,13 +1049,13 @@ class DialogEngine:
             return ctx.reply(msg.period_locked(period.label()))
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         result = parse_report(text, template, org.code) if text else None
-        if result is not None and not result.values and not photos:
-            specific = [p.message for p in result.problems if p.kind in BLOCKING]
-            return ctx.reply(
-                "\n".join([*specific[:5], msg.REPORT_NOTHING_READ])
-                if specific
-                else msg.REPORT_NOTHING_READ
-            )
+        if (
+            result is not None
+            and not result.values
+            and not photos
+            and not any(p.kind in BLOCKING for p in result.problems)
+        ):
+            return ctx.reply(msg.REPORT_NOTHING_READ)
         # A new message for a period already reported corrects that report: start from it.
         current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
         values: dict[str, FieldValue] = dict(current.values) if current else {}

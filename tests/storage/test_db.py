@@ -64,11 +64,11 @@ async def _count(store: SqliteStore, table: str) -> int:
 
 # -- set-up and migrations -------------------------------------------------------------
 async def test_fresh_file_gets_schema_and_pragmas(db_path: Path) -> None:
-    assert not db_path.parent.exists()
+    assert not await asyncio.to_thread(db_path.parent.exists)
     store = _as_store(await open_store(db_path))
     assert isinstance(store, SqliteStore)
     try:
-        assert db_path.exists()
+        assert await asyncio.to_thread(db_path.exists)
         tables = {
             r[0]
             for r in await store.db.fetchall(
@@ -237,7 +237,7 @@ async def test_exception_rolls_back_every_write(store: SqliteStore) -> None:
 
 
 async def test_commit_keeps_every_write(store: SqliteStore) -> None:
-    _, org_id, campaign_id = await _seed(store)
+    _, _, campaign_id = await _seed(store)
     async with store.transaction():
         await store.cycle.mark(campaign_id, WEEK, CycleStep.OPEN, 0, NOW)
         await store.outbox.enqueue("telegram", "-100", "Mở kỳ", "open:1", NOW)
@@ -263,9 +263,8 @@ async def test_nested_transactions_join_the_outer_one(store: SqliteStore) -> Non
     assert await store.outbox.pending() == []
     assert await store.submissions.current(campaign_id, WEEK) == []
 
-    async with store.transaction():
-        async with store.transaction():
-            await store.outbox.enqueue("telegram", "1", "a", "k1", NOW)
+    async with store.transaction(), store.transaction():  # nested, spelled compactly
+        await store.outbox.enqueue("telegram", "1", "a", "k1", NOW)
     assert [i.dedupe_key for i in await store.outbox.pending()] == ["k1"]
 
 
@@ -321,9 +320,11 @@ async def test_reader_in_another_task_never_sees_uncommitted_writes(
     # This task (the test) does not own the transaction: its reads wait for it to end.
     reader = asyncio.create_task(store.workspaces.all())
     outbox_reader = asyncio.create_task(store.outbox.pending())
-    done, _ = await asyncio.wait({reader, outbox_reader}, timeout=0.1)
-    assert done == set(), "a read ran inside another task's open transaction"
-    finish.set()
+    try:
+        done, _ = await asyncio.wait({reader, outbox_reader}, timeout=0.1)
+        assert done == set(), "a read ran inside another task's open transaction"
+    finally:
+        finish.set()  # never leave the writer (and its lock) hanging on failure
     if commit:
         await writer_task
         assert [w.name for w in await reader] == ["uncommitted"]

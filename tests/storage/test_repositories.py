@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,9 @@ async def _workspace(store: SqliteStore, name: str = "MTTQ phường 1") -> int:
     return (await store.workspaces.create(name, NOW)).id
 
 
-async def _campaign(store: SqliteStore, ws_id: int, period_type: PeriodType = PeriodType.WEEK) -> int:
+async def _campaign(
+    store: SqliteStore, ws_id: int, period_type: PeriodType = PeriodType.WEEK
+) -> int:
     c = await store.campaigns.create(
         ws_id, "Báo cáo", "weekly", period_type, "Asia/Ho_Chi_Minh", Schedule(), NOW
     )
@@ -258,7 +261,12 @@ async def test_templates(store: SqliteStore) -> None:
     other = await store.templates.save(ws2, "weekly", "{}", "x", NOW)
     monthly = await store.templates.save(ws, "monthly", "{}", "x", NOW)
     assert (v1.version, v2.version, other.version, monthly.version) == (1, 2, 1, 1)
-    assert (v2.document, v2.created_by, v2.key, v2.workspace_id) == (EVIL, "telegram:2", "weekly", ws)
+    assert (v2.document, v2.created_by, v2.key, v2.workspace_id) == (
+        EVIL,
+        "telegram:2",
+        "weekly",
+        ws,
+    )
     assert v2.created_at == NOW + timedelta(hours=1)
     assert await store.templates.latest(ws, "weekly") == v2
     assert await store.templates.versions(ws, "weekly") == [v1, v2]
@@ -359,7 +367,7 @@ ALL_KINDS: dict[str, FieldValue] = {
     "co_hop": True,
     "khong": False,
     "ghi_chu": EVIL,
-    "unicode": "Hội nghị \"MTTQ\" \\ 💬\n",
+    "unicode": 'Hội nghị "MTTQ" \\ 💬\n',
     "empty": "",
     "so_text": "12",
     "anh": ("file-1", "file'2"),
@@ -408,10 +416,20 @@ async def test_unstorable_values_write_nothing(store: SqliteStore) -> None:
     ws = await _workspace(store)
     cid = await _campaign(store, ws)
     org = await store.orgs.add(ws, "O", "Org")
-    for bad in ({"x": 1.5}, {"x": ["a"]}, {"x": ("a", 1)}, {"x": None}):
+    bads: list[dict[str, Any]] = [{"x": 1.5}, {"x": ["a"]}, {"x": ("a", 1)}, {"x": None}]
+    for bad in bads:
         with pytest.raises(TypeError):
             await store.submissions.add_version(
-                cid, WEEK, org.id, "t", "u", "m", "", bad, NOW, False  # type: ignore[arg-type]
+                cid,
+                WEEK,
+                org.id,
+                "t",
+                "u",
+                "m",
+                "",
+                bad,
+                NOW,
+                False,
             )
     assert await store.submissions.history(cid, WEEK, org.id) == []
 
@@ -446,7 +464,13 @@ async def test_submission_versions(store: SqliteStore) -> None:
     assert [v.version for v in (a1, a2, a3, b1, prev_week, other)] == [1, 2, 3, 1, 1, 1]
     assert a1.submission_id == a2.submission_id == a3.submission_id != b1.submission_id
     assert len({a1.id, a2.id, a3.id, b1.id}) == 4
-    assert (a2.channel, a2.user_id, a2.message_id, a2.late, a2.period) == ("zalo", "8", "m2", True, WEEK)
+    assert (a2.channel, a2.user_id, a2.message_id, a2.late, a2.period) == (
+        "zalo",
+        "8",
+        "m2",
+        True,
+        WEEK,
+    )
 
     current = await store.submissions.current(cid, WEEK)
     assert current == [a3, b1]  # only the latest per organization
@@ -553,7 +577,9 @@ async def test_outbox(store: SqliteStore) -> None:
     sent = await store.outbox_repo.get(by_key["k1"].id)
     assert sent is not None and sent.sent_at == NOW + timedelta(minutes=1) and sent.attempts == 2
     failed = await store.outbox_repo.get(by_key["k3"].id)
-    assert failed is not None and failed.sent_at is None and failed.last_error == "403 bot was blocked"
+    assert (
+        failed is not None and failed.sent_at is None and failed.last_error == "403 bot was blocked"
+    )
     # Still deduplicated after delivery: a replayed decision does not resend.
     assert not await ob.enqueue("telegram", "-100", EVIL, "k1", NOW)
     with pytest.raises(NotFoundError):

@@ -168,6 +168,7 @@ def test_count_huge_literal_is_out_of_range_not_slow():
     ("text", "expected"),
     [
         ("42,5", Decimal("42.5")),
+        ("45,5", Decimal("45.5")),
         ("1.200,5", Decimal("1200.5")),
         ("42,5 tấn", Decimal("42.5")),
         ("1.200", Decimal("1200")),

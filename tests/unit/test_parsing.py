@@ -167,6 +167,12 @@ def test_form_line_shapes(line):
     assert r.ok and not r.guessed and r.problems == ()
 
 
+def test_design_form_example_with_a_shortened_label():
+    r = parse_report("1. Số buổi tuyên truyền: 12\n2. Số lượt người: 1.200", T, "mttq")
+    assert r.values == {"so_buoi_tuyen_truyen": 12, "luot_nguoi_tuyen_truyen": 1200}
+    assert r.ok and not r.guessed
+
+
 def test_label_with_a_typo_is_matched_and_marked_guessed():
     r = parse_report("So buoi tuyen truyne: 12\nTiền vận độgn, ủng hộ: 5 triệu", T, "mttq")
     assert r.values == {"so_buoi_tuyen_truyen": 12, "tien_van_dong": 5_000_000}

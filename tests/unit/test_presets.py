@@ -1,6 +1,8 @@
+from decimal import Decimal
+
 import pytest
 
-from bot.core.parsing import render_form
+from bot.core.parsing import form_fields, parse_report, render_form
 from bot.core.periods import PeriodType
 from bot.core.presets import PRESETS, TAY_NINH_ORGS, TAY_NINH_TEMPLATE, Preset, PresetOrg
 from bot.core.template import FieldType, Template, parse_template_document
@@ -115,3 +117,29 @@ def test_every_preset_renders_a_form(key):
         form = render_form(preset.template, org)
         assert form.splitlines()[0].startswith("I. ")
         assert "1. " in form
+
+
+_SAMPLES = {
+    FieldType.COUNT: ("12", 12),
+    FieldType.MONEY: ("45,5 triệu", 45_500_000),
+    FieldType.DECIMAL: ("42,5", Decimal("42.5")),
+    FieldType.PERCENT: ("87,3%", Decimal("87.3")),
+    FieldType.YESNO: ("có", True),
+    FieldType.TEXT: ("Nội dung báo cáo", "Nội dung báo cáo"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_every_label_and_alias_names_its_field_in_a_form(key):
+    preset = PRESETS[key]
+    orgs: list[str | None] = [o.code for o in preset.orgs] or [None]
+    for org in orgs:
+        for f in form_fields(preset.template, org):
+            if f.type is FieldType.CHOICE:
+                text, value = f.choices[0], f.choices[0]
+            else:
+                text, value = _SAMPLES[f.type]
+            for name in (f.label, *f.aliases):
+                r = parse_report(f"{name}: {text}", preset.template, org)
+                assert r.values.get(f.key) == value, (org, name, r.problems)
+                assert not r.guessed, (org, name)
