@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bot-sandbox-") as tmp:
             database = args.db or Path(tmp) / "sandbox.db"
             try:
-                asyncio.run(app.play_script(lines, database=database, out=sys.stdout, seed=args.seed))
+                asyncio.run(
+                    app.play_script(lines, database=database, out=sys.stdout, seed=args.seed)
+                )
             except ValueError as exc:
                 print(f"Lỗi kịch bản: {exc}", file=sys.stderr)
                 return 1

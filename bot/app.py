@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
-from bot.channels.sandbox import Sandbox, SandboxSender, interactive
+from bot.channels.sandbox import Sandbox, interactive
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.services.cycle import CycleService
@@ -108,12 +108,16 @@ async def play_script(
     from zoneinfo import ZoneInfo
 
     clock = ManualClock(start or datetime(2026, 11, 23, 8, 0, tzinfo=ZoneInfo(timezone)))
-    async with build_services(database, clock=clock, timezone=timezone, new_code=seeded_codes(seed)) as services:
+    async with build_services(
+        database, clock=clock, timezone=timezone, new_code=seeded_codes(seed)
+    ) as services:
         await make_sandbox(services, out, timezone).play(lines)
 
 
 def demo_script() -> list[str]:
-    return resources.files("bot.demo").joinpath("tayninh_tuan48.txt").read_text("utf-8").splitlines()
+    return (
+        resources.files("bot.demo").joinpath("tayninh_tuan48.txt").read_text("utf-8").splitlines()
+    )
 
 
 async def run_demo(out: TextIO) -> None:
@@ -125,7 +129,9 @@ async def run_interactive(settings: Settings, out: TextIO = sys.stdout) -> None:
     """The sandbox with the real clock and the configured database, ticking like production."""
     owners = set(settings.owner_set()) | {("sandbox", "1001")}
     clock = SystemClock()
-    async with build_services(settings.database, clock=clock, owners=owners, timezone=settings.timezone) as services:
+    async with build_services(
+        settings.database, clock=clock, owners=owners, timezone=settings.timezone
+    ) as services:
         sandbox = make_sandbox(services, out, settings.timezone)
         sandbox.declare_user("1001", "Quản trị thử nghiệm")
         sandbox.declare_chat("g1", "group", "Nhóm MTT-CTXH (thử nghiệm)")

@@ -15,6 +15,8 @@ import pytest
 from bot.app import Services, build_services, make_sandbox, seeded_codes
 from bot.channels.sandbox import Sandbox
 from bot.core.clock import ManualClock
+from bot.core.models import Campaign, OrgUnit
+from storage.sqlite import SqliteStore
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -37,8 +39,19 @@ class Harness:
         return text
 
     @property
-    def store(self):  # type: ignore[no-untyped-def]
+    def store(self) -> SqliteStore:
         return self.services.store
+
+    async def campaign(self) -> Campaign:
+        campaigns = await self.store.campaigns.list_active()
+        assert campaigns, "no active campaign"
+        return campaigns[0]
+
+    async def org(self, code: str) -> OrgUnit:
+        campaign = await self.campaign()
+        org = await self.store.orgs.by_code(campaign.workspace_id, code)
+        assert org is not None, code
+        return org
 
 
 @pytest.fixture

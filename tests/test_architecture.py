@@ -6,7 +6,15 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN_IN_CORE = {"telegram", "httpx", "aiosqlite", "apscheduler", "sqlite3", "storage", "scheduler"}
+FORBIDDEN_IN_CORE = {
+    "telegram",
+    "httpx",
+    "aiosqlite",
+    "apscheduler",
+    "sqlite3",
+    "storage",
+    "scheduler",
+}
 
 
 def _imports(path: Path) -> set[str]:

@@ -38,7 +38,9 @@ from bot.core.models import ChatKind
 from bot.services.outbox import OutboxDispatcher
 
 CHANNEL = "sandbox"
-_LINE = re.compile(r"^(?P<user>[^\s@]+) @ (?P<chat>[^\s:\[]+)\s*(?:\[(?P<flags>[^\]]*)\])?:\s?(?P<text>.*)$")
+_LINE = re.compile(
+    r"^(?P<user>[^\s@]+) @ (?P<chat>[^\s:\[]+)\s*(?:\[(?P<flags>[^\]]*)\])?:\s?(?P<text>.*)$"
+)
 
 
 class TranscriptError(ValueError):
@@ -210,7 +212,7 @@ def parse_transcript(lines: Iterable[str]) -> list[tuple[int, str, tuple[str, ..
     items: list[tuple[int, str, tuple[str, ...]]] = []
     for no, raw in enumerate(lines, 1):
         line = raw.rstrip("\n").rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#") and not line.startswith(" "):
+        if not line.strip() or (line.lstrip().startswith("#") and not line.startswith(" ")):
             continue
         if line[0] in " \t":
             if not items or items[-1][1] != "say":

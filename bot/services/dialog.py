@@ -35,7 +35,7 @@ from bot.core import messages as msg
 from bot.core import render
 from bot.core.clock import Clock
 from bot.core.codec import decode_values, encode_values
-from bot.core.commands import Access, CommandSpec, find_command
+from bot.core.commands import Access, find_command
 from bot.core.events import (
     ButtonPress,
     Chat,
@@ -49,7 +49,6 @@ from bot.core.events import (
 from bot.core.models import (
     Campaign,
     ChatBinding,
-    ChatKind,
     ChatPurpose,
     ConversationState,
     FieldValue,
@@ -1144,13 +1143,15 @@ class DialogEngine:
             return ctx.reply("\n".join([*specific[:5], msg.FIX_QUESTION]))
         values = decode_values(state.data["values"])
         values.update(result.values)
-        guessed = (set(state.data.get("guessed", [])) - set(result.values)) | set(result.guessed)
+        guessed = (set(_strings(state.data.get("guessed"))) - set(result.values)) | set(
+            result.guessed
+        )
         data = {
             **state.data,
             "values": encode_values(values),
             "guessed": sorted(guessed),
             "raw": (str(state.data.get("raw", "")) + "\n" + text)[-20_000:],
-            "photos": [*state.data.get("photos", []), *photos],
+            "photos": [*_strings(state.data.get("photos")), *photos],
         }
         # After a correction the reporter sees the whole report once more before it is saved.
         return await self._review(
@@ -1224,7 +1225,7 @@ class DialogEngine:
     async def _add_pending_photos(
         self, ctx: Ctx, state: ConversationState, photos: Sequence[str]
     ) -> list[OutboundMessage]:
-        data = {**state.data, "photos": [*state.data.get("photos", []), *photos]}
+        data = {**state.data, "photos": [*_strings(state.data.get("photos")), *photos]}
         await self._save_state(ctx, REPORT, data)
         return ctx.reply(f"Đã nhận {len(photos)} ảnh, sẽ lưu cùng báo cáo.")
 
@@ -1287,8 +1288,8 @@ class DialogEngine:
             await self._clear_state(ctx)
             return ctx.reply(msg.PENDING_EXPIRED)
         template = objs[3]
-        keys = [str(k) for k in state.data["keys"]]
-        f = template.field(keys[int(state.data["index"])])
+        keys = _strings(state.data.get("keys"))
+        f = template.field(keys[int(str(state.data["index"]))])
         try:
             value = parse_value(f, text)
         except ValueError as exc:
@@ -1379,7 +1380,14 @@ class DialogEngine:
 def _missing_required(
     template: Template, org: OrgUnit, values: dict[str, FieldValue]
 ) -> list[tuple[int, TemplateField]]:
-    return [(n, f) for n, f in template.numbered_fields(org.code) if f.required and f.key not in values]
+    return [
+        (n, f) for n, f in template.numbered_fields(org.code) if f.required and f.key not in values
+    ]
+
+
+def _strings(raw: object) -> list[str]:
+    """Dialog state comes back from JSON: read a list of strings defensively."""
+    return [str(x) for x in raw] if isinstance(raw, list) else []
 
 
 def _zone(tz: str) -> ZoneInfo:

@@ -86,7 +86,9 @@ async def test_invite_binds_and_expires(tayninh: Harness) -> None:
     assert "tham gia đơn vị Hội LHPN tỉnh" in out
     out = await tayninh.play("1004 @ dm: /toi")
     assert "Hội LHPN tỉnh" in out and "báo cáo viên" in out
-    out = await tayninh.play("@clock 2026-12-20 08:00\n@user 1008 Ai Đó\n1008 @ dm: /thamgia " + code)
+    out = await tayninh.play(
+        "@clock 2026-12-20 08:00\n@user 1008 Ai Đó\n1008 @ dm: /thamgia " + code
+    )
     assert "không đúng hoặc đã hết hiệu lực" in out
     out = await tayninh.play("1008 @ dm: /thamgia SAIMA1")
     assert "không đúng hoặc đã hết hiệu lực" in out

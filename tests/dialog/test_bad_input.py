@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.events import Chat, InboundMessage, Sender
-from bot.core.models import ChatKind
+from bot.core.models import ChatKind, SubmissionVersion
 from bot.core.periods import Period
 from tests.conftest import Harness
 
@@ -18,10 +18,12 @@ async def _reported(h: Harness) -> None:
     )
 
 
-async def _current(h: Harness):  # type: ignore[no-untyped-def]
+async def _current(h: Harness) -> SubmissionVersion | None:
     campaign = (await h.store.campaigns.list_active())[0]
-    org = await h.store.orgs.by_code(campaign.workspace_id, "tinhdoan")
-    return await h.store.submissions.current_for_org(campaign.id, Period.from_key("2026-W48"), org.id)
+    org = await h.org("tinhdoan")
+    return await h.store.submissions.current_for_org(
+        campaign.id, Period.from_key("2026-W48"), org.id
+    )
 
 
 async def test_garbage_never_loses_the_stored_report(tayninh: Harness) -> None:
@@ -70,7 +72,11 @@ async def test_missing_required_field_blocks_saving(tayninh: Harness) -> None:
     await tayninh.play("1002 @ dm: 1")
     current = await _current(tayninh)
     assert current is not None
-    assert current.values == {"so_buoi_tuyen_truyen": 7, "tien_van_dong": 10_000_000, "suat_qua": 20}
+    assert current.values == {
+        "so_buoi_tuyen_truyen": 7,
+        "tien_van_dong": 10_000_000,
+        "suat_qua": 20,
+    }
 
 
 async def test_huge_message_is_refused_politely(tayninh: Harness) -> None:
@@ -105,12 +111,12 @@ async def test_redelivered_message_changes_nothing(tayninh: Harness) -> None:
     assert first and "✅" in first[0].text
     assert second == []
     campaign = (await h.store.campaigns.list_active())[0]
-    org = await h.store.orgs.by_code(campaign.workspace_id, "tinhdoan")
+    org = await h.org("tinhdoan")
     history = await h.store.submissions.history(campaign.id, Period.from_key("2026-W48"), org.id)
     assert len(history) == 1
 
 
 async def test_markup_in_names_and_replies_passes_through_unchanged(tayninh: Harness) -> None:
-    await tayninh.play("1001 @ g1: /themdonvi xa1 | <b>Xã</b> & \"Tân\" | <i>X</i>")
+    await tayninh.play('1001 @ g1: /themdonvi xa1 | <b>Xã</b> & "Tân" | <i>X</i>')
     out = await tayninh.play("1001 @ g1: /donvi")
-    assert "<b>Xã</b> & \"Tân\"" in out
+    assert '<b>Xã</b> & "Tân"' in out

@@ -103,13 +103,13 @@ async def test_week_from_prompt_to_digest(tayninh: Harness) -> None:
         [(CycleStep.OPEN, 0), (CycleStep.REMINDER, 0), (CycleStep.REMINDER, 1),
          (CycleStep.WARNING, 0), (CycleStep.CLOSE, 0)]
     )  # fmt: skip
-    hnd = await store.orgs.by_code(campaign.workspace_id, "hnd")
+    hnd = await h.org("hnd")
     history = await store.submissions.history(campaign.id, week, hnd.id)
     assert [v.version for v in history] == [1, 2]
     assert history[0].values["nong_san"] == Decimal("42.5")
     assert history[1].values["nong_san"] == Decimal("45.5")
     assert history[1].values["so_buoi_tuyen_truyen"] == 3  # the correction kept the rest
-    ldld = await store.orgs.by_code(campaign.workspace_id, "ldld")
+    ldld = await h.org("ldld")
     late = await store.submissions.current_for_org(campaign.id, week, ldld.id)
     assert late is not None and late.late
 
