@@ -3,7 +3,7 @@
 * Datetimes: ISO 8601 in UTC with an explicit offset and fixed microsecond precision, so
   that text order is time order; naive datetimes are refused on the way in, and values
   come back aware (UTC).
-* Field values: a tagged JSON encoding that round-trips the ``FieldValue`` union exactly
+* Field values: the tagged JSON encoding of ``bot.core.codec``, which round-trips the ``FieldValue`` union exactly
   (``bool`` stays ``bool``, ``Decimal("45.50")`` keeps its trailing zero, tuples stay
   tuples). Each value is a two-element array ``[tag, payload]``:
 
@@ -31,8 +31,8 @@ import json
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 
+from bot.core import codec as core_codec
 from bot.core.models import FieldValue, Schedule
 from bot.core.periods import Period
 
@@ -41,8 +41,7 @@ def _dumps(document: object) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-class CorruptValueError(ValueError):
-    """Stored text that this code cannot decode (hand-edited or written by newer code)."""
+CorruptValueError = core_codec.CorruptValueError
 
 
 # -- datetimes -------------------------------------------------------------------------
@@ -81,50 +80,13 @@ def period_from_key(key: str) -> Period:
 
 
 # -- field values ----------------------------------------------------------------------
-def _tag(name: str, value: FieldValue) -> list[object]:
-    # bool first: bool is a subclass of int.
-    if isinstance(value, bool):
-        return ["b", value]
-    if isinstance(value, int):
-        return ["i", value]
-    if isinstance(value, Decimal):
-        return ["d", str(value)]
-    if isinstance(value, str):
-        return ["s", value]
-    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-        return ["t", list(value)]
-    raise TypeError(f"field {name!r}: {type(value).__name__} is not a storable FieldValue")
-
-
-def _untag(name: str, item: object) -> FieldValue:
-    if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
-        raise CorruptValueError(f"field {name!r}: malformed value {item!r}")
-    tag, payload = item
-    if tag == "b" and isinstance(payload, bool):
-        return payload
-    if tag == "i" and isinstance(payload, int) and not isinstance(payload, bool):
-        return payload
-    if tag == "d" and isinstance(payload, str):
-        try:
-            return Decimal(payload)
-        except InvalidOperation as exc:
-            raise CorruptValueError(f"field {name!r}: bad decimal {payload!r}") from exc
-    if tag == "s" and isinstance(payload, str):
-        return payload
-    if tag == "t" and isinstance(payload, list) and all(isinstance(p, str) for p in payload):
-        return tuple(payload)
-    raise CorruptValueError(f"field {name!r}: unknown or mistyped value {item!r}")
-
-
+# The tagged form lives in bot.core.codec (shared with the dialog state); here only JSON text.
 def encode_values(values: Mapping[str, FieldValue]) -> str:
-    return _dumps({name: _tag(name, v) for name, v in values.items()})
+    return _dumps(core_codec.encode_values(values))
 
 
 def decode_values(text: str) -> dict[str, FieldValue]:
-    raw = json.loads(text)
-    if not isinstance(raw, dict):
-        raise CorruptValueError(f"values document is not an object: {text[:80]!r}")
-    return {name: _untag(name, item) for name, item in raw.items()}
+    return core_codec.decode_values(json.loads(text))
 
 
 # -- string lists ----------------------------------------------------------------------

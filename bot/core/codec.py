@@ -1,61 +1,63 @@
-"""A lossless JSON form for report values, so they survive storage and dialog state.
+"""A lossless JSON form for report values, shared by storage and the dialog state.
 
 JSON has no Decimal and no tuple, and would turn ``True`` into ``1`` for a careless reader,
 so each value carries a one-letter tag: ``["i", 12]``, ``["d", "45.50"]``, ``["b", true]``,
-``["s", "..."]``, ``["p", ["file1", ...]]``. Decimals keep their exact digits.
+``["s", "..."]``, ``["t", ["file1", ...]]``. Decimals keep their exact digits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.core.models import FieldValue
 
 
-class CodecError(ValueError):
-    pass
+class CorruptValueError(ValueError):
+    """A stored value that does not decode: the data was damaged or written by other code."""
 
 
-def encode_value(v: FieldValue) -> list[Any]:
-    if isinstance(v, bool):
-        return ["b", v]
-    if isinstance(v, int):
-        return ["i", v]
-    if isinstance(v, Decimal):
-        return ["d", str(v)]
-    if isinstance(v, str):
-        return ["s", v]
-    if isinstance(v, tuple):
-        return ["p", [str(x) for x in v]]
-    raise CodecError(f"unsupported value type {type(v).__name__}")
+def encode_value(name: str, value: FieldValue) -> list[Any]:
+    """Raises TypeError for anything that is not a FieldValue (before it is written)."""
+    if isinstance(value, bool):  # before int: bool is a subclass of int
+        return ["b", value]
+    if isinstance(value, int):
+        return ["i", value]
+    if isinstance(value, Decimal):
+        return ["d", str(value)]
+    if isinstance(value, str):
+        return ["s", value]
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return ["t", list(value)]
+    raise TypeError(f"field {name!r}: {type(value).__name__} is not a storable FieldValue")
 
 
-def decode_value(raw: Any) -> FieldValue:
-    if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[0], str)):
-        raise CodecError(f"malformed value {raw!r}")
-    tag, v = raw
-    if tag == "b" and isinstance(v, bool):
-        return v
-    if tag == "i" and isinstance(v, int) and not isinstance(v, bool):
-        return v
-    if tag == "d" and isinstance(v, str):
+def decode_value(name: str, item: object) -> FieldValue:
+    if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+        raise CorruptValueError(f"field {name!r}: malformed value {item!r}")
+    tag, payload = item
+    if tag == "b" and isinstance(payload, bool):
+        return payload
+    if tag == "i" and isinstance(payload, int) and not isinstance(payload, bool):
+        return payload
+    if tag == "d" and isinstance(payload, str):
         try:
-            return Decimal(v)
+            return Decimal(payload)
         except InvalidOperation as exc:
-            raise CodecError(f"bad decimal {v!r}") from exc
-    if tag == "s" and isinstance(v, str):
-        return v
-    if tag == "p" and isinstance(v, list):
-        return tuple(str(x) for x in v)
-    raise CodecError(f"malformed value {raw!r}")
+            raise CorruptValueError(f"field {name!r}: bad decimal {payload!r}") from exc
+    if tag == "s" and isinstance(payload, str):
+        return payload
+    if tag == "t" and isinstance(payload, list) and all(isinstance(p, str) for p in payload):
+        return tuple(payload)
+    raise CorruptValueError(f"field {name!r}: unknown or mistyped value {item!r}")
 
 
-def encode_values(values: dict[str, FieldValue]) -> dict[str, list[Any]]:
-    return {k: encode_value(v) for k, v in values.items()}
+def encode_values(values: Mapping[str, FieldValue]) -> dict[str, list[Any]]:
+    return {name: encode_value(name, v) for name, v in values.items()}
 
 
-def decode_values(raw: Any) -> dict[str, FieldValue]:
+def decode_values(raw: object) -> dict[str, FieldValue]:
     if not isinstance(raw, dict):
-        raise CodecError("values must be an object")
-    return {str(k): decode_value(v) for k, v in raw.items()}
+        raise CorruptValueError(f"values document is not an object: {str(raw)[:80]!r}")
+    return {str(name): decode_value(str(name), item) for name, item in raw.items()}
