@@ -305,7 +305,7 @@ def _read_amount(text: str, *, units: bool) -> _Amount:
 
 
 def _whole(d: Decimal) -> Number:
-    return int(d) if d == d.to_integral_value() else d
+    return int(d) if d == d.to_integral_value() else d.normalize()
 
 
 def _ambiguous(amount: _Amount, unit: str = "") -> AmbiguousNumberError:
@@ -318,6 +318,8 @@ def _ambiguous(amount: _Amount, unit: str = "") -> AmbiguousNumberError:
 
 def parse_count(text: str) -> int:
     """A whole count: "1.200" = 1200, "12 buổi" = 12 (the unit word is ignored), "không" = 0.
+
+    "1,2 nghìn" = 1200: people round large counts the way they round money.
 
     "1,500" raises :class:`AmbiguousNumberError` (1500 or 1,5); "1,5" raises
     :class:`NumberError` (a count is whole); negatives raise :class:`OutOfRangeError`.

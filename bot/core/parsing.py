@@ -13,9 +13,10 @@ Rules worth knowing (each one is a decision, kept here so the dialog can explain
 * The reply is a form when at least one line is numbered or has a "label: value" shape whose
   label is a field, or when every label-then-number line reads cleanly; otherwise free text.
 * A value left blank means "not reported", never zero. "-", "…" and "_" count as blank.
-* A label wins over a number when it matches a field exactly (forms copied from another
-  organization's prompt are numbered differently); a typo'd label that points elsewhere than
-  its number is asked about.
+* Field numbers are the template's stable numbers (``Template.numbered_fields``): a field
+  keeps its number on every organization's form, which skips the fields that do not apply.
+  A label still wins over a number when it matches a field exactly; a typo'd label that
+  points elsewhere than its number is asked about.
 * Text fields take the lines after them until a line clearly starts another field: a numbered
   line with a larger number, or a line whose label before ":" is a field. Narrative lists
   ("1. Bếp ăn 0 đồng", "2. …") inside a text field therefore stay in the text.
@@ -140,11 +141,10 @@ class FieldValueError(NumberError):
 
 # -- single values ---------------------------------------------------------------------------
 
-_BLANK_VALUES = frozenset({"", "-", "--", "—", "–", "_", "__", "...", "…", ".", "x x"})
-
 
 def _is_blank(value: str) -> bool:
-    return value.strip() in _BLANK_VALUES or not value.strip(" \t-–—_.…")
+    """Empty, or only placeholder marks ("-", "…", "___"): the field was left unreported."""
+    return not value.strip(" \t-–—_.…")
 
 
 def parse_value(field: TemplateField, text: str) -> FieldValue:
@@ -228,20 +228,16 @@ def render_form(template: Template, org_code: str | None) -> str:
     Headings ("I. TUYÊN TRUYỀN, VẬN ĐỘNG") are unnumbered and shown only when the form has more
     than one section; the parser recognises and skips them when the form is copied back.
     """
-    fields = form_fields(template, org_code)
-    keys = {f.key for f in fields}
-    sections = [s for s in template.sections if any(f.key in keys for f in s.fields)]
+    numbers = {f.key: n for n, f in template.numbered_fields(org_code)}
+    sections = [s for s in template.sections if any(f.key in numbers for f in s.fields)]
     lines: list[str] = []
-    n = 0
     for i, section in enumerate(sections):
         if len(sections) > 1:
             roman = _ROMAN[i] if i < len(_ROMAN) else str(i + 1)
             lines.append(f"{roman}. {section.title.upper()}")
         for f in section.fields:
-            if f.key not in keys:
-                continue
-            n += 1
-            lines.append(f"{n}. {f.label}{_hint(f)}:")
+            if f.key in numbers:
+                lines.append(f"{numbers[f.key]}. {f.label}{_hint(f)}:")
     return "\n".join(lines)
 
 
@@ -275,7 +271,10 @@ class _Matcher:
     def __init__(self, template: Template, org_code: str | None) -> None:
         self.fields: tuple[TemplateField, ...] = tuple(form_fields(template, org_code))
         self.by_key = {f.key: f for f in self.fields}
-        self.number = {f.key: i + 1 for i, f in enumerate(self.fields)}
+        # Numbers are the template's stable ones (Template.numbered_fields): the same field has
+        # the same number on every organization's form and on the group's form.
+        self.number = {f.key: n for n, f in template.numbered_fields(org_code)}
+        self.by_number = {n: self.by_key[k] for k, n in self.number.items() if k in self.by_key}
         self.headers = {normalize_label(s.title) for s in template.sections}
         exact: dict[str, set[str]] = {}
         self.label_tokens: list[tuple[str, tuple[str, ...]]] = []
@@ -499,7 +498,7 @@ def _ambiguous_label(m: _Matcher, line_no: int, raw: str, keys: Sequence[str]) -
 
 
 def _conflict(m: _Matcher, line_no: int, raw: str, number: int, key: str) -> Problem:
-    by_number = m.fields[number - 1]
+    by_number = m.by_number[number]
     msg = (
         f"Dòng {line_no} {_quote(raw)} ghi số thứ tự {number} ({by_number.label}) nhưng tên mục "
         f"gần với {_ref(m, key)}. Đồng chí vui lòng kiểm tra lại số thứ tự hoặc tên mục."
@@ -663,7 +662,7 @@ def _classify_numbered(
 ) -> _Line | None:
     """A line starting with a number: the number names a field unless the label says otherwise."""
     m = st.m
-    by_number = m.fields[number - 1] if 1 <= number <= len(m.fields) else None
+    by_number = m.by_number.get(number)
     in_text = current is not None and current.text
     current_no = m.number[current.key] if current is not None and in_text else 0
     # Inside a narrative, a numbered line is a list item unless it moves forward in the form.

@@ -133,6 +133,7 @@ def test_count_comma_thousands_is_ambiguous():
     with pytest.raises(AmbiguousNumberError) as exc:
         parse_count("1,500")
     assert exc.value.candidates == (1500, Decimal("1.5"))
+    assert str(exc.value.candidates[1]) == "1.5"
 
 
 def test_count_must_be_whole():

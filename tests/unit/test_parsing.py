@@ -216,8 +216,9 @@ def test_placeholder_dash_is_blank():
 
 
 def test_zero_is_a_value():
-    # Without the produce section (Hội Nông dân only), field 9 is the supervision count.
-    r = parse_report("1: 4\n7. Số hộ được hỗ trợ: 0\n9: không", T, "mttq")
+    # Numbers are stable: the supervision count is 10 on every form (9, produce, is skipped
+    # on the forms of organizations it does not apply to).
+    r = parse_report("1: 4\n7. Số hộ được hỗ trợ: 0\n10: không", T, "mttq")
     assert r.values == {"so_buoi_tuyen_truyen": 4, "ho_ho_tro": 0, "cuoc_giam_sat": 0}
 
 
@@ -232,10 +233,10 @@ def test_value_on_the_line_after_its_label():
 def test_multiline_narrative_with_its_own_numbered_list():
     text = (
         "1: 3\n"
-        "11. Mô hình hay, cách làm hiệu quả:\n"
+        "12. Mô hình hay, cách làm hiệu quả:\n"
         "1. Bếp ăn 0 đồng tại xã Tân Bình\n"
         "2. Tủ bánh mì miễn phí: 200 ổ mỗi ngày\n"
-        "12. Khó khăn, vướng mắc: Thiếu kinh phí\n"
+        "13. Khó khăn, vướng mắc: Thiếu kinh phí\n"
         "kéo dài sang tuần sau\n"
         "Đề xuất, kiến nghị: không"
     )
@@ -258,7 +259,7 @@ def test_unknown_line_is_reported_but_not_blocking():
 
 
 def test_section_headers_are_ignored_even_without_the_numeral():
-    text = "TUYÊN TRUYỀN, VẬN ĐỘNG\n1: 3\nii. giám sát, phản biện xã hội:\n9: 2"
+    text = "TUYÊN TRUYỀN, VẬN ĐỘNG\n1: 3\nii. giám sát, phản biện xã hội:\n10: 2"
     r = parse_report(text, T, "mttq")
     assert r.values == {"so_buoi_tuyen_truyen": 3, "cuoc_giam_sat": 2}
     assert r.problems == ()
@@ -545,3 +546,20 @@ def test_matcher_is_cached_per_template_and_org():
     copy = template_from_data(T.model_dump(mode="json"))
     r = parse_report("1: 3", copy, "mttq")
     assert r.values == {"so_buoi_tuyen_truyen": 3}
+
+
+def test_numbers_are_stable_across_organizations():
+    """Field 9 (produce) applies to Hội ND and Hội CCB only; the other forms skip number 9
+    instead of renumbering, so a copied group form means the same thing for everyone."""
+    mttq_form = render_form(T, "mttq")
+    assert "9." not in [line.split(" ", 1)[0] for line in mttq_form.splitlines()]
+    assert "10. Số cuộc giám sát:" in mttq_form
+    assert "9. Nông sản hỗ trợ tiêu thụ (tấn):" in render_form(T, "hnd")
+    assert parse_report("1: 2\n10: 3", T, "tinhdoan").values == {
+        "so_buoi_tuyen_truyen": 2,
+        "cuoc_giam_sat": 3,
+    }
+    assert parse_report("1: 2\n10: 3", T, "hnd").values == {
+        "so_buoi_tuyen_truyen": 2,
+        "cuoc_giam_sat": 3,
+    }

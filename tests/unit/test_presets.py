@@ -119,7 +119,7 @@ def test_every_preset_renders_a_form(key):
         assert "1. " in form
 
 
-_SAMPLES = {
+_SAMPLES: dict[FieldType, tuple[str, object]] = {
     FieldType.COUNT: ("12", 12),
     FieldType.MONEY: ("45,5 triệu", 45_500_000),
     FieldType.DECIMAL: ("42,5", Decimal("42.5")),
@@ -135,6 +135,8 @@ def test_every_label_and_alias_names_its_field_in_a_form(key):
     orgs: list[str | None] = [o.code for o in preset.orgs] or [None]
     for org in orgs:
         for f in form_fields(preset.template, org):
+            text: str
+            value: object
             if f.type is FieldType.CHOICE:
                 text, value = f.choices[0], f.choices[0]
             else:
