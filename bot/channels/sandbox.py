@@ -176,6 +176,8 @@ class Sandbox:
         if document is not None and text.startswith("/"):
             # "/thaymau" with a file: the command is the first line, the rest is the file.
             head, _, body = text.partition("\n")
+            if not body.strip():  # "[file x.json]: /thaymau {...}" on one line
+                head, _, body = head.partition(" ")
             event = InboundMessage(
                 chat=event.chat, sender=event.sender, message_id=event.message_id, text=head,
                 at=event.at, document=Attachment(document.file_name, body.encode("utf-8")),
@@ -210,6 +212,7 @@ class Sandbox:
 def parse_transcript(lines: Iterable[str]) -> list[tuple[int, str, tuple[str, ...]]]:
     """Lines -> (line number, kind, payload); continuation lines join the message above."""
     items: list[tuple[int, str, tuple[str, ...]]] = []
+    indent = 0  # of the first continuation line: deeper indentation is kept (YAML needs it)
     for no, raw in enumerate(lines, 1):
         line = raw.rstrip("\n").rstrip("\r")
         if not line.strip() or (line.lstrip().startswith("#") and not line.startswith(" ")):
@@ -218,7 +221,11 @@ def parse_transcript(lines: Iterable[str]) -> list[tuple[int, str, tuple[str, ..
             if not items or items[-1][1] != "say":
                 raise TranscriptError(no, "dòng thụt lề không nối tiếp tin nhắn nào")
             first_no, kind, payload = items[-1]
-            items[-1] = (first_no, kind, (*payload[:3], payload[3] + "\n" + line.strip()))
+            width = len(line) - len(line.lstrip(" \t"))
+            if "\n" not in payload[3] or indent == 0:
+                indent = width
+            body = line[min(width, indent) :].rstrip()
+            items[-1] = (first_no, kind, (*payload[:3], payload[3] + "\n" + body))
             continue
         if line.startswith("@"):
             word, _, rest = line[1:].partition(" ")

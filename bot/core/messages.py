@@ -198,7 +198,7 @@ BAD_ORG_CODE = (
 ORG_EXISTS = "Mã đơn vị “{code}” đã có. Đồng chí chọn mã khác hoặc dùng /doiten để đổi tên."
 ORG_NOT_FOUND = "Không có đơn vị mã “{code}”. Gửi /donvi để xem danh sách mã."
 ORG_ADDED = "✅ Đã thêm đơn vị {name} (mã {code})."
-ORG_RENAMED = "✅ Đã đổi tên đơn vị mã {code} thành {name}."
+ORG_RENAMED = "✅ Đã đổi tên đơn vị mã {code} thành {name} (tên ngắn: {short})."
 ORG_DEACTIVATED = (
     "✅ Đã ngừng theo dõi báo cáo của {name}. Dùng /molaidonvi {code} để theo dõi lại."
 )
@@ -344,15 +344,36 @@ def guided_question(index: int, total: int, label: str, hint: str) -> str:
 
 
 GUIDED_HINT = "Trả lời bằng số liệu hoặc nội dung; chọn “Bỏ qua” nếu không có."
-GUIDED_BAD = "{reason} Đồng chí vui lòng trả lời lại mục này."
+
+
+def guided_bad(reason: str) -> str:
+    reason = reason.strip().rstrip(".")
+    reason = reason[:1].upper() + reason[1:]
+    return f"{reason}. Đồng chí vui lòng trả lời lại mục này."
+
+
 NO_SUBMISSION = "Đơn vị {org} chưa gửi báo cáo {period}."
+
+
+def with_photos(count: int) -> str:
+    return f"Kèm {count} ảnh."
 
 
 def choose_number(count: int) -> str:
     return f"Đồng chí trả lời bằng số thứ tự (1–{count}) hoặc gửi /huy để thôi."
 
 
-CHOOSE_CAMPAIGN = "Đồng chí báo cáo cho đợt nào?"
+CHOOSE_CAMPAIGN = "Đơn vị đang có nhiều đợt báo cáo. Đồng chí báo cáo cho đợt nào?"
+NOTHING_PENDING = (
+    "Không có báo cáo nào đang chờ xác nhận. Gửi /xem để xem báo cáo đã lưu, hoặc /baocao để "
+    "gửi báo cáo."
+)
+NEW_CAMPAIGN = "Đã tạo đợt báo cáo mới “{name}” với lịch mặc định; xem và sửa lịch bằng /lich."
+
+
+def no_campaign_for(period_label: str) -> str:
+    return f"Không có đợt báo cáo nào theo {period_label}. Gửi /lich để xem các đợt báo cáo."
+
 
 # -- digest and status -----------------------------------------------------------------------
 DIGEST_NO_LEADERSHIP = "(Chưa đăng ký nhóm lãnh đạo: bản tổng hợp gửi cho cán bộ quản trị.)"

@@ -374,9 +374,11 @@ def render_submission_echo(
     values: Mapping[str, FieldValue],
     *,
     guessed: Collection[str] = (),
+    list_empty: bool = True,
 ) -> str:
     """What was understood, one numbered line per filled field in form order; guessed values
-    are marked ❓ (with a legend line) and the empty fields are listed briefly."""
+    are marked ❓ (with a legend line) and, unless ``list_empty`` is off (the caller lists
+    what is missing itself), the empty fields are listed briefly."""
     lines = [f"Nội dung báo cáo của {org.display_name} – {period.label()}:"]
     form = template.numbered_fields(org.code)
     in_form = {f.key for _, f in form}
@@ -410,9 +412,9 @@ def render_submission_echo(
         lines.append(line)
     if len(lines) == 1:
         lines.append("(chưa có số liệu nào)")
-    if empty_required:
+    if empty_required and list_empty:
         lines.append("Chưa điền mục bắt buộc: " + "; ".join(empty_required) + ".")
-    if empty:
+    if empty and list_empty:
         lines.append(f"Chưa điền các mục: {_number_ranges(empty)}.")
     if any_guess:
         lines.append(

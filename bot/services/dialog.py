@@ -82,6 +82,14 @@ BLOCKING = frozenset({ProblemKind.AMBIGUOUS, ProblemKind.UNPARSEABLE, ProblemKin
 REPORT = "report"
 GUIDED = "guided"
 AWAIT_TEMPLATE = "await_template"
+CHOOSE = "choose_campaign"
+_PERIOD_WORDS = {
+    "tuan": PeriodType.WEEK,
+    "thang": PeriodType.MONTH,
+    "quy": PeriodType.QUARTER,
+    "nam": PeriodType.YEAR,
+}
+_CONFIRM_WORDS = frozenset({"1", "ok", "xac nhan", "dong y", "luu", "co"})
 
 # Choice data.
 OK, EDIT, CANCEL, ASK, SKIP = "ok", "edit", "cancel", "guided", "skip"
@@ -294,12 +302,14 @@ class DialogEngine:
                 msg.help_text(msg.visible_commands(ctx.access), intro=msg.HELP_INTRO_MEMBER)
             )
         if not text and event.photos:
-            return await self._on_photos(ctx, event)
+            return await self._report_entry(ctx, None, None, None, "", event.photos, "photos")
         if not text:
             return ctx.reply(msg.EMPTY_MESSAGE) if addressed else []
         if not addressed and not await self._looks_like_form(ctx, text):
             return []
-        return await self._report_text(ctx, text, event.photos, org_code=None, period=None)
+        if fold(text) in _CONFIRM_WORDS:
+            return ctx.reply(msg.NOTHING_PENDING)
+        return await self._report_entry(ctx, None, None, None, text, event.photos, "text")
 
     async def _looks_like_form(self, ctx: Ctx, text: str) -> bool:
         """In a group, a message from a bound reporter counts as a report only when it is a
@@ -367,7 +377,7 @@ class DialogEngine:
         # A bare number picks a choice only where the bot asked for a decision (confirm or
         # not); in guided questions and while corrections are awaited a number is data, so
         # there choices are taken by their words ("bỏ qua", "hủy") or by button only.
-        decides = any(str(c[1]) in (OK, ASK) for c in choices)
+        decides = any(str(c[1]) in (OK, ASK) or str(c[1]).startswith("campaign:") for c in choices)
         if decides and t.isdigit() and 1 <= int(t) <= len(choices):
             return str(choices[int(t) - 1][1])
         for label, data in choices:
@@ -393,6 +403,10 @@ class DialogEngine:
             return await self._on_choice(ctx, state, chosen)
         if state.kind == AWAIT_TEMPLATE:
             return await self._replace_template(ctx, text, event)
+        if state.kind == CHOOSE:
+            raw = state.data.get("choices")
+            offered = [Choice(str(c[0]), str(c[1])) for c in raw] if isinstance(raw, list) else []
+            return ctx.reply(msg.choose_number(len(offered)), offered)
         if state.kind == GUIDED:
             return await self._guided_answer(ctx, state, text)
         if state.kind == REPORT:
@@ -429,6 +443,21 @@ class DialogEngine:
                 return ctx.reply(msg.FIX_QUESTION, [Choice(msg.CHOICE_CANCEL, CANCEL)])
             if data == ASK:
                 return await self._start_guided(ctx, state)
+        if state.kind == CHOOSE and data.startswith("campaign:"):
+            await self._clear_state(ctx)
+            campaign = await self._store.campaigns.get(int(data.split(":", 1)[1]))
+            if campaign is None or not campaign.active:
+                return ctx.reply(msg.PENDING_EXPIRED)
+            org_code = state.data.get("org_code")
+            return await self._report_entry(
+                ctx,
+                campaign,
+                str(org_code) if org_code else None,
+                None,
+                str(state.data.get("text", "")),
+                _strings(state.data.get("photos")),
+                str(state.data.get("mode", "text")),
+            )
         if state.kind == GUIDED and data == SKIP:
             return await self._guided_next(ctx, state.data, skip=True)
         return ctx.reply(msg.PENDING_EXPIRED)
@@ -668,7 +697,9 @@ class DialogEngine:
         short = " ".join(parts[2].split())[:80] if len(parts) > 2 and parts[2] else org.short_name
         updated = await self._store.orgs.update(replace(org, name=name, short_name=short))
         await self._audit(ctx, "rename_org", f"{org.code}: {org.name} → {name}")
-        return ctx.reply(msg.ORG_RENAMED.format(code=org.code, name=updated.display_name))
+        return ctx.reply(
+            msg.ORG_RENAMED.format(code=org.code, name=updated.name, short=updated.display_name)
+        )
 
     async def _set_active(
         self, ctx: Ctx, args: str, active: bool, cmd: str
@@ -832,8 +863,18 @@ class DialogEngine:
         return ctx.reply(msg.audit_list(lines))
 
     # -- template and schedule ------------------------------------------------------------
+    async def _campaign_by_word(self, ctx: Ctx, args: str) -> tuple[Campaign | None, str]:
+        """ "/lich tháng hạn ngày 25 17:00": a leading period word picks that campaign."""
+        campaigns = await self._campaigns(ctx)
+        word, _, rest = args.strip().partition(" ")
+        wanted = _PERIOD_WORDS.get(fold(word))
+        if wanted is not None:
+            chosen = next((c for c in campaigns if c.period_type is wanted), None)
+            return chosen, rest.strip()
+        return (campaigns[0] if campaigns else None), args
+
     async def _cmd_mau(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
-        campaign = await self._campaign(ctx)
+        campaign, args = await self._campaign_by_word(ctx, args)
         if campaign is None:
             return ctx.reply(msg.NO_CAMPAIGN)
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
@@ -885,31 +926,42 @@ class DialogEngine:
             return ctx.reply(msg.template_errors(exc.problems))
         await self._clear_state(ctx)
         version = await self._templates.save(ctx.workspace.id, template, ctx.actor, ctx.now)
-        campaign = await self._campaign(ctx)
+        # The campaign using this template key, else the one reporting by the same period
+        # type (its template is replaced), else a new campaign with the default schedule.
+        campaigns = await self._campaigns(ctx)
+        campaign = next((c for c in campaigns if c.template_key == template.key), None)
+        campaign = campaign or next(
+            (c for c in campaigns if c.period_type is template.period_type), None
+        )
         notes = ""
         if campaign is None:
             await self._store.campaigns.create(
                 ctx.workspace.id, template.name, template.key, template.period_type,
                 self._config.timezone, default_schedule(template.period_type), ctx.now,
             )  # fmt: skip
-        elif (
-            campaign.template_key != template.key
-            or campaign.period_type is not template.period_type
-        ):
+            notes = "\n" + msg.NEW_CAMPAIGN.format(name=template.name)
+        else:
+            schedule = campaign.schedule
             if campaign.period_type is not template.period_type:
+                schedule = default_schedule(template.period_type)
                 notes = "\n" + msg.TEMPLATE_PERIOD_CHANGED.format(
                     old=campaign.period_type.label, new=template.period_type.label
                 )
             await self._store.campaigns.update(
-                replace(campaign, template_key=template.key, period_type=template.period_type,
-                        schedule=default_schedule(template.period_type) if campaign.period_type is not template.period_type else campaign.schedule)
+                replace(campaign, name=template.name, template_key=template.key,
+                        period_type=template.period_type, schedule=schedule)
             )  # fmt: skip
         await self._audit(ctx, "template", f"{template.key} v{version}")
         count = len(list(template.all_fields()))
         return ctx.reply(msg.template_replaced(template.name, version, count) + notes)
 
     async def _cmd_lich(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
-        campaign = await self._campaign(ctx)
+        if not args.strip():
+            campaigns = await self._campaigns(ctx)
+            if not campaigns:
+                return ctx.reply(msg.NO_CAMPAIGN)
+            return ctx.reply("\n\n".join([self._schedule_text(c, ctx.now) for c in campaigns]))
+        campaign, args = await self._campaign_by_word(ctx, args)
         if campaign is None:
             return ctx.reply(msg.NO_CAMPAIGN)
         prefix = ""
@@ -921,30 +973,33 @@ class DialogEngine:
             campaign = await self._store.campaigns.update(replace(campaign, schedule=schedule))
             await self._audit(ctx, "schedule", args.strip()[:300])
             prefix = msg.SCHEDULE_SAVED
-        period = cal.current_period(campaign, ctx.now)
+        return ctx.reply(prefix + self._schedule_text(campaign, ctx.now))
+
+    def _schedule_text(self, campaign: Campaign, now: datetime) -> str:
+        period = cal.current_period(campaign, now)
         t = cal.times(campaign, period)
-        if ctx.now >= t.open:
+        if now >= t.open:
             period = period.next()
             t = cal.times(campaign, period)
-        tz = campaign.timezone
-        text = msg.schedule_text(
+        zone = _zone(campaign.timezone)
+        return msg.schedule_text(
             campaign.name,
             describe_schedule(campaign.schedule, campaign.period_type),
-            format_deadline(t.open.astimezone(_zone(tz))),
-            format_deadline(t.deadline.astimezone(_zone(tz))),
+            format_deadline(t.open.astimezone(zone)),
+            format_deadline(t.deadline.astimezone(zone)),
         )
-        return ctx.reply(prefix + text)
 
     # -- reporting ------------------------------------------------------------------------
     async def _cmd_baocao(
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
         assert ctx.workspace is not None
+        campaigns = await self._campaigns(ctx)
+        if not campaigns:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        default = campaigns[0]
         org_code: str | None = None
         period: Period | None = None
-        campaign = await self._campaign(ctx)
-        if campaign is None:
-            return ctx.reply(msg.NO_CAMPAIGN)
         lines = args.split("\n", 1)
         first = lines[0].strip()
         rest = lines[1] if len(lines) > 1 else ""
@@ -953,22 +1008,87 @@ class DialogEngine:
         if words and ORG_CODE.match(words[0].lower()) and await self._org_by_code(ctx, words[0]):
             org_code = words[0].lower()
             words = words[1:]
+        guided = bool(words) and fold(words[-1]) in ("hoi", "guided")
+        if guided:
+            words = words[:-1]
         if words:
             try:
-                period = parse_period_ref(
-                    " ".join(words),
-                    campaign.period_type,
-                    ctx.now.astimezone(_zone(campaign.timezone)).date(),
-                )
+                today = ctx.now.astimezone(_zone(default.timezone)).date()
+                period = parse_period_ref(" ".join(words), default.period_type, today)
                 words = []
             except PeriodError:
                 period = None
-        if fold(" ".join(words)) in ("hoi", "hoi tung muc", "guided"):
-            return await self._guided_from_command(ctx, campaign, org_code, period)
+        campaign: Campaign | None = None
+        if period is not None:
+            campaign = next((c for c in campaigns if c.period_type is period.type), None)
+            if campaign is None:
+                return ctx.reply(msg.no_campaign_for(period.type.label))
         body = (" ".join(words) + ("\n" + rest if rest else "")).strip() if words else rest.strip()
-        if not body and not event.photos:
+        mode = "guided" if guided else ("text" if body or event.photos else "form")
+        return await self._report_entry(ctx, campaign, org_code, period, body, event.photos, mode)
+
+    async def _campaigns(self, ctx: Ctx) -> list[Campaign]:
+        if ctx.workspace is None:
+            return []
+        return await self._store.campaigns.all(ctx.workspace.id, active_only=True)
+
+    async def _report_entry(
+        self,
+        ctx: Ctx,
+        campaign: Campaign | None,
+        org_code: str | None,
+        period: Period | None,
+        text: str,
+        photos: Sequence[str],
+        mode: str,
+    ) -> list[OutboundMessage]:
+        """Every way into a report meets here, once the campaign is known (or asked for)."""
+        if campaign is None:
+            org, denied = await self._resolve_target(ctx, org_code)
+            if denied:
+                return denied
+            assert org is not None
+            campaigns = await self._campaigns(ctx)
+            if not campaigns:
+                return ctx.reply(msg.NO_CAMPAIGN)
+            campaign = await self._pick_campaign(ctx, org, campaigns)
+            if campaign is None:
+                choices = [Choice(c.name, f"campaign:{c.id}") for c in campaigns]
+                choices.append(Choice(msg.CHOICE_CANCEL, CANCEL))
+                data: dict[str, Any] = {
+                    "text": text[-20_000:],
+                    "photos": list(photos),
+                    "org_code": org_code,
+                    "mode": mode,
+                    "choices": [[c.label, c.data] for c in choices],
+                }
+                await self._save_state(ctx, CHOOSE, data)
+                return ctx.reply(msg.CHOOSE_CAMPAIGN, choices)
+        if mode == "guided":
+            return await self._guided_from_command(ctx, campaign, org_code, period)
+        if mode == "form":
             return await self._offer_form(ctx, campaign, org_code, period)
-        return await self._report_text(ctx, body, event.photos, org_code=org_code, period=period)
+        if mode == "photos":
+            return await self._on_photos(ctx, campaign, photos)
+        return await self._report_text(
+            ctx, campaign, text, photos, org_code=org_code, period=period
+        )
+
+    async def _pick_campaign(
+        self, ctx: Ctx, org: OrgUnit, campaigns: Sequence[Campaign]
+    ) -> Campaign | None:
+        """With several campaigns, the one still waiting for this organization's report;
+        None when that is not clear (the reporter is asked, never guessed for)."""
+        if len(campaigns) == 1:
+            return campaigns[0]
+        waiting = []
+        for c in campaigns:
+            period = cal.reporting_period(c, ctx.now)
+            if cal.is_locked(c, period, ctx.now):
+                continue
+            if await self._store.submissions.current_for_org(c.id, period, org.id) is None:
+                waiting.append(c)
+        return waiting[0] if len(waiting) == 1 else None
 
     async def _resolve_target(
         self, ctx: Ctx, org_code: str | None
@@ -1030,15 +1150,13 @@ class DialogEngine:
     async def _report_text(
         self,
         ctx: Ctx,
+        campaign: Campaign,
         text: str,
         photos: Sequence[str],
         *,
         org_code: str | None,
         period: Period | None,
     ) -> list[OutboundMessage]:
-        campaign = await self._campaign(ctx)
-        if campaign is None:
-            return ctx.reply(msg.NO_CAMPAIGN)
         org, denied = await self._resolve_target(ctx, org_code)
         if denied:
             return denied
@@ -1066,7 +1184,10 @@ class DialogEngine:
             problems = result.problems
         all_photos = [*(current.photos if current else ()), *photos]
         data = self._pending_data(campaign, period, org, values, sorted(guessed), text, all_photos)
-        return await self._review(ctx, campaign, template, org, period, data, problems)
+        # Changing a stored report is shown in full and confirmed, never saved silently.
+        return await self._review(
+            ctx, campaign, template, org, period, data, problems, always_confirm=current is not None
+        )
 
     def _is_admin(self, ctx: Ctx) -> bool:
         return ctx.is_owner or (ctx.member is not None and ctx.member.role is Role.ADMIN)
@@ -1084,8 +1205,12 @@ class DialogEngine:
         always_confirm: bool = False,
     ) -> list[OutboundMessage]:
         values = decode_values(data["values"])
-        guessed = [str(g) for g in data.get("guessed", [])]
-        blocking = [p for p in problems if p.kind in BLOCKING]
+        guessed = _strings(data.get("guessed"))
+        # Blocking problems of earlier messages that a correction has not resolved yet.
+        kept = _blocking(data)
+        new = [[p.field_key, p.message] for p in problems if p.kind in BLOCKING]
+        blocking = [str(b[1]) for b in [*kept, *new]]
+        data = {**data, "blocking": [*kept, *new]}
         missing = _missing_required(template, org, values)
         notes = [
             p
@@ -1094,11 +1219,16 @@ class DialogEngine:
         ]
         if not blocking and not missing and not guessed and not notes and not always_confirm:
             return await self._store_report(ctx, campaign, org, period, data)
-        echo = render.render_submission_echo(template, org, period, values, guessed=guessed)
+        echo = render.render_submission_echo(
+            template, org, period, values, guessed=guessed, list_empty=not missing
+        )
         parts = [echo]
+        photos = _strings(data.get("photos"))
+        if photos:
+            parts.append(msg.with_photos(len(photos)))
         if blocking or missing:
             parts.append(msg.BLOCKING_PROBLEMS)
-            parts.extend(f" - {p.message}" for p in blocking)
+            parts.extend(f" - {b}" for b in blocking)
             if missing:
                 numbered = [f"{n}. {f.label}" for n, f in missing]
                 parts.append(" - Chưa có số liệu bắt buộc: " + "; ".join(numbered) + ".")
@@ -1143,6 +1273,11 @@ class DialogEngine:
             return ctx.reply("\n".join([*specific[:5], msg.FIX_QUESTION]))
         values = decode_values(state.data["values"])
         values.update(result.values)
+        unresolved = [
+            b
+            for b in _blocking(state.data)
+            if b[0] and b[0] not in result.values  # problems without a field go with new text
+        ]
         guessed = (set(_strings(state.data.get("guessed"))) - set(result.values)) | set(
             result.guessed
         )
@@ -1152,6 +1287,7 @@ class DialogEngine:
             "guessed": sorted(guessed),
             "raw": (str(state.data.get("raw", "")) + "\n" + text)[-20_000:],
             "photos": [*_strings(state.data.get("photos")), *photos],
+            "blocking": unresolved,
         }
         # After a correction the reporter sees the whole report once more before it is saved.
         return await self._review(
@@ -1166,7 +1302,7 @@ class DialogEngine:
         campaign, org, period, template = objs
         values = decode_values(state.data["values"])
         missing = _missing_required(template, org, values)
-        if not values or missing:
+        if not values or missing or state.data.get("blocking"):
             return await self._review(ctx, campaign, template, org, period, dict(state.data), ())
         return await self._store_report(ctx, campaign, org, period, dict(state.data))
 
@@ -1197,10 +1333,9 @@ class DialogEngine:
             )
         return ctx.reply(msg.saved(org.display_name, period.label(), version.version, late))
 
-    async def _on_photos(self, ctx: Ctx, event: InboundMessage) -> list[OutboundMessage]:
-        campaign = await self._campaign(ctx)
-        if campaign is None:
-            return ctx.reply(msg.NO_CAMPAIGN)
+    async def _on_photos(
+        self, ctx: Ctx, campaign: Campaign, photos: Sequence[str]
+    ) -> list[OutboundMessage]:
         org, denied = await self._resolve_target(ctx, None)
         if denied:
             return denied
@@ -1208,7 +1343,7 @@ class DialogEngine:
         period = cal.reporting_period(campaign, ctx.now)
         current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
         if current is None:
-            data = self._pending_data(campaign, period, org, {}, [], "", event.photos)
+            data = self._pending_data(campaign, period, org, {}, [], "", photos)
             data["choices"] = [[msg.CHOICE_CANCEL, CANCEL]]
             await self._save_state(ctx, REPORT, data)
             return ctx.reply(msg.PHOTO_NO_REPORT)
@@ -1218,9 +1353,9 @@ class DialogEngine:
             campaign_id=campaign.id, period=period, org_id=org.id, channel=ctx.sender.channel,
             user_id=ctx.sender.user_id, message_id=ctx.message_id, raw_text=current.raw_text,
             values=dict(current.values), submitted_at=current.submitted_at, late=current.late,
-            photos=[*current.photos, *event.photos],
+            photos=[*current.photos, *photos],
         )  # fmt: skip
-        return ctx.reply(msg.photos_saved(len(event.photos), org.display_name, period.label()))
+        return ctx.reply(msg.photos_saved(len(photos), org.display_name, period.label()))
 
     async def _add_pending_photos(
         self, ctx: Ctx, state: ConversationState, photos: Sequence[str]
@@ -1295,7 +1430,7 @@ class DialogEngine:
         except ValueError as exc:
             reason = getattr(exc, "reason", None) or str(exc)
             choices = [Choice(msg.CHOICE_SKIP, SKIP), Choice(msg.CHOICE_CANCEL, CANCEL)]
-            return ctx.reply(msg.GUIDED_BAD.format(reason=reason), choices)
+            return ctx.reply(msg.guided_bad(reason), choices)
         values = decode_values(state.data["values"])
         values[f.key] = value
         data = {
@@ -1306,28 +1441,39 @@ class DialogEngine:
         return await self._guided_next(ctx, data, skip=False)
 
     # -- reading --------------------------------------------------------------------------
-    async def _period_arg(
-        self, ctx: Ctx, campaign: Campaign, args: str
-    ) -> Period | list[OutboundMessage]:
-        today = ctx.now.astimezone(_zone(campaign.timezone)).date()
+    async def _campaign_period(
+        self, ctx: Ctx, args: str
+    ) -> tuple[Campaign, Period] | list[OutboundMessage]:
+        """The campaign and period a reading command is about. A period of another type
+        ("tháng 11") picks the campaign reporting by that type; no period means the one
+        replies are going to now (``reporting_period``)."""
+        campaigns = await self._campaigns(ctx)
+        if not campaigns:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        campaign = campaigns[0]
         if not args.strip():
-            return cal.reporting_period(campaign, ctx.now)
+            return campaign, cal.reporting_period(campaign, ctx.now)
+        today = ctx.now.astimezone(_zone(campaign.timezone)).date()
         try:
-            return parse_period_ref(args, campaign.period_type, today)
+            period = parse_period_ref(args, campaign.period_type, today)
         except PeriodError as exc:
             return ctx.reply(str(exc))
+        if period.type is not campaign.period_type:
+            other = next((c for c in campaigns if c.period_type is period.type), None)
+            if other is None:
+                return ctx.reply(msg.no_campaign_for(period.type.label))
+            campaign = other
+        return campaign, period
 
     async def _cmd_xem(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
-        campaign = await self._campaign(ctx)
-        if campaign is None:
-            return ctx.reply(msg.NO_CAMPAIGN)
         org, denied = await self._resolve_target(ctx, None)
         if denied:
             return denied
         assert org is not None
-        period = await self._period_arg(ctx, campaign, args)
-        if isinstance(period, list):
-            return period
+        found = await self._campaign_period(ctx, args)
+        if isinstance(found, list):
+            return found
+        campaign, period = found
         current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
         if current is None:
             return ctx.reply(msg.NO_SUBMISSION.format(org=org.display_name, period=period.label()))
@@ -1343,33 +1489,20 @@ class DialogEngine:
     async def _cmd_tinhhinh(
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
-        campaign = await self._campaign(ctx)
-        if campaign is None:
-            return ctx.reply(msg.NO_CAMPAIGN)
-        period = await self._period_arg(ctx, campaign, args)
-        if isinstance(period, list):
-            return period
+        found = await self._campaign_period(ctx, args)
+        if isinstance(found, list):
+            return found
+        campaign, period = found
         completeness = await self._digests.completeness(campaign, period, ctx.now)
         return ctx.reply(render.render_status(completeness, tz=campaign.timezone))
 
     async def _cmd_tonghop(
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
-        campaign = await self._campaign(ctx)
-        if campaign is None:
-            return ctx.reply(msg.NO_CAMPAIGN)
-        period = await self._period_arg(ctx, campaign, args)
-        if isinstance(period, list):
-            return period
-        if period.type is not campaign.period_type:
-            other = await self._campaign(ctx, period.type)
-            if other is not None and other.period_type is period.type:
-                campaign = other
-            else:
-                return ctx.reply(
-                    f"Đợt “{campaign.name}” báo cáo theo {campaign.period_type.label}; "
-                    f"tổng hợp theo {period.type.label} sẽ có trong báo cáo định kỳ."
-                )
+        found = await self._campaign_period(ctx, args)
+        if isinstance(found, list):
+            return found
+        campaign, period = found
         try:
             digest = await self._digests.digest(campaign, period, ctx.now)
         except TemplateMissingError:
@@ -1383,6 +1516,14 @@ def _missing_required(
     return [
         (n, f) for n, f in template.numbered_fields(org.code) if f.required and f.key not in values
     ]
+
+
+def _blocking(data: dict[str, Any]) -> list[list[str | None]]:
+    """The unresolved blocking problems kept in a pending report: [field key, message]."""
+    raw = data.get("blocking")
+    if not isinstance(raw, list):
+        return []
+    return [[b[0], str(b[1])] for b in raw if isinstance(b, list) and len(b) == 2]
 
 
 def _strings(raw: object) -> list[str]:

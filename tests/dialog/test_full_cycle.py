@@ -65,6 +65,9 @@ async def test_week_from_prompt_to_digest(tayninh: Harness) -> None:
           9. 45,5 tấn
         """
     )
+    # A change to a stored report is shown whole and confirmed before it is saved.
+    assert "9. Nông sản hỗ trợ tiêu thụ: 45,5 tấn" in out and "[1] Xác nhận" in out
+    out = await h.play("1005 @ dm: 1")
     assert "báo cáo cập nhật (lần 2)" in out
 
     out = await h.play("1007 @ ld: /tinhhinh")
