@@ -378,6 +378,23 @@ def no_campaign_for(period_label: str) -> str:
 # -- digest and status -----------------------------------------------------------------------
 DIGEST_NO_LEADERSHIP = "(Chưa đăng ký nhóm lãnh đạo: bản tổng hợp gửi cho cán bộ quản trị.)"
 AUDIT_EMPTY = "Chưa có thao tác quản trị nào."
+AUDIT_ACTIONS = {
+    "join": "tham gia bằng mã mời",
+    "setup": "tạo không gian báo cáo",
+    "set_reporting_chat": "đăng ký nhóm báo cáo",
+    "set_leadership_chat": "đăng ký nơi nhận tổng hợp",
+    "preset": "nạp bộ mẫu",
+    "add_org": "thêm đơn vị",
+    "rename_org": "đổi tên đơn vị",
+    "activate_org": "theo dõi lại đơn vị",
+    "deactivate_org": "ngừng theo dõi đơn vị",
+    "invite": "tạo mã mời",
+    "bind": "gắn người dùng",
+    "unbind": "bỏ gắn người dùng",
+    "template": "thay mẫu báo cáo",
+    "schedule": "đổi lịch",
+    "report_on_behalf": "báo cáo thay đơn vị",
+}
 
 
 def audit_list(lines: Sequence[str]) -> str:

@@ -184,17 +184,22 @@ def _join_items(items: Sequence[str]) -> str:
     return sep.join(items)
 
 
-def _numeric_items(entries: Sequence[tuple[TemplateField, str]]) -> list[str]:
-    """Values of one section's numeric fields. The first figure of each unit stands bare
-    ("32 buổi", "2,51 tỷ đồng": the section title names it); a later figure with the same
-    unit, a figure without unit and a percentage are preceded by their label
-    ("hàng hóa quy đổi 1,2 tỷ đồng", "tỷ lệ hộ tham gia 87,3%")."""
-    seen: set[str] = set()
+def _numeric_items(
+    entries: Sequence[tuple[TemplateField, str]], section_fields: Sequence[TemplateField]
+) -> list[str]:
+    """Values of one section's numeric fields. The section's first field of each unit (in
+    template order) stands bare ("32 buổi", "2,51 tỷ đồng": the section title names it);
+    any other field is preceded by its label ("hàng hóa quy đổi 1,2 tỷ đồng"), even when the
+    first one is absent, so meals are never read as gift packages ("số suất ăn hỗ trợ 2.000
+    suất"); figures without unit and percentages always carry their label."""
+    primary: dict[str, str] = {}
+    for f in section_fields:
+        if f.type.numeric:
+            primary.setdefault(_unit_key(f), f.key)
     out: list[str] = []
     for f, text in entries:
         u = _unit_key(f)
-        if u and u not in seen:
-            seen.add(u)
+        if u and primary.get(u) == f.key:
             out.append(text)
         else:
             out.append(f"{_lower_first(f.label)} {text}")
@@ -463,7 +468,9 @@ def _section_lines(
     for section in template.sections:
         ts = by_section.get(section.key, [])
         if ts:
-            items = _numeric_items([(t.field, _total_text(t, with_change=with_change)) for t in ts])
+            items = _numeric_items(
+                [(t.field, _total_text(t, with_change=with_change)) for t in ts], section.fields
+            )
             lines.append(f" - {section.title}: {_join_items(items)}.")
         lines.extend(f" - {_choice_text(s)}." for s in choice_by_section.get(section.key, []))
     return lines
@@ -475,7 +482,7 @@ def _row_block(template: Template, row: OrgRow, tz: str) -> list[str]:
     if row.late:
         head += ", muộn"
     if row.version > 1:
-        head += f", cập nhật lần {row.version - 1}"
+        head += f", gửi lần {row.version}"
     if not row.expected:
         head += ", ngoài danh sách báo cáo"
     has_photo_field = False
@@ -494,7 +501,7 @@ def _row_block(template: Template, row: OrgRow, tz: str) -> list[str]:
                 numeric.append((f, text))
             else:
                 others.append(f"{_lower_first(f.label)}: {text}")
-        items = _numeric_items(numeric) + others
+        items = _numeric_items(numeric, section.fields) + others
         if items:
             lines.append(f" • {section.title}: {_join_items(items)}")
     if row.photos and not has_photo_field:

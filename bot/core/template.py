@@ -243,7 +243,7 @@ def _translate(err: Any, data: Any) -> str:
         raw = str(err.get("msg", ""))
         msg = raw.removeprefix("Value error, ")
     if err["type"] == "enum":
-        expected = err.get("ctx", {}).get("expected", "")
+        expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", " hoặc ")
         msg = f"giá trị không hợp lệ, cần một trong: {expected}"
     return f"{_loc(tuple(err['loc']), data)}: {msg}"
 
@@ -270,4 +270,16 @@ def template_from_data(data: Any) -> Template:
     try:
         return Template.model_validate(data)
     except ValidationError as exc:
-        raise TemplateError([_translate(e, data) for e in exc.errors()]) from exc
+        errors = exc.errors()
+        # pydantic also reports a list as "too short" when its only items were invalid;
+        # that echo of the real error would only confuse the admin.
+        locs = [tuple(e["loc"]) for e in errors]
+        errors = [
+            e
+            for e in errors
+            if e["type"] != "too_short"
+            or not any(
+                len(loc) > len(e["loc"]) and loc[: len(e["loc"])] == tuple(e["loc"]) for loc in locs
+            )
+        ]
+        raise TemplateError([_translate(e, data) for e in errors]) from exc

@@ -537,7 +537,11 @@ class DialogEngine:
         await self._store.invites.use(code)
         org = await self._store.orgs.get(invite.org_id) if invite.org_id else None
         ctx.workspace = ws
-        await self._audit(ctx, "join", f"{code} → {org.code if org else '-'} ({invite.role.value})")
+        await self._audit(
+            ctx,
+            "join",
+            f"{code} → {org.code if org else '-'} ({msg.ROLE_LABELS[invite.role.value]})",
+        )
         return ctx.reply(msg.joined(org.display_name if org else None, invite.role.value, ws.name))
 
     # -- set-up commands ------------------------------------------------------------------
@@ -762,7 +766,9 @@ class DialogEngine:
                 continue
         else:
             return ctx.reply(msg.GENERIC_ERROR)
-        await self._audit(ctx, "invite", f"{code} → {org.code if org else '-'} ({role.value})")
+        await self._audit(
+            ctx, "invite", f"{code} → {org.code if org else '-'} ({msg.ROLE_LABELS[role.value]})"
+        )
         return ctx.reply(
             msg.invite_created(
                 code,
@@ -805,7 +811,8 @@ class DialogEngine:
         await self._audit(
             ctx,
             "bind",
-            f"{target.channel}:{target.user_id} → {org.code if org else '-'} ({role.value})",
+            f"{target.channel}:{target.user_id} → {org.code if org else '-'} "
+            f"({msg.ROLE_LABELS[role.value]})",
         )
         return ctx.reply(
             msg.bound(target.display_name, org.display_name if org else None, role.value)
@@ -857,7 +864,8 @@ class DialogEngine:
             return ctx.reply(msg.AUDIT_EMPTY)
         zone = _zone(self._config.timezone)
         lines = [
-            f"{e.at.astimezone(zone):%d/%m/%Y %H:%M} – {e.actor}: {e.action} {e.detail}"
+            f"{e.at.astimezone(zone):%d/%m/%Y %Hh%M} – {e.actor}: "
+            f"{msg.AUDIT_ACTIONS.get(e.action, e.action)} {e.detail}"
             for e in entries
         ]
         return ctx.reply(msg.audit_list(lines))
@@ -951,7 +959,7 @@ class DialogEngine:
                 replace(campaign, name=template.name, template_key=template.key,
                         period_type=template.period_type, schedule=schedule)
             )  # fmt: skip
-        await self._audit(ctx, "template", f"{template.key} v{version}")
+        await self._audit(ctx, "template", f"{template.key}, phiên bản {version}")
         count = len(list(template.all_fields()))
         return ctx.reply(msg.template_replaced(template.name, version, count) + notes)
 
@@ -1329,7 +1337,9 @@ class DialogEngine:
         await self._clear_state(ctx)
         if ctx.member is not None and ctx.member.org_id != org.id:
             await self._audit(
-                ctx, "report_on_behalf", f"{org.code} {period.key} v{version.version}"
+                ctx,
+                "report_on_behalf",
+                f"{org.code}, {period.short_label()}, lần {version.version}",
             )
         return ctx.reply(msg.saved(org.display_name, period.label(), version.version, late))
 

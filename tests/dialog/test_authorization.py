@@ -40,7 +40,7 @@ async def test_admin_may_report_on_behalf_and_it_is_audited(tayninh: Harness) ->
     out = await tayninh.play("1001 @ dm: /baocao hnd\n  1. Số buổi tuyên truyền: 5")
     assert "Hội ND tỉnh" in out and "✅" in out
     out = await tayninh.play("1001 @ dm: /nhatky")
-    assert "report_on_behalf" in out
+    assert "báo cáo thay đơn vị" in out
 
 
 async def test_non_admin_cannot_configure(tayninh: Harness) -> None:

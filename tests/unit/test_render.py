@@ -118,7 +118,7 @@ def test_digest_per_org_blocks() -> None:
         " • Kết quả khác: tỷ lệ hộ tham gia 87,3%; 42,5 tấn; 120 hộ; "
         "đã tổ chức hội nghị: Có; tự đánh giá: Tốt",
     ]
-    assert "✅ Tỉnh đoàn – 09h00 27/11, cập nhật lần 1" in lines
+    assert "✅ Tỉnh đoàn – 09h00 27/11, gửi lần 2" in lines
     assert "⏰ Hội ND tỉnh – 07h45 28/11, muộn" in lines
     assert not any(line.startswith("❌") for line in lines[start:])
 
