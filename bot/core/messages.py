@@ -304,6 +304,10 @@ REPORT_NOTHING_READ = (
     "Chưa đọc được số liệu nào trong tin nhắn. Đồng chí vui lòng điền vào mẫu (gửi /baocao để "
     "nhận mẫu), ví dụ: 1. Số buổi tuyên truyền, vận động: 12"
 )
+NOT_A_REPORT = (
+    "Đồng chí cần gửi báo cáo? Gửi /baocao để nhận mẫu báo cáo, /tinhhinh để xem tình hình "
+    "báo cáo, /trogiup để xem các lệnh."
+)
 CONFIRM_QUESTION = "Đồng chí xác nhận lưu báo cáo này?"
 FIX_QUESTION = (
     "Đồng chí gửi lại các dòng cần sửa hoặc bổ sung (ví dụ: 3. 45,5 triệu); bot sẽ giữ các số "

@@ -1180,6 +1180,9 @@ class DialogEngine:
             and not photos
             and not any(p.kind in BLOCKING for p in result.problems)
         ):
+            # Words without a single figure are a question or a greeting, not a report.
+            if not any(ch.isdigit() for ch in text):
+                return ctx.reply(msg.NOT_A_REPORT)
             return ctx.reply(msg.REPORT_NOTHING_READ)
         # A new message for a period already reported corrects that report: start from it.
         current = await self._store.submissions.current_for_org(campaign.id, period, org.id)

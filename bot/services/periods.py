@@ -13,7 +13,13 @@ from bot.core.schedule import DueTimes, due_times
 
 
 def first_period(campaign: Campaign) -> Period:
-    return Period.at(campaign.period_type, campaign.started_on, campaign.timezone)
+    """The first period the campaign runs: the one it was created in if that period had not
+    opened yet, else the next. A campaign set up on a Friday afternoon must not prompt for a
+    week already closing, remind at once and send an empty digest an hour later."""
+    period = Period.at(campaign.period_type, campaign.started_on, campaign.timezone)
+    if times(campaign, period).open < campaign.started_on:
+        period = period.next()
+    return period
 
 
 def current_period(campaign: Campaign, now: datetime) -> Period:

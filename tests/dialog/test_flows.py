@@ -1,0 +1,90 @@
+"""Guided questions, photos, help, and a restart in the middle of a conversation."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.app import build_services, make_sandbox
+from bot.core.periods import Period
+from tests.conftest import Harness
+
+
+async def test_guided_report_one_question_at_a_time(tayninh: Harness) -> None:
+    h = tayninh
+    await h.play("@clock 2026-11-23 08:00")
+    out = await h.play("1002 @ dm: /baocao hoi")
+    assert "Mục 1/14: Số buổi tuyên truyền, vận động" in out and "[1] Bỏ qua" in out
+    out = await h.play("1002 @ dm: nhiều lắm")
+    assert "Đồng chí vui lòng trả lời lại mục này." in out
+    out = await h.play("1002 @ dm: 7")  # a bare number is the answer, not choice 7
+    assert "Mục 2/14" in out
+    out = await h.play("1002 @ dm: bỏ qua")
+    assert "Mục 3/14: Tiền vận động, ủng hộ" in out
+    out = await h.play("1002 @ dm: 2 triệu rưỡi")
+    assert "Mục 4/14" in out
+    out = await h.play("1002 @ dm: /huy")
+    assert "chưa được lưu" in out
+    campaign = await h.campaign()
+    org = await h.org("tinhdoan")
+    week = Period.from_key("2026-W48")
+    assert await h.store.submissions.current_for_org(campaign.id, week, org.id) is None
+
+
+async def test_guided_report_to_the_end_is_confirmed_and_saved(tayninh: Harness) -> None:
+    h = tayninh
+    await h.play("@clock 2026-11-23 08:00\n1002 @ dm: /baocao hoi\n1002 @ dm: 4")
+    for _ in range(13):
+        out = await h.play("1002 @ dm: bỏ qua")
+    assert "Đồng chí xác nhận lưu báo cáo này?" in out and "1. Số buổi" in out
+    out = await h.play("1002 @ dm: 1")
+    assert "✅ Đã ghi nhận báo cáo" in out
+
+
+async def test_photos_attach_to_the_report(tayninh: Harness) -> None:
+    h = tayninh
+    await h.play("@clock 2026-11-23 08:00")
+    out = await h.play("1002 @ dm [photo 2]:")
+    assert "Đã nhận ảnh" in out
+    out = await h.play("1002 @ dm: 1. Số buổi tuyên truyền, vận động: 5")
+    assert "Kèm 2 ảnh." in out
+    await h.play("1002 @ dm: 1")
+    out = await h.play("1002 @ dm [photo]:")
+    assert "Đã lưu 1 ảnh" in out
+    campaign = await h.campaign()
+    org = await h.org("tinhdoan")
+    current = await h.store.submissions.current_for_org(
+        campaign.id, Period.from_key("2026-W48"), org.id
+    )
+    assert current is not None and len(current.photos) == 3 and current.version == 2
+    assert current.values["so_buoi_tuyen_truyen"] == 5
+
+
+async def test_a_greeting_is_not_read_as_a_report(tayninh: Harness) -> None:
+    out = await tayninh.play("1002 @ g1 [mention]: Bot ơi, tuần này báo cáo thế nào?")
+    assert "Gửi /baocao để nhận mẫu báo cáo" in out
+
+
+async def test_help_lists_commands_by_role(tayninh: Harness) -> None:
+    reporter = await tayninh.play("1002 @ dm: /trogiup")
+    admin = await tayninh.play("1001 @ dm: /trogiup")
+    assert "/baocao" in reporter and "/themdonvi" not in reporter
+    assert "/themdonvi" in admin and "/lich" in admin
+    detail = await tayninh.play("1002 @ dm: /trogiup lich")
+    assert "/lich mở T2 08:00" in detail
+    stranger = await tayninh.play("1099 @ dm: /help")
+    assert "/thamgia" in stranger and "/baocao" not in stranger
+
+
+async def test_restart_mid_conversation_resumes(tayninh: Harness, tmp_path: Path) -> None:
+    h = tayninh
+    await h.play("@clock 2026-11-23 08:00")
+    out = await h.play("1002 @ dm: tuần này tổ chức 9 buổi tuyên truyền")
+    assert "[1] Xác nhận" in out
+    await h.services.store.close()
+    out_io = io.StringIO()
+    async with build_services(tmp_path / "bot.db", clock=h.clock) as services:
+        sandbox = make_sandbox(services, out_io, "Asia/Ho_Chi_Minh")
+        sandbox.declare_user("1002", "Trần Thị Bình")
+        await sandbox.say("1002", "dm", "1")
+        assert "✅ Đã ghi nhận báo cáo" in out_io.getvalue()
