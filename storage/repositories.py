@@ -937,7 +937,7 @@ class SqliteInboundLog:
         return row is not None
 
     async def prune(self, before: datetime) -> int:
-        """Not in the port: forgets keys seen before ``before``; returns how many.
+        """Forgets keys seen before ``before``; returns how many.
 
         Platforms redeliver within minutes to hours, so keeping a few days is plenty.
         """

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core import render
 from bot.core.models import Campaign, ChatPurpose, CycleStep, Member, OrgUnit, Role
@@ -41,6 +41,7 @@ from bot.services.templates import TemplateMissingError, TemplateService
 log = logging.getLogger(__name__)
 
 LOOKBACK_PERIODS = 2
+INBOUND_KEEP = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,9 @@ class CycleService:
         self._digests = digests
 
     async def run_due(self, now: datetime) -> list[StepOutcome]:
+        # Housekeeping rides on the tick: redelivered updates arrive within hours, so the
+        # ids of inbound messages are kept a week, then forgotten.
+        await self._store.inbound.prune(now - INBOUND_KEEP)
         outcomes: list[StepOutcome] = []
         for campaign in await self._store.campaigns.list_active():
             try:

@@ -251,6 +251,10 @@ class InboundLog(Protocol):
         """Records an inbound update key; False if it was seen before (a redelivery)."""
         ...
 
+    async def prune(self, before: datetime) -> int:
+        """Forgets keys seen before ``before``; returns how many."""
+        ...
+
 
 class Store(Protocol):
     workspaces: WorkspaceRepo
