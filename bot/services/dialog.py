@@ -733,16 +733,25 @@ class DialogEngine:
         value = msg.ROLE_WORDS.get(fold(word))
         return Role(value) if value else None
 
+    async def _org_arg(
+        self, ctx: Ctx, word: str
+    ) -> tuple[OrgUnit | None, list[OutboundMessage] | None]:
+        """An organization code argument; "-" means "no organization" (leaders, admins)."""
+        if word == "-":
+            return None, None
+        org = await self._org_by_code(ctx, word)
+        if org is None:
+            return None, ctx.reply(msg.ORG_NOT_FOUND.format(code=word[:40]))
+        return org, None
+
     async def _cmd_moi(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
         assert ctx.workspace is not None
         words = args.split()
         if not words:
             return ctx.reply(msg.INVITE_USAGE)
-        org = None
-        if words[0] != "-":
-            org = await self._org_by_code(ctx, words[0])
-            if org is None:
-                return ctx.reply(msg.ORG_NOT_FOUND.format(code=words[0][:40]))
+        org, missing = await self._org_arg(ctx, words[0])
+        if missing:
+            return missing
         role = Role.REPORTER
         if len(words) > 1:
             found = self._role_word(" ".join(words[1:]))
@@ -784,11 +793,9 @@ class DialogEngine:
         words = args.split()
         if not words:
             return ctx.reply(msg.BIND_USAGE)
-        org = None
-        if words[0] != "-":
-            org = await self._org_by_code(ctx, words[0])
-            if org is None:
-                return ctx.reply(msg.ORG_NOT_FOUND.format(code=words[0][:40]))
+        org, missing = await self._org_arg(ctx, words[0])
+        if missing:
+            return missing
         rest = words[1:]
         role = Role.REPORTER
         if rest and self._role_word(rest[0]) is not None:
