@@ -22,7 +22,7 @@ from typing import TextIO
 
 from bot.channels.sandbox import Sandbox, interactive
 from bot.config import Settings
-from bot.core.clock import Clock, ManualClock, SystemClock
+from bot.core.clock import Clock, ManualClock, OffsetClock
 from bot.services.cycle import CycleService
 from bot.services.dialog import INVITE_ALPHABET, DialogEngine, EngineConfig, new_invite_code
 from bot.services.digests import DigestService
@@ -83,7 +83,14 @@ async def build_services(
         await store.close()
 
 
-def make_sandbox(services: Services, out: TextIO, timezone: str) -> Sandbox:
+def make_sandbox(
+    services: Services,
+    out: TextIO,
+    timezone: str,
+    *,
+    message_prefix: str = "m",
+    echo_input: bool = False,
+) -> Sandbox:
     return Sandbox(
         handle=services.engine.handle,
         run_due=services.cycle.run_due,
@@ -92,6 +99,8 @@ def make_sandbox(services: Services, out: TextIO, timezone: str) -> Sandbox:
         owners=services.owners,
         out=out,
         timezone=timezone,
+        message_prefix=message_prefix,
+        echo_input=echo_input,
     )
 
 
@@ -103,6 +112,7 @@ async def play_script(
     seed: int = 0,
     start: datetime | None = None,
     timezone: str = "Asia/Ho_Chi_Minh",
+    echo_input: bool = False,
 ) -> None:
     """Replay a transcript deterministically (manual clock, seeded invite codes)."""
     from zoneinfo import ZoneInfo
@@ -111,7 +121,7 @@ async def play_script(
     async with build_services(
         database, clock=clock, timezone=timezone, new_code=seeded_codes(seed)
     ) as services:
-        await make_sandbox(services, out, timezone).play(lines)
+        await make_sandbox(services, out, timezone, echo_input=echo_input).play(lines)
 
 
 def demo_script() -> list[str]:
@@ -122,17 +132,21 @@ def demo_script() -> list[str]:
 
 async def run_demo(out: TextIO) -> None:
     with tempfile.TemporaryDirectory(prefix="bot-demo-") as tmp:
-        await play_script(demo_script(), database=Path(tmp) / "demo.db", out=out, seed=48)
+        await play_script(
+            demo_script(), database=Path(tmp) / "demo.db", out=out, seed=48, echo_input=True
+        )
 
 
 async def run_interactive(settings: Settings, out: TextIO = sys.stdout) -> None:
     """The sandbox with the real clock and the configured database, ticking like production."""
     owners = set(settings.owner_set()) | {("sandbox", "1001")}
-    clock = SystemClock()
+    clock = OffsetClock()
     async with build_services(
         settings.database, clock=clock, owners=owners, timezone=settings.timezone
     ) as services:
-        sandbox = make_sandbox(services, out, settings.timezone)
+        # Ids unique to this session: earlier sessions' ids are in the same database.
+        session = f"s{int(clock.now().timestamp())}-"
+        sandbox = make_sandbox(services, out, settings.timezone, message_prefix=session)
         sandbox.declare_user("1001", "Quản trị thử nghiệm")
         sandbox.declare_chat("g1", "group", "Nhóm MTT-CTXH (thử nghiệm)")
         scheduler = CycleScheduler(sandbox.tick, settings.tick_seconds)
@@ -148,8 +162,10 @@ def main_run(settings: Settings) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs request URLs, which contain the bot token, at INFO.
+    # httpx logs request URLs, which contain the bot token, at INFO; APScheduler logs every
+    # tick at INFO, which would drown the sandbox conversation.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if settings.has_platform_token:
         print(
             "Đã cấu hình mã truy cập nền tảng, nhưng phiên bản này mới có kênh thử nghiệm "

@@ -32,9 +32,10 @@ from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.core.clock import Clock, ManualClock
+from bot.core.clock import Clock, ManualClock, OffsetClock
 from bot.core.events import Attachment, Chat, InboundMessage, OutboundMessage, Sender
 from bot.core.models import ChatKind
+from bot.core.vnformat import format_deadline
 from bot.services.outbox import OutboxDispatcher
 
 CHANNEL = "sandbox"
@@ -67,6 +68,8 @@ class Sandbox:
         owners: set[tuple[str, str]],
         out: TextIO,
         timezone: str = "Asia/Ho_Chi_Minh",
+        message_prefix: str = "m",
+        echo_input: bool = False,
     ) -> None:
         self._handle = handle
         self._run_due = run_due
@@ -77,6 +80,10 @@ class Sandbox:
         self.users: dict[str, str] = {}
         self.chats: dict[str, _ChatInfo] = {}
         self._message_no = 0
+        # Message ids must not repeat across sessions on the same database, or the engine
+        # would take them for redeliveries: interactive sessions use a per-session prefix.
+        self._prefix = message_prefix
+        self._echo = echo_input
         self._dispatcher = dispatcher_factory(SandboxSender(self))
 
     @property
@@ -94,8 +101,11 @@ class Sandbox:
         print(f"bot -> {label}:", file=self._out)
         for line in message.text.split("\n"):
             print(f"  {line}".rstrip(), file=self._out)
-        if message.choices:
+        if message.choices and message.numbered_choices:
             joined = "  ".join(f"[{i}] {c.label}" for i, c in enumerate(message.choices, 1))
+            print(f"  {joined}", file=self._out)
+        elif message.choices:
+            joined = "  ".join(f"[{c.label}]" for c in message.choices)
             print(f"  {joined}", file=self._out)
         if message.mention_user_ids:
             names = ", ".join(self.users.get(u, u) for u in message.mention_user_ids)
@@ -110,10 +120,15 @@ class Sandbox:
         await self._dispatcher.drain()
 
     async def set_clock(self, text: str) -> None:
-        if not isinstance(self._clock, ManualClock):
-            raise ValueError("đồng hồ hệ thống đang chạy, không đặt giờ được")
-        moment = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=self._tz)
+        if not isinstance(self._clock, ManualClock | OffsetClock):
+            raise ValueError("đồng hồ này không đặt giờ được")
+        try:
+            moment = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=self._tz)
+        except ValueError as exc:
+            raise ValueError("giờ cần có dạng 2026-11-27 08:00") from exc
         self._clock.set(moment)
+        if self._echo:
+            print(f"\n— {format_deadline(moment)} —", file=self._out)
         await self.tick()
 
     def declare_user(self, user_id: str, name: str) -> None:
@@ -164,7 +179,7 @@ class Sandbox:
         event = InboundMessage(
             chat=chat,
             sender=Sender(CHANNEL, user_id, self.users[user_id]),
-            message_id=f"m{self._message_no}",
+            message_id=f"{self._prefix}{self._message_no}",
             text="" if document is not None and not text.startswith("/") else text,
             at=self._clock.now(),
             reply_to_bot=reply_to_bot,
@@ -182,6 +197,15 @@ class Sandbox:
                 chat=event.chat, sender=event.sender, message_id=event.message_id, text=head,
                 at=event.at, document=Attachment(document.file_name, body.encode("utf-8")),
             )  # fmt: skip
+        if self._echo:
+            who = f"{self.users[user_id]} ({user_id})"
+            shown = text if document is None else f"{text} [tệp {document.file_name}]"
+            if photos:
+                shown = f"{shown} [{len(photos)} ảnh]".strip()
+            lines = shown.split("\n")
+            print(f"{who} -> {self.chat_label(chat.chat_id)}: {lines[0]}", file=self._out)
+            for line in lines[1:]:
+                print(f"    {line}", file=self._out)
         for message in await self._handle(event):
             self.show(message)
         await self.tick()
@@ -306,7 +330,10 @@ async def interactive(sandbox: Sandbox, stdin: TextIO = sys.stdin) -> None:
                     speaker = (parts[1], parts[2])
                 continue
             if line.startswith("@") or _LINE.match(line):
-                await sandbox.play([line])
+                try:
+                    await sandbox.play([line])
+                except TranscriptError as exc:
+                    raise ValueError(str(exc.__cause__ or exc)) from exc
             elif line.strip() and speaker:
                 await sandbox.say(speaker[0], speaker[1], line)
         except (TranscriptError, ValueError) as exc:

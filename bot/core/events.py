@@ -91,6 +91,9 @@ class OutboundMessage:
     chat_id: str
     text: str
     choices: tuple[Choice, ...] = ()
+    # Whether a typed number answers the choices (channels without buttons show "[1] …");
+    # otherwise they are answered by their words, shown without numbers.
+    numbered_choices: bool = True
     reply_to_message_id: str | None = None
     # When answering a button press, the message holding the buttons: channels that can edit
     # messages replace it instead of sending a new one, so confirmations do not pile up.

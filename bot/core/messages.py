@@ -18,6 +18,7 @@ ROLE_WORDS = {
     "admin": "admin",
     "lanhdao": "leader",
     "lanh dao": "leader",
+    "ld": "leader",
     "leader": "leader",
     "baocao": "reporter",
     "bao cao": "reporter",
@@ -335,6 +336,20 @@ PHOTO_NO_REPORT = (
 )
 
 
+def period_not_open(period: str, opens: str) -> str:
+    return (
+        f"{period[:1].upper()}{period[1:]} chưa bắt đầu, chưa nhận báo cáo (mở báo cáo lúc {opens}). "
+        "Đồng chí kiểm tra lại kỳ báo cáo."
+    )
+
+
+def period_before_campaign(period: str, first: str) -> str:
+    return (
+        f"Đợt báo cáo bắt đầu từ {first}, không nhận báo cáo cho {period}. Đề nghị đồng chí "
+        "liên hệ cán bộ quản trị nếu cần bổ sung số liệu kỳ trước."
+    )
+
+
 def period_locked(period: str) -> str:
     return (
         f"Kỳ {period} đã khóa sổ, không nhận thêm hoặc sửa báo cáo. Đề nghị đồng chí liên hệ "
@@ -342,12 +357,13 @@ def period_locked(period: str) -> str:
     )
 
 
-def guided_question(index: int, total: int, label: str, hint: str) -> str:
+def guided_question(index: int, total: int, number: int, label: str, hint: str) -> str:
+    """ "Câu 9/14 – mục 10. Số cuộc giám sát (cuộc)?": the form's own number is shown too."""
     tail = f" ({hint})" if hint else ""
-    return f"Mục {index}/{total}: {label}{tail}?"
+    return f"Câu {index}/{total} – mục {number}. {label}{tail}?"
 
 
-GUIDED_HINT = "Trả lời bằng số liệu hoặc nội dung; chọn “Bỏ qua” nếu không có."
+GUIDED_HINT = "Trả lời bằng số liệu hoặc nội dung; gửi “bỏ qua” nếu không có, “hủy” để thôi."
 
 
 def guided_bad(reason: str) -> str:

@@ -40,6 +40,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from bot.core.models import FieldValue
 from bot.core.numbers import (
@@ -60,7 +61,7 @@ from bot.core.text import (
     normalize_label,
     typo_budget,
 )
-from bot.core.vnformat import format_decimal, format_int
+from bot.core.vnformat import format_decimal, format_int, format_money
 
 __all__ = [
     "MAX_CHARS",
@@ -151,11 +152,11 @@ def parse_value(field: TemplateField, text: str) -> FieldValue:
     """Read one field's value; raises :class:`NumberError` (or a subclass) with a reason."""
     t = field.type
     if t is FieldType.COUNT:
-        return parse_count(text)
+        return _within(field, parse_count(text))
     if t is FieldType.MONEY:
-        return parse_money(text)
+        return _within(field, parse_money(text))
     if t is FieldType.DECIMAL:
-        return parse_decimal(text)
+        return _within(field, parse_decimal(text))
     if t is FieldType.PERCENT:
         return parse_percent(text)
     if t is FieldType.YESNO:
@@ -168,6 +169,22 @@ def parse_value(field: TemplateField, text: str) -> FieldValue:
             raise FieldValueError("nội dung trống")
         return value
     raise FieldValueError("ảnh gửi kèm dưới dạng tệp ảnh, không ghi trong nội dung")
+
+
+_N = TypeVar("_N", int, Decimal)
+
+
+def _within(field: TemplateField, value: _N) -> _N:
+    ceiling = field.ceiling
+    if ceiling is not None and value > ceiling:
+        if field.type is FieldType.MONEY:
+            limit = format_money(int(ceiling))
+        elif ceiling == ceiling.to_integral_value():
+            limit = format_int(int(ceiling))
+        else:
+            limit = format_decimal(ceiling)
+        raise OutOfRangeError(f"lớn hơn mức hợp lý của mục này, tối đa {limit}")
+    return value
 
 
 def _parse_choice(field: TemplateField, text: str) -> str:

@@ -28,6 +28,12 @@ def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period
         return current
     if t in ("truoc", "ky truoc"):
         return current.prev()
+    if t in ("sau", "ky sau", "ky toi"):
+        return current.next()
+    if t in ("tuan sau", "tuan toi"):
+        return Period.containing(PeriodType.WEEK, today).next()
+    if t in ("thang sau", "thang toi"):
+        return Period.containing(PeriodType.MONTH, today).next()
     if t == "tuan truoc":
         return Period.containing(PeriodType.WEEK, today).prev()
     if t == "thang truoc":

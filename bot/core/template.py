@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import yaml
@@ -57,6 +58,12 @@ class Aggregation(enum.StrEnum):
     LATEST = "latest"
 
 
+_DEFAULT_CEILING = {
+    FieldType.COUNT: Decimal(100_000_000),  # 100 triệu
+    FieldType.MONEY: Decimal(100_000_000_000_000),  # 100.000 tỷ đồng
+    FieldType.DECIMAL: Decimal(1_000_000_000),
+}
+
 _DEFAULT_AGG = {
     FieldType.COUNT: Aggregation.SUM,
     FieldType.MONEY: Aggregation.SUM,
@@ -78,6 +85,16 @@ class TemplateField(BaseModel):
     choices: tuple[str, ...] = ()
     applies_to: tuple[str, ...] = ()  # organization codes; empty means every organization
     help: str = ""
+    max: Decimal | None = Field(default=None, gt=0)  # the largest plausible value
+
+    @property
+    def ceiling(self) -> Decimal | None:
+        """The largest value accepted: the field's own ``max`` or a default that no single
+        organization's report for one period can reach (so a slip of the keyboard such as
+        "999999999 tỷ" is refused rather than summed into the digest)."""
+        if self.max is not None:
+            return self.max
+        return _DEFAULT_CEILING.get(self.type)
 
     @field_validator("aliases", "choices", "applies_to", mode="before")
     @classmethod

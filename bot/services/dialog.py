@@ -168,6 +168,7 @@ class Ctx:
                 chat_id=self.chat.chat_id,
                 text=text,
                 choices=tuple(choices),
+                numbered_choices=_decides([c.data for c in choices]),
                 reply_to_message_id=self.message_id if self.chat.is_group else None,
                 edit_message_id=self.edit_message_id,
             )
@@ -283,13 +284,21 @@ class DialogEngine:
         if is_command:
             return await self._on_command(ctx, event, text)
 
+        addressed = not ctx.chat.is_group or event.reply_to_bot or event.mentions_bot
         state = await self._store.conversations.get(
             ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
         )
         if state is not None:
-            return await self._continue(ctx, state, event)
+            # In a group, a dialog continues only with an answer to its choices, a message
+            # addressed to the bot, or a filled-in form; other chatter stays chatter.
+            if (
+                addressed
+                or self._typed_choice(state, text) is not None
+                or (text and await self._looks_like_form(ctx, text))
+            ):
+                return await self._continue(ctx, state, event)
+            return []
 
-        addressed = not ctx.chat.is_group or event.reply_to_bot or event.mentions_bot
         member = ctx.member if ctx.workspace is not None else None
         if ctx.chat.is_group and not ctx.registered_group:
             return []
@@ -302,6 +311,8 @@ class DialogEngine:
                 msg.help_text(msg.visible_commands(ctx.access), intro=msg.HELP_INTRO_MEMBER)
             )
         if not text and event.photos:
+            if not addressed:
+                return []  # a photo shared in the group is not a report unless sent to the bot
             return await self._report_entry(ctx, None, None, None, "", event.photos, "photos")
         if not text:
             return ctx.reply(msg.EMPTY_MESSAGE) if addressed else []
@@ -377,8 +388,7 @@ class DialogEngine:
         # A bare number picks a choice only where the bot asked for a decision (confirm or
         # not); in guided questions and while corrections are awaited a number is data, so
         # there choices are taken by their words ("bỏ qua", "hủy") or by button only.
-        decides = any(str(c[1]) in (OK, ASK) or str(c[1]).startswith("campaign:") for c in choices)
-        if decides and t.isdigit() and 1 <= int(t) <= len(choices):
+        if _decides([str(c[1]) for c in choices]) and t.isdigit() and 1 <= int(t) <= len(choices):
             return str(choices[int(t) - 1][1])
         for label, data in choices:
             if t == fold(str(label)):
@@ -798,11 +808,15 @@ class DialogEngine:
             return missing
         rest = words[1:]
         role = Role.REPORTER
-        if rest and self._role_word(rest[0]) is not None:
-            found = self._role_word(rest.pop(0))
-            assert found is not None
-            role = found
+        # The role may be one word or two ("lãnh đạo", "quản trị"); the user id comes last.
+        for width in (2, 1):
+            found = self._role_word(" ".join(rest[:width])) if len(rest) >= width else None
+            if found is not None:
+                role, rest = found, rest[width:]
+                break
         target = event.reply_to_sender
+        if (target is not None and rest) or len(rest) > 1:
+            return ctx.reply(msg.BAD_ROLE.format(role=" ".join(rest if target else rest[:-1])[:30]))
         if target is None:
             if not rest:
                 return ctx.reply(msg.BIND_USAGE)
@@ -1079,15 +1093,33 @@ class DialogEngine:
                 }
                 await self._save_state(ctx, CHOOSE, data)
                 return ctx.reply(msg.CHOOSE_CAMPAIGN, choices)
+        period = period or cal.reporting_period(campaign, ctx.now)
+        refused = self._refuse_period(ctx, campaign, period)
+        if refused:
+            return refused
         if mode == "guided":
             return await self._guided_from_command(ctx, campaign, org_code, period)
         if mode == "form":
             return await self._offer_form(ctx, campaign, org_code, period)
         if mode == "photos":
-            return await self._on_photos(ctx, campaign, photos)
+            return await self._on_photos(ctx, campaign, period, photos)
         return await self._report_text(
             ctx, campaign, text, photos, org_code=org_code, period=period
         )
+
+    def _refuse_period(
+        self, ctx: Ctx, campaign: Campaign, period: Period
+    ) -> list[OutboundMessage] | None:
+        """Reports are taken for periods that have begun, from the campaign's first period
+        on (admins may back-fill earlier ones); a future period is a slip, not a report."""
+        zone = _zone(campaign.timezone)
+        if period.start_at(campaign.timezone) > ctx.now:
+            opens = cal.times(campaign, period).open.astimezone(zone)
+            return ctx.reply(msg.period_not_open(period.label(), format_deadline(opens)))
+        first = cal.first_period(campaign)
+        if period < first and not self._is_admin(ctx):
+            return ctx.reply(msg.period_before_campaign(period.label(), first.label()))
+        return None
 
     async def _pick_campaign(
         self, ctx: Ctx, org: OrgUnit, campaigns: Sequence[Campaign]
@@ -1330,7 +1362,10 @@ class DialogEngine:
         if cal.is_locked(campaign, period, ctx.now) and not self._is_admin(ctx):
             await self._clear_state(ctx)
             return ctx.reply(msg.period_locked(period.label()))
-        late = cal.is_late(campaign, period, ctx.now)
+        # On time or late is settled by the first report of the period: correcting an
+        # on-time report after the deadline does not make the organization late.
+        previous = await self._store.submissions.current_for_org(campaign.id, period, org.id)
+        late = cal.is_late(campaign, period, ctx.now) and (previous is None or previous.late)
         version = await self._store.submissions.add_version(
             campaign_id=campaign.id,
             period=period,
@@ -1354,13 +1389,12 @@ class DialogEngine:
         return ctx.reply(msg.saved(org.display_name, period.label(), version.version, late))
 
     async def _on_photos(
-        self, ctx: Ctx, campaign: Campaign, photos: Sequence[str]
+        self, ctx: Ctx, campaign: Campaign, period: Period, photos: Sequence[str]
     ) -> list[OutboundMessage]:
         org, denied = await self._resolve_target(ctx, None)
         if denied:
             return denied
         assert org is not None
-        period = cal.reporting_period(campaign, ctx.now)
         current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
         if current is None:
             data = self._pending_data(campaign, period, org, {}, [], "", photos)
@@ -1432,7 +1466,8 @@ class DialogEngine:
         choices = [Choice(msg.CHOICE_SKIP, SKIP), Choice(msg.CHOICE_CANCEL, CANCEL)]
         new = {**data, "index": index, "choices": [[c.label, c.data] for c in choices]}
         await self._save_state(ctx, GUIDED, new)
-        question = msg.guided_question(index + 1, len(keys), f.label, hint)
+        number = dict((fld.key, n) for n, fld in template.numbered_fields(org.code))[f.key]
+        question = msg.guided_question(index + 1, len(keys), number, f.label, hint)
         return ctx.reply(f"{intro}\n{question}".strip(), choices)
 
     async def _guided_answer(
@@ -1536,6 +1571,13 @@ def _missing_required(
     return [
         (n, f) for n, f in template.numbered_fields(org.code) if f.required and f.key not in values
     ]
+
+
+def _decides(datas: Sequence[str]) -> bool:
+    """Whether a bare typed number picks one of these choices: only where the bot asked for
+    a decision (confirm, which campaign). In guided questions and while corrections are
+    awaited a number is data, so those choices are answered by their words or buttons."""
+    return any(d in (OK, ASK) or d.startswith("campaign:") for d in datas)
 
 
 def _blocking(data: dict[str, Any]) -> list[list[str | None]]:

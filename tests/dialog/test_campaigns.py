@@ -14,14 +14,9 @@ async def test_weekly_and_monthly_campaigns_side_by_side(tayninh: Harness) -> No
     assert {c.period_type.value for c in campaigns} == {"week", "month"}
     monthly = next(c for c in campaigns if c.period_type.value == "month")
 
-    # An explicit month picks the monthly campaign and its own template.
+    # The monthly campaign starts with December (November had opened before it existed).
     out = await h.play("1002 @ dm: /baocao tháng 11\n  1. 3")
-    assert "tháng 11/2026" in out
-    org = await h.org("tinhdoan")
-    saved = await h.store.submissions.current_for_org(
-        monthly.id, Period.from_key("2026-11"), org.id
-    )
-    assert saved is not None
+    assert "Đợt báo cáo bắt đầu từ tháng 12/2026" in out
 
     # No period and two campaigns waiting: the reporter is asked, by number.
     out = await h.play("@clock 2026-12-01 09:00\n1003 @ dm: 1. 4")
@@ -29,9 +24,21 @@ async def test_weekly_and_monthly_campaigns_side_by_side(tayninh: Harness) -> No
     out = await h.play("1003 @ dm: 1")
     assert "✅ Đã ghi nhận" in out or "Xác nhận" in out
 
+    # An explicit month picks the monthly campaign and its own template.
+    out = await h.play("1002 @ dm: /baocao tháng 12\n  1. 3")
+    assert "tháng 12/2026" in out
+    org = await h.org("tinhdoan")
+    saved = await h.store.submissions.current_for_org(
+        monthly.id, Period.from_key("2026-12"), org.id
+    )
+    assert saved is not None
+    # A future period is refused.
+    out = await h.play("1002 @ dm: /baocao tuần sau\n  1. 3")
+    assert "chưa bắt đầu" in out
+
     # Reading commands follow the period's type.
-    out = await h.play("1007 @ dm: /tinhhinh tháng 11")
-    assert "tháng 11/2026" in out and "Tỉnh đoàn" in out
+    out = await h.play("1007 @ dm: /tinhhinh tháng 12")
+    assert "tháng 12/2026" in out and "✅ Tỉnh đoàn" in out
     out = await h.play("1007 @ dm: /tonghop quý IV")
     assert "Không có đợt báo cáo nào theo quý" in out
 

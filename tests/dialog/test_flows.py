@@ -14,15 +14,15 @@ async def test_guided_report_one_question_at_a_time(tayninh: Harness) -> None:
     h = tayninh
     await h.play("@clock 2026-11-23 08:00")
     out = await h.play("1002 @ dm: /baocao hoi")
-    assert "Mục 1/14: Số buổi tuyên truyền, vận động" in out and "[1] Bỏ qua" in out
+    assert "Câu 1/14 – mục 1. Số buổi tuyên truyền, vận động" in out and "[Bỏ qua]" in out
     out = await h.play("1002 @ dm: nhiều lắm")
     assert "Đồng chí vui lòng trả lời lại mục này." in out
     out = await h.play("1002 @ dm: 7")  # a bare number is the answer, not choice 7
-    assert "Mục 2/14" in out
+    assert "Câu 2/14 – mục 2." in out
     out = await h.play("1002 @ dm: bỏ qua")
-    assert "Mục 3/14: Tiền vận động, ủng hộ" in out
+    assert "Câu 3/14 – mục 3. Tiền vận động, ủng hộ" in out
     out = await h.play("1002 @ dm: 2 triệu rưỡi")
-    assert "Mục 4/14" in out
+    assert "Câu 4/14 – mục 4." in out
     out = await h.play("1002 @ dm: /huy")
     assert "chưa được lưu" in out
     campaign = await h.campaign()
