@@ -80,6 +80,7 @@ def not_your_org(own: str) -> str:
 
 # -- commands and help -----------------------------------------------------------------------
 UNKNOWN_COMMAND = "Chưa có lệnh “/{name}”. Gửi /trogiup để xem các lệnh."
+DID_YOU_MEAN = "Có phải đồng chí muốn dùng /{name}?"
 GENERIC_ERROR = "Đã có lỗi khi xử lý yêu cầu. Đồng chí vui lòng thử lại sau ít phút."
 CANCELLED = "Đã hủy thao tác đang làm dở."
 NOTHING_TO_CANCEL = "Không có thao tác nào đang làm dở."
@@ -181,7 +182,12 @@ def preset_applied(title: str, added: Sequence[str], kept: Sequence[str], campai
     if kept:
         lines.append("Đơn vị đã có, giữ nguyên: " + ", ".join(kept) + ".")
     lines.append(f"Đợt báo cáo: {campaign}.")
-    lines.append("Bước tiếp theo: /moi MÃ_ĐƠN_VỊ để tạo mã mời cho từng đơn vị; /lich để xem lịch.")
+    if added:
+        lines.append(
+            "Bước tiếp theo: /moi MÃ_ĐƠN_VỊ để tạo mã mời cho từng đơn vị; /lich để xem lịch."
+        )
+    else:
+        lines.append("Xem lịch của đợt bằng /lich, mẫu báo cáo bằng /mau.")
     return "\n".join(lines)
 
 
@@ -204,6 +210,8 @@ ORG_DEACTIVATED = (
     "✅ Đã ngừng theo dõi báo cáo của {name}. Dùng /molaidonvi {code} để theo dõi lại."
 )
 ORG_ACTIVATED = "✅ Đã theo dõi lại báo cáo của {name}."
+ORG_ALREADY_ACTIVE = "{name} (mã {code}) đang được theo dõi báo cáo, không cần mở lại."
+ORG_ALREADY_INACTIVE = "{name} (mã {code}) đã ngừng theo dõi từ trước."
 RENAME_USAGE = "Cách dùng: /doiten mã | tên mới | tên ngắn mới (không bắt buộc)"
 CODE_USAGE = "Đề nghị ghi mã đơn vị, ví dụ: /{cmd} hccb"
 NO_ORGS = "Chưa có đơn vị nào. Dùng /napmau tayninh hoặc /themdonvi để thêm."
@@ -285,12 +293,19 @@ TEMPLATE_PERIOD_CHANGED = (
 )
 
 
-def schedule_text(name: str, lines: Sequence[str], next_open: str, next_deadline: str) -> str:
+def schedule_text(
+    name: str, lines: Sequence[str], next_open: str, next_deadline: str, *, weekly: bool
+) -> str:
     body = "\n".join(f" - {line}" for line in lines)
+    example = (
+        "/lich mở T2 08:00; hạn T6 17:00; nhắc T5 08:00; cảnh báo 2 giờ"
+        if weekly
+        else "/lich tháng mở ngày 1 08:00; hạn ngày 25 17:00; nhắc ngày 20 08:00"
+    )
     return (
         f"Lịch của đợt “{name}”:\n{body}\n"
         f"Kỳ tới: mở lúc {next_open}, hạn {next_deadline}.\n"
-        "Đổi lịch, ví dụ: /lich mở T2 08:00; hạn T6 17:00; nhắc T5 08:00; cảnh báo 2 giờ"
+        f"Đổi lịch, ví dụ: {example}"
     )
 
 
@@ -392,7 +407,10 @@ NEW_CAMPAIGN = "Đã tạo đợt báo cáo mới “{name}” với lịch mặ
 
 
 def no_campaign_for(period_label: str) -> str:
-    return f"Không có đợt báo cáo nào theo {period_label}. Gửi /lich để xem các đợt báo cáo."
+    return (
+        f"Không có đợt báo cáo nào theo {period_label}; bản tổng hợp hiện làm theo kỳ của từng "
+        "đợt báo cáo (ví dụ: /tonghop tuần 47, /tonghop tuần trước)."
+    )
 
 
 # -- digest and status -----------------------------------------------------------------------

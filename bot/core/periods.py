@@ -85,14 +85,16 @@ class Period:
         try:
             return cls(PeriodType.WEEK, date.fromisocalendar(iso_year, iso_week, 1))
         except ValueError as exc:
-            raise PeriodError(f"tuần {iso_week}/{iso_year} không tồn tại") from exc
+            raise PeriodError(
+                f"Tuần {iso_week}/{iso_year} không tồn tại (một năm có 52 hoặc 53 tuần)."
+            ) from exc
 
     @classmethod
     def from_key(cls, key: str) -> Period:
         """Parse a storage key: 2026-W48, 2026-11, 2026-Q4, 2026-H2, 2026."""
         m = re.fullmatch(r"(\d{4})(?:-(W\d{2}|\d{2}|Q[1-4]|H[12]))?", key)
         if not m:
-            raise PeriodError(f"mã kỳ không hợp lệ: {key!r}")
+            raise PeriodError(f"Mã kỳ không hợp lệ: “{key}”.")
         year = int(m.group(1))
         part = m.group(2)
         if part is None:
@@ -105,7 +107,7 @@ class Period:
             return cls(PeriodType.HALF, date(year, 1 if part[1] == "1" else 7, 1))
         month = int(part)
         if not 1 <= month <= 12:
-            raise PeriodError(f"tháng {month} không tồn tại")
+            raise PeriodError(f"Tháng {month} không tồn tại.")
         return cls(PeriodType.MONTH, date(year, month, 1))
 
     # -- navigation ---------------------------------------------------------------------
@@ -190,7 +192,8 @@ class Period:
         if t is PeriodType.WEEK:
             iso = s.isocalendar()
             last = self.last_day
-            return f"Tuần {iso.week}/{iso.year} ({s:%d/%m} – {last:%d/%m/%Y})"
+            first = f"{s:%d/%m}" if s.year == last.year else f"{s:%d/%m/%Y}"
+            return f"Tuần {iso.week}/{iso.year} ({first} – {last:%d/%m/%Y})"
         if t is PeriodType.MONTH:
             return f"tháng {s.month}/{s.year}"
         if t is PeriodType.QUARTER:

@@ -187,19 +187,20 @@ def _join_items(items: Sequence[str]) -> str:
 def _numeric_items(
     entries: Sequence[tuple[TemplateField, str]], section_fields: Sequence[TemplateField]
 ) -> list[str]:
-    """Values of one section's numeric fields. The section's first field of each unit (in
-    template order) stands bare ("32 buổi", "2,51 tỷ đồng": the section title names it);
-    any other field is preceded by its label ("hàng hóa quy đổi 1,2 tỷ đồng"), even when the
-    first one is absent, so meals are never read as gift packages ("số suất ăn hỗ trợ 2.000
-    suất"); figures without unit and percentages always carry their label."""
-    primary: dict[str, str] = {}
-    for f in section_fields:
-        if f.type.numeric:
-            primary.setdefault(_unit_key(f), f.key)
+    """Values of one section's numeric fields. A figure stands bare ("32 buổi", "2,51 tỷ
+    đồng": the section title names it) when it is the section's first field, or when no
+    other numeric field of the section shares its unit; any other figure is preceded by its
+    label ("hàng hóa quy đổi 1,2 tỷ đồng", "số suất ăn hỗ trợ 2.000 suất"), so meals are never
+    read as gift packages. Figures without unit and percentages always carry their label."""
+    numeric = [f for f in section_fields if f.type.numeric]
+    counts: dict[str, int] = {}
+    for f in numeric:
+        counts[_unit_key(f)] = counts.get(_unit_key(f), 0) + 1
+    headline = numeric[0].key if numeric else None
     out: list[str] = []
     for f, text in entries:
         u = _unit_key(f)
-        if u and primary.get(u) == f.key:
+        if u and (f.key == headline or counts.get(u, 0) == 1):
             out.append(text)
         else:
             out.append(f"{_lower_first(f.label)} {text}")

@@ -35,7 +35,7 @@ from bot.core import messages as msg
 from bot.core import render
 from bot.core.clock import Clock
 from bot.core.codec import decode_values, encode_values
-from bot.core.commands import Access, find_command
+from bot.core.commands import COMMANDS, Access, find_command
 from bot.core.events import (
     ButtonPress,
     Chat,
@@ -65,7 +65,7 @@ from bot.core.periods import Period, PeriodError, PeriodType
 from bot.core.presets import PRESETS
 from bot.core.schedule import ScheduleError, describe_schedule, parse_schedule
 from bot.core.template import Template, TemplateError, TemplateField, parse_template_document
-from bot.core.text import fold
+from bot.core.text import closest, fold
 from bot.core.vnformat import format_deadline
 from bot.services import periods as cal
 from bot.services.digests import DigestService
@@ -307,6 +307,8 @@ class DialogEngine:
                 return []
             if member is None:
                 return ctx.reply(msg.UNKNOWN_USER)
+            if any(ch.isdigit() for ch in text):
+                return ctx.reply(msg.NO_ORG)
             return ctx.reply(
                 msg.help_text(msg.visible_commands(ctx.access), intro=msg.HELP_INTRO_MEMBER)
             )
@@ -339,7 +341,9 @@ class DialogEngine:
         name, args = split_command(text)
         spec = find_command(name)
         if spec is None:
-            return ctx.reply(msg.UNKNOWN_COMMAND.format(name=name[:40]))
+            spec = find_command(fold(name))  # "/trogiúp", "/báocáo": accents typed by habit
+        if spec is None:
+            return ctx.reply(_unknown_command(name))
         if name == "start" and args:
             spec = find_command("thamgia")
             assert spec is not None
@@ -496,9 +500,11 @@ class DialogEngine:
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
         if args:
-            spec = find_command(args.strip().lstrip("/").split()[0])
+            word = args.strip().lstrip("/").split()[0]
+            spec = find_command(word) or find_command(fold(word))
             if spec is not None:
                 return ctx.reply(msg.command_help(spec))
+            return ctx.reply(_unknown_command(word))
         intro = msg.HELP_INTRO_MEMBER if ctx.member is not None else msg.HELP_INTRO_UNBOUND
         return ctx.reply(msg.help_text(msg.visible_commands(ctx.access), intro=intro))
 
@@ -723,6 +729,9 @@ class DialogEngine:
         org = await self._org_by_code(ctx, args.split()[0])
         if org is None:
             return ctx.reply(msg.ORG_NOT_FOUND.format(code=args.split()[0][:40]))
+        if org.active == active:
+            already = msg.ORG_ALREADY_ACTIVE if active else msg.ORG_ALREADY_INACTIVE
+            return ctx.reply(already.format(name=org.display_name, code=org.code))
         await self._store.orgs.update(replace(org, active=active))
         await self._audit(ctx, "activate_org" if active else "deactivate_org", org.code)
         template = msg.ORG_ACTIVATED if active else msg.ORG_DEACTIVATED
@@ -1016,6 +1025,7 @@ class DialogEngine:
             describe_schedule(campaign.schedule, campaign.period_type),
             format_deadline(t.open.astimezone(zone)),
             format_deadline(t.deadline.astimezone(zone)),
+            weekly=campaign.period_type is PeriodType.WEEK,
         )
 
     # -- reporting ------------------------------------------------------------------------
@@ -1131,11 +1141,14 @@ class DialogEngine:
         waiting = []
         for c in campaigns:
             period = cal.reporting_period(c, ctx.now)
-            if cal.is_locked(c, period, ctx.now):
+            if period < cal.first_period(c) or cal.is_locked(c, period, ctx.now):
                 continue
             if await self._store.submissions.current_for_org(c.id, period, org.id) is None:
                 waiting.append(c)
-        return waiting[0] if len(waiting) == 1 else None
+        if len(waiting) == 1:
+            return waiting[0]
+        running = [c for c in campaigns if cal.reporting_period(c, ctx.now) >= cal.first_period(c)]
+        return running[0] if not waiting and len(running) == 1 else None
 
     async def _resolve_target(
         self, ctx: Ctx, org_code: str | None
@@ -1571,6 +1584,18 @@ def _missing_required(
     return [
         (n, f) for n, f in template.numbered_fields(org.code) if f.required and f.key not in values
     ]
+
+
+def _unknown_command(name: str) -> str:
+    """Unknown command, with the nearest real one suggested when it is a likely typo."""
+    names = [n for spec in COMMANDS for n in (spec.name, *spec.aliases)]
+    near = closest(fold(name), names)
+    text = msg.UNKNOWN_COMMAND.format(name=name[:40])
+    if near is not None:
+        spec = find_command(near[0])
+        if spec is not None:
+            text += " " + msg.DID_YOU_MEAN.format(name=spec.name)
+    return text
 
 
 def _decides(datas: Sequence[str]) -> bool:

@@ -75,3 +75,13 @@ def test_run_with_token_explains_and_stops(tmp_path: Path) -> None:
     result = _run([], tmp_path, env_extra={"TELEGRAM_BOT_TOKEN": "123:abc"})
     assert result.returncode == 2
     assert "123:abc" not in result.stdout + result.stderr
+
+
+def test_a_second_sandbox_session_is_answered_too(tmp_path: Path) -> None:
+    """Message ids of an earlier session in the same database must not look like
+    redeliveries to the next one."""
+    first = _run([], tmp_path, stdin="/toi\n@thoat\n")
+    second = _run([], tmp_path, stdin="/toi\n/toi\n@thoat\n")
+    assert first.stdout.count("Mã người dùng") == 1
+    assert second.stdout.count("Mã người dùng") == 2
+    assert "INFO" not in second.stdout

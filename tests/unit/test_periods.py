@@ -90,3 +90,7 @@ def test_moment_is_local_wall_clock() -> None:
     p = Period.from_key("2026-W48")
     due = p.moment(timedelta(days=4, hours=17), "Asia/Ho_Chi_Minh")
     assert due == datetime(2026, 11, 27, 17, 0, tzinfo=TZ)
+
+
+def test_week_label_across_a_new_year_names_both_years() -> None:
+    assert Period.week(2026, 53).label() == "Tuần 53/2026 (28/12/2026 – 03/01/2027)"
