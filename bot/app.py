@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import secrets
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -145,7 +146,7 @@ async def run_interactive(settings: Settings, out: TextIO = sys.stdout) -> None:
         settings.database, clock=clock, owners=owners, timezone=settings.timezone
     ) as services:
         # Ids unique to this session: earlier sessions' ids are in the same database.
-        session = f"s{int(clock.now().timestamp())}-"
+        session = f"s{secrets.token_hex(4)}-"
         sandbox = make_sandbox(services, out, settings.timezone, message_prefix=session)
         sandbox.declare_user("1001", "Quản trị thử nghiệm")
         sandbox.declare_chat("g1", "group", "Nhóm MTT-CTXH (thử nghiệm)")

@@ -292,6 +292,9 @@ class _Matcher:
         # the same number on every organization's form and on the group's form.
         self.number = {f.key: n for n, f in template.numbered_fields(org_code)}
         self.by_number = {n: self.by_key[k] for k, n in self.number.items() if k in self.by_key}
+        self.elsewhere = {
+            n: f for n, f in template.numbered_fields(None) if f.key not in self.by_key
+        }
         self.headers = {normalize_label(s.title) for s in template.sections}
         exact: dict[str, set[str]] = {}
         self.label_tokens: list[tuple[str, tuple[str, ...]]] = []
@@ -496,7 +499,16 @@ def _refs(m: _Matcher, keys: Iterable[str]) -> str:
     return ", ".join(items[:-1]) + " hay " + items[-1] if len(items) > 1 else "".join(items)
 
 
-def _unknown(line_no: int, raw: str) -> Problem:
+def _unknown(m: _Matcher, line_no: int, raw: str) -> Problem:
+    num = _NUMBERED.match(raw)
+    other = m.elsewhere.get(int(num.group(1))) if num else None
+    if other is not None:
+        # The number is a real field of the template, only not on this organization's form.
+        msg = (
+            f"Dòng {line_no} {_quote(raw)}: mục {num.group(1) if num else ''} ({other.label}) "
+            "không thuộc mẫu báo cáo của đơn vị đồng chí, nên chưa được ghi nhận."
+        )
+        return Problem(ProblemKind.UNKNOWN_LINE, None, line_no, raw, msg)
     msg = (
         f"Dòng {line_no} không khớp với mục nào trong mẫu báo cáo: {_quote(raw)}. "
         "Nội dung này chưa được ghi nhận; nếu là số liệu, đồng chí ghi theo số thứ tự của mục, "
@@ -783,7 +795,7 @@ def _parse_form(lines: Sequence[str], m: _Matcher) -> _FormState:
                 _assign(st, current.key, s, line_no, guessed=False)
                 current = None
                 continue
-            st.problems.append(_unknown(line_no, s))
+            st.problems.append(_unknown(m, line_no, s))
             current = None
             continue
         if read.problem is not None:

@@ -1295,6 +1295,9 @@ class DialogEngine:
             if missing:
                 numbered = [f"{n}. {f.label}" for n, f in missing]
                 parts.append(" - Chưa có số liệu bắt buộc: " + "; ".join(numbered) + ".")
+            if notes:
+                parts.append(msg.OTHER_NOTES)
+                parts.extend(f" - {p.message}" for p in notes[:5])
             parts.append(msg.FIX_QUESTION)
             choices = [Choice(msg.CHOICE_CANCEL, CANCEL)]
         else:
