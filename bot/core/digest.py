@@ -403,8 +403,12 @@ def compute_digest(
     campaign_name: str = "",
     exempt_org_ids: frozenset[int] = frozenset(),
     other_orgs: Sequence[OrgUnit] = (),
+    cumulative_from: Period | None = None,
 ) -> Digest:
-    """Everything the leadership digest shows for ``period`` (see the module docstring)."""
+    """Everything the leadership digest shows for ``period`` (see the module docstring).
+
+    ``cumulative_from`` (the campaign's first period) makes the cumulative section count
+    every period since then, reported or not; without it only periods with data count."""
     cur = _latest_per_org(current)
     comp = _completeness(
         period=period,
@@ -530,6 +534,11 @@ def compute_digest(
         cumulative_totals.append(FieldTotal(f, sk, st, value, n))
     seen_periods = {v.period.start: v.period for v in cum_versions}
     periods = tuple(seen_periods[d] for d in sorted(seen_periods))
+    if cumulative_from is not None and cumulative_from <= period and periods:
+        span = [cumulative_from]
+        while span[-1] < period:
+            span.append(span[-1].next())
+        periods = tuple(span)
 
     return Digest(
         template=template,

@@ -45,6 +45,7 @@ class DigestService:
             now=now,
             campaign_name=campaign.name,
             other_orgs=others,
+            cumulative_from=first,
         )
 
     async def completeness(self, campaign: Campaign, period: Period, now: datetime) -> Completeness:

@@ -497,3 +497,11 @@ def test_digest_over_twenty_thousand_units() -> None:
     assert total(d, "tien").value == 10_000_000_000
     assert total(d, "so_luot").value == 10_000 * 10_000  # 1 + 3 + … + 19_999
     assert len(d.rows) == 10_000
+
+
+def test_cumulative_counts_every_period_since_the_campaign_began() -> None:
+    current, previous, _ = sample_week()
+    d = digest(current, previous, current, cumulative_from=WEEK.shift(-3))
+    assert [p.key for p in d.cumulative_periods] == [
+        "2026-W45", "2026-W46", "2026-W47", "2026-W48",
+    ]  # fmt: skip
