@@ -143,6 +143,13 @@ def encode_schedule(schedule: Schedule) -> str:
         "reminders": [_seconds(r) for r in schedule.reminder_offsets],
         "warning_before": _seconds_or_none(schedule.warning_before),
         "lock_after": _seconds(schedule.lock_after),
+        "quiet": (
+            None
+            if schedule.quiet_start is None or schedule.quiet_end is None
+            else [_seconds(schedule.quiet_start), _seconds(schedule.quiet_end)]
+        ),
+        "mention_missing": schedule.mention_missing,
+        "allow_early": schedule.allow_early,
     }
     return _dumps(doc)
 
@@ -155,6 +162,16 @@ def decode_schedule(text: str) -> Schedule:
     try:
         reminders = raw.get("reminders")
         warning = raw.get("warning_before", _seconds_or_none(defaults.warning_before))
+        quiet_raw = raw.get("quiet", "default")
+        quiet: tuple[timedelta | None, timedelta | None]
+        if quiet_raw == "default":  # written before quiet hours existed
+            quiet = (defaults.quiet_start, defaults.quiet_end)
+        elif quiet_raw is None:
+            quiet = (None, None)
+        elif isinstance(quiet_raw, list) and len(quiet_raw) == 2:
+            quiet = (_delta(quiet_raw[0]), _delta(quiet_raw[1]))
+        else:
+            raise CorruptValueError(f"bad quiet hours {quiet_raw!r}")
         return Schedule(
             open_offset=_delta(raw["open"]) if "open" in raw else defaults.open_offset,
             deadline_offset=(
@@ -167,6 +184,10 @@ def decode_schedule(text: str) -> Schedule:
             ),
             warning_before=None if warning is None else _delta(warning),
             lock_after=_delta(raw["lock_after"]) if "lock_after" in raw else defaults.lock_after,
+            quiet_start=quiet[0],
+            quiet_end=quiet[1],
+            mention_missing=bool(raw.get("mention_missing", defaults.mention_missing)),
+            allow_early=bool(raw.get("allow_early", defaults.allow_early)),
         )
     except (TypeError, OverflowError) as exc:
         raise CorruptValueError(f"bad schedule {text[:80]!r}") from exc

@@ -490,6 +490,7 @@ def _campaign(row: Row) -> Campaign:
         started_on=decode_dt(row["started_on"]),
         prompt_private=bool(row["prompt_private"]),
         prompt_group=bool(row["prompt_group"]),
+        paused=bool(row["paused"]),
     )
 
 
@@ -551,7 +552,7 @@ class SqliteCampaignRepo:
     async def update(self, campaign: Campaign) -> Campaign:
         row = await self._db.fetchone(
             "UPDATE campaigns SET name = ?, template_key = ?, period_type = ?, timezone = ?,"
-            " schedule_json = ?, active = ?, prompt_private = ?, prompt_group = ?"
+            " schedule_json = ?, active = ?, prompt_private = ?, prompt_group = ?, paused = ?"
             " WHERE id = ? RETURNING *",
             (
                 campaign.name,
@@ -562,6 +563,7 @@ class SqliteCampaignRepo:
                 int(campaign.active),
                 int(campaign.prompt_private),
                 int(campaign.prompt_group),
+                int(campaign.paused),
                 campaign.id,
             ),
         )
@@ -810,6 +812,9 @@ def _outbox_item(row: Row) -> OutboxItem:
         attempts=row["attempts"],
         last_error=row["last_error"],
         mention_user_ids=decode_strings(row["mention_user_ids"]),
+        not_before=decode_opt_dt(row["not_before"]),
+        is_group=bool(row["is_group"]),
+        failed_permanently=bool(row["failed_permanently"]),
     )
 
 
@@ -827,30 +832,63 @@ class SqliteOutboxRepo:
         dedupe_key: str,
         now: datetime,
         mention_user_ids: Sequence[str] = (),
+        *,
+        not_before: datetime | None = None,
+        group: bool = False,
     ) -> bool:
         row = await self._db.fetchone(
             "INSERT INTO outbox (dedupe_key, channel, chat_id, text, mention_user_ids,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " created_at, not_before, is_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-            (dedupe_key, channel, chat_id, text, encode_strings(mention_user_ids), encode_dt(now)),
+            (
+                dedupe_key,
+                channel,
+                chat_id,
+                text,
+                encode_strings(mention_user_ids),
+                encode_dt(now),
+                encode_opt_dt(not_before),
+                int(group),
+            ),
         )
         return row is not None
 
-    async def pending(self, channel: str | None = None, limit: int = 100) -> list[OutboxItem]:
-        # The WHERE clause repeats the partial indexes' condition so they are used.
+    async def pending(
+        self, channel: str | None = None, limit: int = 100, now: datetime | None = None
+    ) -> list[OutboxItem]:
+        # The WHERE clause repeats the partial indexes' condition so they are used; rows
+        # waiting for quiet hours to end or for a retry are left out until their time.
+        # Stored datetimes are fixed-width UTC text, so a far-future string means "no limit".
+        until = encode_dt(now) if now is not None else "9999-12-31"
         if channel is None:
             rows = await self._db.fetchall(
                 "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_permanently = 0"
+                " AND (not_before IS NULL OR not_before <= ?)"
                 " ORDER BY created_at, id LIMIT ?",
-                (limit,),
+                (until, limit),
             )
         else:
             rows = await self._db.fetchall(
-                "SELECT * FROM outbox WHERE channel = ? AND sent_at IS NULL AND failed_permanently = 0"
+                "SELECT * FROM outbox WHERE channel = ? AND sent_at IS NULL"
+                " AND failed_permanently = 0 AND (not_before IS NULL OR not_before <= ?)"
                 " ORDER BY created_at, id LIMIT ?",
-                (channel, limit),
+                (channel, until, limit),
             )
         return [_outbox_item(r) for r in rows]
+
+    async def failures(
+        self, chat_ids: Sequence[str] | None = None, limit: int = 50
+    ) -> list[OutboxItem]:
+        """Permanently failed rows, newest first (optionally only to these chats)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM outbox WHERE failed_permanently = 1 ORDER BY id DESC LIMIT ?",
+            (limit if chat_ids is None else limit * 20,),
+        )
+        items = [_outbox_item(r) for r in rows]
+        if chat_ids is not None:
+            wanted = set(chat_ids)
+            items = [i for i in items if i.chat_id in wanted]
+        return items[:limit]
 
     async def get(self, item_id: int) -> OutboxItem | None:
         """Not in the port; for diagnostics and tests."""
@@ -867,11 +905,19 @@ class SqliteOutboxRepo:
         if row is None:
             raise NotFoundError(f"outbox item {item_id}")
 
-    async def mark_failed(self, item_id: int, error: str, now: datetime, permanent: bool) -> None:
+    async def mark_failed(
+        self,
+        item_id: int,
+        error: str,
+        now: datetime,
+        permanent: bool,
+        retry_at: datetime | None = None,
+    ) -> None:
         row = await self._db.fetchone(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, last_attempt_at = ?,"
-            " failed_permanently = ? WHERE id = ? RETURNING id",
-            (error, encode_dt(now), int(permanent), item_id),
+            " failed_permanently = ?, not_before = COALESCE(?, not_before)"
+            " WHERE id = ? RETURNING id",
+            (error, encode_dt(now), int(permanent), encode_opt_dt(retry_at), item_id),
         )
         if row is None:
             raise NotFoundError(f"outbox item {item_id}")
@@ -945,3 +991,89 @@ class SqliteInboundLog:
             "DELETE FROM inbound_log WHERE seen_at < ? RETURNING 1", (encode_dt(before),)
         )
         return len(rows)
+
+
+# -- calendar --------------------------------------------------------------------------
+class SqliteCalendarRepo:
+    """Skipped periods, exemptions and reopened periods of campaigns."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def skip(self, campaign_id: int, period: Period, reason: str, now: datetime) -> bool:
+        row = await self._db.fetchone(
+            "INSERT INTO campaign_skips (campaign_id, period_key, reason, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+            (campaign_id, period.key, reason, encode_dt(now)),
+        )
+        return row is not None
+
+    async def unskip(self, campaign_id: int, period: Period) -> bool:
+        rows = await self._db.fetchall(
+            "DELETE FROM campaign_skips WHERE campaign_id = ? AND period_key = ? RETURNING 1",
+            (campaign_id, period.key),
+        )
+        return bool(rows)
+
+    async def is_skipped(self, campaign_id: int, period: Period) -> bool:
+        row = await self._db.fetchone(
+            "SELECT 1 FROM campaign_skips WHERE campaign_id = ? AND period_key = ?",
+            (campaign_id, period.key),
+        )
+        return row is not None
+
+    async def skipped(self, campaign_id: int) -> list[tuple[Period, str]]:
+        rows = await self._db.fetchall(
+            "SELECT period_key, reason FROM campaign_skips WHERE campaign_id = ?", (campaign_id,)
+        )
+        return sorted((period_from_key(r["period_key"]), r["reason"]) for r in rows)
+
+    async def exempt(
+        self, campaign_id: int, period: Period, org_id: int, reason: str, now: datetime
+    ) -> bool:
+        try:
+            row = await self._db.fetchone(
+                "INSERT INTO exemptions (campaign_id, period_key, org_id, reason, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+                (campaign_id, period.key, org_id, reason, encode_dt(now)),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise _missing_reference(exc, f"org {org_id}") from exc
+        return row is not None
+
+    async def unexempt(self, campaign_id: int, period: Period, org_id: int) -> bool:
+        rows = await self._db.fetchall(
+            "DELETE FROM exemptions WHERE campaign_id = ? AND period_key = ? AND org_id = ?"
+            " RETURNING 1",
+            (campaign_id, period.key, org_id),
+        )
+        return bool(rows)
+
+    async def exempt_orgs(self, campaign_id: int, period: Period) -> frozenset[int]:
+        rows = await self._db.fetchall(
+            "SELECT org_id FROM exemptions WHERE campaign_id = ? AND period_key = ?",
+            (campaign_id, period.key),
+        )
+        return frozenset(r["org_id"] for r in rows)
+
+    async def reopen(
+        self, campaign_id: int, period: Period, org_id: int, until: datetime, now: datetime
+    ) -> None:
+        try:
+            await self._db.execute(
+                "INSERT INTO reopenings (campaign_id, period_key, org_id, until, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (campaign_id, period_key, org_id)"
+                " DO UPDATE SET until = excluded.until, created_at = excluded.created_at",
+                (campaign_id, period.key, org_id, encode_dt(until), encode_dt(now)),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise _missing_reference(exc, f"org {org_id}") from exc
+
+    async def reopened_until(
+        self, campaign_id: int, period: Period, org_id: int
+    ) -> datetime | None:
+        row = await self._db.fetchone(
+            "SELECT until FROM reopenings WHERE campaign_id = ? AND period_key = ? AND org_id = ?",
+            (campaign_id, period.key, org_id),
+        )
+        return None if row is None else decode_dt(row["until"])

@@ -18,6 +18,7 @@ from types import TracebackType
 
 from bot.services.ports import (
     AuditRepo,
+    CalendarRepo,
     CampaignRepo,
     ChatRepo,
     ConversationRepo,
@@ -34,6 +35,7 @@ from bot.services.ports import (
 from storage.db import Database, Transaction, open_database
 from storage.repositories import (
     SqliteAuditRepo,
+    SqliteCalendarRepo,
     SqliteCampaignRepo,
     SqliteChatRepo,
     SqliteConversationRepo,
@@ -74,6 +76,7 @@ class SqliteStore:
         self.outbox: OutboxRepo = self.outbox_repo
         self.conversations: ConversationRepo = SqliteConversationRepo(db)
         self.inbound: InboundLog = self.inbound_log
+        self.calendar: CalendarRepo = SqliteCalendarRepo(db)
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""

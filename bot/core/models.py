@@ -147,6 +147,14 @@ class Schedule:
     reminder_offsets: tuple[timedelta, ...] = (timedelta(days=3, hours=8),)
     warning_before: timedelta | None = timedelta(hours=2)
     lock_after: timedelta = timedelta(days=7)
+    # No prompts or reminders between these local times of day (they wait for the end);
+    # None switches quiet hours off. The default keeps officials' nights free.
+    quiet_start: timedelta | None = timedelta(hours=21, minutes=30)
+    quiet_end: timedelta | None = timedelta(hours=7)
+    # Reminders in a group @-mention the reporters of late organizations.
+    mention_missing: bool = True
+    # Reports for the next period are accepted before it begins.
+    allow_early: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +172,8 @@ class Campaign:
     # reporters whose channel has no reporting group (prompt_private).
     prompt_private: bool = True
     prompt_group: bool = True
+    # A paused campaign sends nothing (prompts, reminders, digests) but still takes reports.
+    paused: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +231,9 @@ class OutboxItem:
     attempts: int = 0
     last_error: str | None = None
     mention_user_ids: tuple[str, ...] = ()
+    not_before: datetime | None = None
+    is_group: bool = False
+    failed_permanently: bool = False
 
 
 @dataclass(frozen=True, slots=True)

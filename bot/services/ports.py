@@ -226,18 +226,61 @@ class OutboxRepo(Protocol):
         dedupe_key: str,
         now: datetime,
         mention_user_ids: Sequence[str] = (),
+        *,
+        not_before: datetime | None = None,
+        group: bool = False,
     ) -> bool:
-        """False (and nothing written) when ``dedupe_key`` already exists."""
+        """False (and nothing written) when ``dedupe_key`` already exists. ``not_before``
+        holds the row back (quiet hours); ``group`` tells the sender which limits apply."""
         ...
 
-    async def pending(self, channel: str | None = None, limit: int = 100) -> list[OutboxItem]:
-        """Unsent, not permanently failed, oldest first."""
+    async def pending(
+        self, channel: str | None = None, limit: int = 100, now: datetime | None = None
+    ) -> list[OutboxItem]:
+        """Unsent, not permanently failed, oldest first; with ``now``, only rows whose
+        ``not_before`` has come."""
+        ...
+
+    async def failures(
+        self, chat_ids: Sequence[str] | None = None, limit: int = 50
+    ) -> list[OutboxItem]:
+        """Permanently failed rows, newest first, optionally only to these chats."""
         ...
 
     async def mark_sent(self, item_id: int, now: datetime) -> None: ...
     async def mark_failed(
-        self, item_id: int, error: str, now: datetime, permanent: bool
+        self,
+        item_id: int,
+        error: str,
+        now: datetime,
+        permanent: bool,
+        retry_at: datetime | None = None,
+    ) -> None:
+        """Counts the attempt; a transient failure waits until ``retry_at``."""
+        ...
+
+
+class CalendarRepo(Protocol):
+    """Skipped periods, exemptions of organizations, and periods reopened after the lock."""
+
+    async def skip(self, campaign_id: int, period: Period, reason: str, now: datetime) -> bool:
+        """False if the period was already skipped."""
+        ...
+
+    async def unskip(self, campaign_id: int, period: Period) -> bool: ...
+    async def is_skipped(self, campaign_id: int, period: Period) -> bool: ...
+    async def skipped(self, campaign_id: int) -> list[tuple[Period, str]]: ...
+    async def exempt(
+        self, campaign_id: int, period: Period, org_id: int, reason: str, now: datetime
+    ) -> bool: ...
+    async def unexempt(self, campaign_id: int, period: Period, org_id: int) -> bool: ...
+    async def exempt_orgs(self, campaign_id: int, period: Period) -> frozenset[int]: ...
+    async def reopen(
+        self, campaign_id: int, period: Period, org_id: int, until: datetime, now: datetime
     ) -> None: ...
+    async def reopened_until(
+        self, campaign_id: int, period: Period, org_id: int
+    ) -> datetime | None: ...
 
 
 class ConversationRepo(Protocol):
@@ -270,6 +313,7 @@ class Store(Protocol):
     outbox: OutboxRepo
     conversations: ConversationRepo
     inbound: InboundLog
+    calendar: CalendarRepo
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Everything awaited inside commits together or not at all."""

@@ -41,6 +41,9 @@ EXPECTED_TABLES = {
     "outbox",
     "conversations",
     "inbound_log",
+    "campaign_skips",
+    "exemptions",
+    "reopenings",
 }
 
 
