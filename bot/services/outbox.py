@@ -1,15 +1,32 @@
-"""Draining the outbox: the one path by which prompts, reminders and digests leave.
+"""Delivering the outbox: the one path by which prompts, reminders and digests leave.
 
-Each channel supplies a ``ChannelSender``; failures it reports as permanent (blocked, chat
-not found) are recorded for the admins and not retried; transient ones leave the row pending
-for the next drain. A row is marked sent right after the platform accepts it: a crash between
-those two moments is the one window in which a message could be sent twice.
+Each channel supplies a ``ChannelSender`` and its ``ChannelLimits``. The dispatcher paces
+sends smoothly instead of in bursts (DESIGN.md §4 measured that a burst-then-steady limiter
+draws 429s from Telegram while an even pace of 1/28 s gets none): an overall interval
+between any two messages, and a per-chat interval (1 s for a private chat, 3 s for a group,
+which keeps a group under 20 messages a minute). Among the due rows it sends the one that
+may go soonest, oldest first, so one slow group does not hold up a thousand private chats.
+
+Failures: a transient one (429, 5xx, timeout) leaves the row pending until a retry time,
+``retry_after`` when the platform gave one (and then the whole channel pauses, because a
+429 is about the bot, not the chat) or a capped exponential backoff; a permanent one
+(blocked by the user, chat not found) is recorded for the admins (``/loigui``) and never
+retried.
+
+The one unavoidable window: a row is marked sent right after the platform accepts it; a
+crash between those two moments re-sends that single message after the restart. Nothing
+else is sent twice: rows are claimed by id and dedupe keys stop a replayed enqueue.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from bot.core.clock import Clock
@@ -33,6 +50,48 @@ class ChannelSender(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelLimits:
+    """How fast a platform lets a bot send. Zero intervals mean "no limit" (sandbox)."""
+
+    overall_interval: float = 0.0  # seconds between any two messages
+    private_interval: float = 0.0  # seconds between two messages to one private chat
+    group_interval: float = 0.0  # seconds between two messages to one group
+    base_backoff: float = 2.0
+    max_backoff: float = 600.0
+
+
+UNLIMITED = ChannelLimits()
+# Telegram: ~30 msg/s overall, 1 msg/s per chat, 20 msg/min per group; paced at 28/s.
+TELEGRAM_LIMITS = ChannelLimits(overall_interval=1 / 28, private_interval=1.0, group_interval=3.0)
+
+
+class Pacer:
+    """When the next message to a chat may go, from the times of the previous ones."""
+
+    def __init__(self, limits: ChannelLimits) -> None:
+        self._limits = limits
+        self._next_any = 0.0
+        self._next_chat: dict[str, float] = {}
+        self._paused_until = 0.0
+
+    def delay(self, chat_id: str, now: float) -> float:
+        ready = max(self._next_any, self._next_chat.get(chat_id, 0.0), self._paused_until)
+        return max(0.0, ready - now)
+
+    def sent(self, chat_id: str, is_group: bool, at: float) -> None:
+        limits = self._limits
+        self._next_any = at + limits.overall_interval
+        gap = limits.group_interval if is_group else limits.private_interval
+        if gap > 0:
+            self._next_chat[chat_id] = at + gap
+            if len(self._next_chat) > 50_000:  # forget chats whose interval has passed
+                self._next_chat = {c: t for c, t in self._next_chat.items() if t > at}
+
+    def pause(self, until: float) -> None:
+        self._paused_until = max(self._paused_until, until)
+
+
 def to_message(item: OutboxItem) -> OutboundMessage:
     return OutboundMessage(
         channel=item.channel,
@@ -43,31 +102,100 @@ def to_message(item: OutboxItem) -> OutboundMessage:
 
 
 class OutboxDispatcher:
-    def __init__(self, store: Store, clock: Clock, senders: Mapping[str, ChannelSender]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        senders: Mapping[str, ChannelSender],
+        limits: Mapping[str, ChannelLimits] | None = None,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._senders = senders
+        self._limits = dict(limits or {})
+        self._pacers = {ch: Pacer(self._limits.get(ch, UNLIMITED)) for ch in senders}
+        self._sleep = sleep
+        self._monotonic = monotonic
 
-    async def drain(self, limit: int = 500) -> int:
-        """Send what is pending, oldest first; returns how many were delivered."""
+    async def drain(self, batch: int = 500) -> int:
+        """Send everything due now on every channel this process serves; returns how many
+        were delivered. Paced: may take a while for a large fan-out."""
         delivered = 0
-        stalled: set[str] = set()
-        for item in await self._store.outbox.pending(limit=limit):
-            if item.channel in stalled:
-                continue
-            sender = self._senders.get(item.channel)
-            if sender is None:
-                continue  # that channel is not running in this process; keep it pending
+        for channel in self._senders:
+            delivered += await self.drain_channel(channel, batch)
+        return delivered
+
+    async def drain_channel(self, channel: str, batch: int = 500) -> int:
+        delivered = 0
+        while True:
+            items = await self._store.outbox.pending(channel, batch, now=self._clock.now())
+            if not items:
+                return delivered
+            sent, stalled = await self._send_batch(channel, items)
+            delivered += sent
+            if stalled or len(items) < batch:
+                return delivered
+
+    async def _send_batch(self, channel: str, items: list[OutboxItem]) -> tuple[int, bool]:
+        sender = self._senders[channel]
+        pacer = self._pacers[channel]
+        waiting = list(items)
+        delivered = 0
+        while waiting:
+            now = self._monotonic()
+            # The row that may go soonest; ties (all free) keep the oldest first.
+            index = min(
+                range(len(waiting)), key=lambda i: (pacer.delay(waiting[i].chat_id, now), i)
+            )
+            item = waiting.pop(index)
+            wait = pacer.delay(item.chat_id, now)
+            if wait > 0:
+                await self._sleep(wait)
             try:
                 await sender.send(to_message(item))
             except DeliveryError as exc:
-                await self._store.outbox.mark_failed(
-                    item.id, str(exc), self._clock.now(), exc.permanent
-                )
-                if not exc.permanent:
-                    stalled.add(item.channel)  # keep order: retry this channel next drain
-                log.warning("outbox item %s to %s failed: %s", item.id, item.channel, exc)
+                at = self._monotonic()
+                pacer.sent(item.chat_id, item.is_group, at)
+                retry = await self._failed(item, exc)
+                if exc.retry_after is not None:
+                    pacer.pause(at + exc.retry_after)
+                if retry and exc.retry_after is not None:
+                    return delivered, True  # the channel is paused: pick up on a later drain
                 continue
+            pacer.sent(item.chat_id, item.is_group, self._monotonic())
             await self._store.outbox.mark_sent(item.id, self._clock.now())
             delivered += 1
-        return delivered
+        return delivered, False
+
+    async def _failed(self, item: OutboxItem, exc: DeliveryError) -> bool:
+        """Records the failure; True when the row will be retried."""
+        now = self._clock.now()
+        if exc.permanent:
+            await self._store.outbox.mark_failed(item.id, str(exc), now, permanent=True)
+            log.warning(
+                "outbox %s to %s:%s failed for good: %s", item.id, item.channel, item.chat_id, exc
+            )
+            return False
+        limits = self._limits.get(item.channel, UNLIMITED)
+        wait = exc.retry_after
+        if wait is None:
+            wait = min(limits.max_backoff, limits.base_backoff * 2 ** min(item.attempts, 20))
+        retry_at = now + timedelta(seconds=wait)
+        await self._store.outbox.mark_failed(
+            item.id, str(exc), now, permanent=False, retry_at=retry_at
+        )
+        log.info("outbox %s to %s retries in %.1f s: %s", item.id, item.channel, wait, exc)
+        return True
+
+    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Drain continuously until ``stop`` is set (one task per process)."""
+        while not stop.is_set():
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("outbox drain failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=idle)
