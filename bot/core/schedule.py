@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.models import Schedule
 from bot.core.periods import Period, PeriodType
@@ -203,3 +204,26 @@ def due_times(period: Period, schedule: Schedule, tz: str) -> DueTimes:
         warning=deadline - schedule.warning_before if schedule.warning_before else None,
         lock=period.end_at(tz) + schedule.lock_after,
     )
+
+
+def quiet_until(moment: datetime, schedule: Schedule, tz: str) -> datetime | None:
+    """When quiet hours hold ``moment`` back, the local time they end; else None.
+
+    Quiet hours may span midnight (21h30 → 07h00, the default) or not (12h00 → 13h30).
+    """
+    start, end = schedule.quiet_start, schedule.quiet_end
+    if start is None or end is None or start == end:
+        return None
+    local = moment.astimezone(ZoneInfo(tz))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    since = local - midnight
+    if start < end:
+        inside = start <= since < end
+        end_day = midnight
+    else:
+        inside = since >= start or since < end
+        end_day = midnight + timedelta(days=1) if since >= start else midnight
+    if not inside:
+        return None
+    naive_end = end_day.replace(tzinfo=None) + end
+    return naive_end.replace(tzinfo=ZoneInfo(tz))

@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core import render
-from bot.core.models import Campaign, ChatPurpose, CycleStep, Member, OrgUnit, Role
+from bot.core.models import Campaign, ChatKind, ChatPurpose, CycleStep, Member, OrgUnit, Role
 from bot.core.parsing import render_form
 from bot.core.periods import Period
+from bot.core.schedule import quiet_until
 from bot.services import periods as cal
 from bot.services.digests import DigestService
 from bot.services.ports import Store
@@ -60,6 +61,7 @@ class Target:
     chat_id: str
     org: OrgUnit | None  # for a private prompt: whose form to show
     mention_user_ids: tuple[str, ...] = ()
+    group: bool = False
 
 
 class CycleService:
@@ -74,6 +76,8 @@ class CycleService:
         await self._store.inbound.prune(now - INBOUND_KEEP)
         outcomes: list[StepOutcome] = []
         for campaign in await self._store.campaigns.list_active():
+            if campaign.paused:
+                continue
             try:
                 outcomes.extend(await self._run_campaign(campaign, now))
             except TemplateMissingError:
@@ -86,7 +90,7 @@ class CycleService:
         outcomes: list[StepOutcome] = []
         for back in range(LOOKBACK_PERIODS, -1, -1):
             period = current.shift(-back)
-            if period < first:
+            if period < first or await self._store.calendar.is_skipped(campaign.id, period):
                 continue
             outcomes.extend(await self._run_period(campaign, period, now))
         return outcomes
@@ -130,6 +134,12 @@ class CycleService:
         send: bool,
     ) -> StepOutcome:
         messages = await self._compose(campaign, period, step, now) if send else []
+        # Quiet hours hold prompts and reminders until morning; a reminder or warning that
+        # would then arrive after the deadline is dropped, it would only confuse.
+        hold = quiet_until(now, campaign.schedule, campaign.timezone)
+        late_hold = hold is not None and hold >= cal.times(campaign, period).deadline
+        if late_hold and step in (CycleStep.REMINDER, CycleStep.WARNING):
+            messages = []
         count = 0
         async with self._store.transaction():
             if not await self._store.cycle.mark(campaign.id, period, step, slot, now):
@@ -137,7 +147,14 @@ class CycleService:
             for target, text in messages:
                 key = f"c{campaign.id}:{period.key}:{step.value}:{slot}:{target.channel}:{target.chat_id}"
                 if await self._store.outbox.enqueue(
-                    target.channel, target.chat_id, text, key, now, target.mention_user_ids
+                    target.channel,
+                    target.chat_id,
+                    text,
+                    key,
+                    now,
+                    target.mention_user_ids,
+                    not_before=hold,
+                    group=target.group,
                 ):
                     count += 1
         log.info(
@@ -219,8 +236,12 @@ class CycleService:
         targets: list[Target] = []
         if campaign.prompt_group:
             for g in groups:
-                mentions = tuple(m.user_id for m in members if m.channel == g.channel)
-                targets.append(Target(g.channel, g.chat_id, None, mentions))
+                mentions = tuple(
+                    m.user_id
+                    for m in members
+                    if m.channel == g.channel and campaign.schedule.mention_missing
+                )
+                targets.append(Target(g.channel, g.chat_id, None, mentions, group=True))
         else:
             group_channels = set()
         for m in members:
@@ -232,7 +253,9 @@ class CycleService:
     async def _leadership_targets(self, campaign: Campaign) -> list[Target]:
         chats = await self._store.chats.for_workspace(campaign.workspace_id, ChatPurpose.LEADERSHIP)
         if chats:
-            return [Target(c.channel, c.chat_id, None) for c in chats]
+            return [
+                Target(c.channel, c.chat_id, None, group=c.kind is ChatKind.GROUP) for c in chats
+            ]
         admins = [
             m for m in await self._store.members.all(campaign.workspace_id) if m.role is Role.ADMIN
         ]

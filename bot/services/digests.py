@@ -46,6 +46,7 @@ class DigestService:
             campaign_name=campaign.name,
             other_orgs=others,
             cumulative_from=first,
+            exempt_org_ids=await self._store.calendar.exempt_orgs(campaign.id, period),
         )
 
     async def completeness(self, campaign: Campaign, period: Period, now: datetime) -> Completeness:
@@ -54,6 +55,7 @@ class DigestService:
         return compute_completeness(
             orgs=orgs,
             other_orgs=others,
+            exempt_org_ids=await self._store.calendar.exempt_orgs(campaign.id, period),
             period=period,
             deadline=cal.times(campaign, period).deadline,
             current=current,
