@@ -100,8 +100,9 @@ def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
         "báo cáo": "Báo cáo",
         "tổng hợp": "Tổng hợp",
         "quản trị": "Quản trị",
+        "lịch": "Lịch, nghỉ, miễn báo cáo",
     }
-    for key in ("chung", "báo cáo", "tổng hợp", "quản trị"):
+    for key in ("chung", "báo cáo", "tổng hợp", "quản trị", "lịch"):
         if key not in groups:
             continue
         lines.append("")
@@ -432,7 +433,69 @@ AUDIT_ACTIONS = {
     "template": "thay mẫu báo cáo",
     "schedule": "đổi lịch",
     "report_on_behalf": "báo cáo thay đơn vị",
+    "pause": "tạm dừng đợt báo cáo",
+    "resume": "cho đợt báo cáo chạy lại",
+    "skip": "nghỉ kỳ",
+    "unskip": "bỏ nghỉ kỳ",
+    "exempt": "miễn báo cáo",
+    "unexempt": "bỏ miễn báo cáo",
+    "reopen": "mở lại kỳ đã khóa sổ",
 }
+
+# -- calendar rules --------------------------------------------------------------------------
+PAUSED = (
+    "✅ Đã tạm dừng đợt “{name}”: bot không gửi đề nghị báo cáo, nhắc việc và bản tổng hợp cho "
+    "đến khi có lệnh /tieptuc. Các đơn vị vẫn gửi báo cáo được."
+)
+ALREADY_PAUSED = "Đợt “{name}” đang tạm dừng. Gửi /tieptuc để chạy lại."
+RESUMED = "✅ Đợt “{name}” chạy lại từ {period}."
+RESUMED_SKIPPED = " Các kỳ đã quá hạn trong thời gian tạm dừng được ghi là nghỉ: {periods}."
+NOT_PAUSED = "Đợt “{name}” đang chạy bình thường."
+PERIOD_RANGE_USAGE = (
+    "Đề nghị ghi kỳ, ví dụ: /{cmd} tuần 6/2027, hoặc một khoảng: /{cmd} tuần 6/2027 đến tuần "
+    "7/2027; lý do ghi sau dấu |."
+)
+RANGE_TOO_LONG = "Khoảng kỳ quá dài (tối đa 60 kỳ). Đồng chí chia nhỏ khoảng kỳ."
+RANGE_REVERSED = "Kỳ bắt đầu phải trước kỳ kết thúc."
+NO_SKIPS = "Đợt “{name}” không có kỳ nghỉ nào. Ví dụ: /nghi tuần 6/2027 | Nghỉ Tết."
+EXEMPT_USAGE = "Cách dùng: /{cmd} MÃ_ĐƠN_VỊ kỳ [đến kỳ] [| lý do], ví dụ: /{cmd} hccb tuần 48"
+REOPEN_USAGE = "Cách dùng: /molai MÃ_ĐƠN_VỊ kỳ [số ngày], ví dụ: /molai hnd tuần 45 3 ngày"
+NOT_LOCKED = "{period} chưa khóa sổ, {org} vẫn gửi và sửa báo cáo được."
+NO_FAILURES = "Không có tin nhắn nào bị lỗi gửi."
+
+
+def skip_list(name: str, items: Sequence[tuple[str, str]]) -> str:
+    lines = [f"Các kỳ nghỉ của đợt “{name}”:"]
+    lines.extend(f" - {label}{' – ' + reason if reason else ''}" for label, reason in items)
+    return "\n".join(lines)
+
+
+def skipped(labels: Sequence[str], reason: str) -> str:
+    tail = f" ({reason})" if reason else ""
+    return f"✅ Đã ghi nghỉ{tail}: {', '.join(labels)}. Bot không gửi đề nghị, nhắc việc và tổng hợp cho các kỳ này."
+
+
+def unskipped(labels: Sequence[str]) -> str:
+    return f"✅ Đã bỏ nghỉ: {', '.join(labels)}."
+
+
+def exempted(org: str, labels: Sequence[str], reason: str) -> str:
+    tail = f" ({reason})" if reason else ""
+    return f"✅ {org} được miễn báo cáo{tail}: {', '.join(labels)}. Đơn vị không bị tính là chưa báo cáo."
+
+
+def unexempted(org: str, labels: Sequence[str]) -> str:
+    return f"✅ Đã bỏ miễn báo cáo của {org}: {', '.join(labels)}."
+
+
+def reopened(org: str, period: str, until: str) -> str:
+    return (
+        f"✅ Đã mở lại {period} cho {org} đến {until}. Đơn vị gửi hoặc sửa báo cáo như thường lệ."
+    )
+
+
+def failure_list(lines: Sequence[str]) -> str:
+    return "Tin nhắn không gửi được (mới nhất trước):\n" + "\n".join(f" - {line}" for line in lines)
 
 
 def audit_list(lines: Sequence[str]) -> str:

@@ -40,7 +40,22 @@ _KEYS = {
     "nhac": "reminders", "nhac viec": "reminders", "remind": "reminders",
     "canh bao": "warning", "warning": "warning",
     "khoa": "lock", "lock": "lock", "khoa so": "lock",
+    "yen lang": "quiet", "gio yen lang": "quiet", "quiet": "quiet",
+    "nhac ten": "mention", "gan ten": "mention",
+    "bao cao som": "early", "nhan som": "early",
 }  # fmt: skip
+
+_YES = ("co", "bat", "mo", "yes", "on", "1")
+_NO = ("khong", "tat", "no", "off", "0")
+
+
+def _yes_no(text: str, what: str) -> bool:
+    t = fold(text).strip(" .:")
+    if t in _YES:
+        return True
+    if t in _NO:
+        return False
+    raise ScheduleError(f"Mục {what} cần ghi “có” hoặc “không”.")
 
 
 def _parse_time(text: str) -> timedelta:
@@ -122,7 +137,10 @@ def parse_schedule(text: str, base: Schedule, period_type: PeriodType) -> Schedu
                 # fold() keeps length for Vietnamese letters, so slicing the original works.
                 break
         if key is None:
-            raise ScheduleError(f"Chưa hiểu mục “{part}”. Các mục: mở, hạn, nhắc, cảnh báo, khóa.")
+            raise ScheduleError(
+                f"Chưa hiểu mục “{part}”. Các mục: mở, hạn, nhắc, cảnh báo, khóa, yên lặng, "
+                "nhắc tên, báo cáo sớm."
+            )
         if key == "open":
             result = replace(result, open_offset=parse_moment(rest, period_type))
         elif key == "deadline":
@@ -139,6 +157,20 @@ def parse_schedule(text: str, base: Schedule, period_type: PeriodType) -> Schedu
                 result = replace(result, warning_before=None)
             else:
                 result = replace(result, warning_before=_parse_duration(rest))
+        elif key == "quiet":
+            if fold(rest) in _NO:
+                result = replace(result, quiet_start=None, quiet_end=None)
+            else:
+                ends = re.split(r"\s*(?:-|–|đến|den)\s*", rest.strip())
+                if len(ends) != 2:
+                    raise ScheduleError("Giờ yên lặng ghi dạng 21:30-07:00, hoặc “không”.")
+                result = replace(
+                    result, quiet_start=_parse_time(ends[0]), quiet_end=_parse_time(ends[1])
+                )
+        elif key == "mention":
+            result = replace(result, mention_missing=_yes_no(rest, "nhắc tên"))
+        elif key == "early":
+            result = replace(result, allow_early=_yes_no(rest, "báo cáo sớm"))
         else:
             result = replace(result, lock_after=_parse_duration(rest))
     validate_schedule(result)
@@ -181,7 +213,20 @@ def describe_schedule(s: Schedule, period_type: PeriodType) -> list[str]:
     else:
         lines.append("Cảnh báo trước hạn: không")
     lines.append(f"Khóa sổ: {s.lock_after.days} ngày sau khi hết kỳ")
+    if s.quiet_start is not None and s.quiet_end is not None:
+        lines.append(f"Giờ yên lặng: {_clock(s.quiet_start)} – {_clock(s.quiet_end)}")
+    else:
+        lines.append("Giờ yên lặng: không")
+    lines.append(
+        f"Nhắc tên đơn vị chưa báo cáo trong nhóm: {'có' if s.mention_missing else 'không'}"
+    )
+    lines.append(f"Nhận báo cáo sớm cho kỳ sau: {'có' if s.allow_early else 'không'}")
     return lines
+
+
+def _clock(offset: timedelta) -> str:
+    minutes = offset.seconds // 60
+    return f"{minutes // 60:02d}h{minutes % 60:02d}"
 
 
 @dataclass(frozen=True, slots=True)

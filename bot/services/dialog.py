@@ -51,6 +51,7 @@ from bot.core.models import (
     ChatBinding,
     ChatPurpose,
     ConversationState,
+    CycleStep,
     FieldValue,
     Invite,
     Member,
@@ -68,6 +69,7 @@ from bot.core.template import Template, TemplateError, TemplateField, parse_temp
 from bot.core.text import closest, fold
 from bot.core.vnformat import format_deadline
 from bot.services import periods as cal
+from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
 from bot.services.ports import DuplicateError, Store
 from bot.services.templates import TemplateMissingError, TemplateService
@@ -1123,7 +1125,9 @@ class DialogEngine:
         """Reports are taken for periods that have begun, from the campaign's first period
         on (admins may back-fill earlier ones); a future period is a slip, not a report."""
         zone = _zone(campaign.timezone)
-        if period.start_at(campaign.timezone) > ctx.now:
+        next_period = cal.current_period(campaign, ctx.now).next()
+        early = campaign.schedule.allow_early and period == next_period
+        if period.start_at(campaign.timezone) > ctx.now and not early:
             opens = cal.times(campaign, period).open.astimezone(zone)
             return ctx.reply(msg.period_not_open(period.label(), format_deadline(opens)))
         first = cal.first_period(campaign)
@@ -1222,7 +1226,7 @@ class DialogEngine:
             return denied
         assert org is not None
         period = period or cal.reporting_period(campaign, ctx.now)
-        if cal.is_locked(campaign, period, ctx.now) and not self._is_admin(ctx):
+        if await self._locked(ctx, campaign, period, org):
             return ctx.reply(msg.period_locked(period.label()))
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         result = parse_report(text, template, org.code) if text else None
@@ -1251,6 +1255,14 @@ class DialogEngine:
         return await self._review(
             ctx, campaign, template, org, period, data, problems, always_confirm=current is not None
         )
+
+    async def _locked(self, ctx: Ctx, campaign: Campaign, period: Period, org: OrgUnit) -> bool:
+        """Closed to this sender: past the lock, not reopened for this organization (admins
+        may always write, and it is audited)."""
+        if not cal.is_locked(campaign, period, ctx.now) or self._is_admin(ctx):
+            return False
+        until = await self._store.calendar.reopened_until(campaign.id, period, org.id)
+        return until is None or until <= ctx.now
 
     def _is_admin(self, ctx: Ctx) -> bool:
         return ctx.is_owner or (ctx.member is not None and ctx.member.role is Role.ADMIN)
@@ -1375,7 +1387,7 @@ class DialogEngine:
     async def _store_report(
         self, ctx: Ctx, campaign: Campaign, org: OrgUnit, period: Period, data: dict[str, Any]
     ) -> list[OutboundMessage]:
-        if cal.is_locked(campaign, period, ctx.now) and not self._is_admin(ctx):
+        if await self._locked(ctx, campaign, period, org):
             await self._clear_state(ctx)
             return ctx.reply(msg.period_locked(period.label()))
         # On time or late is settled by the first report of the period: correcting an
@@ -1417,7 +1429,7 @@ class DialogEngine:
             data["choices"] = [[msg.CHOICE_CANCEL, CANCEL]]
             await self._save_state(ctx, REPORT, data)
             return ctx.reply(msg.PHOTO_NO_REPORT)
-        if cal.is_locked(campaign, period, ctx.now) and not self._is_admin(ctx):
+        if await self._locked(ctx, campaign, period, org):
             return ctx.reply(msg.period_locked(period.label()))
         await self._store.submissions.add_version(
             campaign_id=campaign.id, period=period, org_id=org.id, channel=ctx.sender.channel,
@@ -1455,7 +1467,7 @@ class DialogEngine:
             await self._clear_state(ctx)
             return ctx.reply(msg.PENDING_EXPIRED)
         campaign, org, period, template = objs
-        if cal.is_locked(campaign, period, ctx.now) and not self._is_admin(ctx):
+        if await self._locked(ctx, campaign, period, org):
             await self._clear_state(ctx)
             return ctx.reply(msg.period_locked(period.label()))
         keys = [f.key for _, f in template.numbered_fields(org.code)]
@@ -1510,6 +1522,198 @@ class DialogEngine:
             "raw": (str(state.data.get("raw", "")) + f"\n{f.label}: {text}").strip(),
         }
         return await self._guided_next(ctx, data, skip=False)
+
+    # -- calendar rules -------------------------------------------------------------------
+    async def _periods_arg(
+        self, ctx: Ctx, text: str, cmd: str
+    ) -> tuple[Campaign, list[Period], str] | list[OutboundMessage]:
+        """ "tuần 6/2027 đến tuần 7/2027 | Nghỉ Tết" -> the campaign of that period type, the
+        periods of the range, and the reason."""
+        body, _, reason = text.partition("|")
+        parts = re.split(r"\s+(?:đến|den|tới|toi|->)\s+", body.strip(), flags=re.IGNORECASE)
+        if not body.strip() or len(parts) > 2:
+            return ctx.reply(msg.PERIOD_RANGE_USAGE.format(cmd=cmd))
+        campaigns = await self._campaigns(ctx)
+        if not campaigns:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        default = campaigns[0]
+        today = ctx.now.astimezone(_zone(default.timezone)).date()
+        try:
+            ends = [parse_period_ref(p, default.period_type, today) for p in parts]
+        except PeriodError as exc:
+            return ctx.reply(str(exc))
+        first, last = ends[0], ends[-1]
+        if first.type is not last.type:
+            return ctx.reply(msg.PERIOD_RANGE_USAGE.format(cmd=cmd))
+        campaign = next((c for c in campaigns if c.period_type is first.type), None)
+        if campaign is None:
+            return ctx.reply(msg.no_campaign_for(first.type.label))
+        if last < first:
+            return ctx.reply(msg.RANGE_REVERSED)
+        periods = [first]
+        while periods[-1] < last:
+            if len(periods) >= 60:
+                return ctx.reply(msg.RANGE_TOO_LONG)
+            periods.append(periods[-1].next())
+        return campaign, periods, " ".join(reason.split())[:200]
+
+    async def _cmd_tamdung(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        campaign, _ = await self._campaign_by_word(ctx, args)
+        if campaign is None:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        if campaign.paused:
+            return ctx.reply(msg.ALREADY_PAUSED.format(name=campaign.name))
+        await self._store.campaigns.update(replace(campaign, paused=True))
+        await self._audit(ctx, "pause", campaign.name)
+        return ctx.reply(msg.PAUSED.format(name=campaign.name))
+
+    async def _cmd_tieptuc(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        campaign, _ = await self._campaign_by_word(ctx, args)
+        if campaign is None:
+            return ctx.reply(msg.NO_CAMPAIGN)
+        if not campaign.paused:
+            return ctx.reply(msg.NOT_PAUSED.format(name=campaign.name))
+        # Periods whose deadline passed while paused are recorded as skipped, so resuming
+        # does not send a burst of stale digests; the current period goes on normally.
+        current = cal.current_period(campaign, ctx.now)
+        stale: list[str] = []
+        for back in range(LOOKBACK_PERIODS, -1, -1):
+            period = current.shift(-back)
+            if (
+                period < cal.first_period(campaign)
+                or cal.times(campaign, period).deadline > ctx.now
+            ):
+                continue
+            done = {r.step for r in await self._store.cycle.done(campaign.id, period)}
+            if CycleStep.CLOSE not in done and await self._store.calendar.skip(
+                campaign.id, period, "tạm dừng", ctx.now
+            ):
+                stale.append(period.short_label())
+        await self._store.campaigns.update(replace(campaign, paused=False))
+        await self._audit(ctx, "resume", campaign.name)
+        text = msg.RESUMED.format(
+            name=campaign.name, period=cal.reporting_period(campaign, ctx.now).label()
+        )
+        if stale:
+            text += msg.RESUMED_SKIPPED.format(periods=", ".join(stale))
+        return ctx.reply(text)
+
+    async def _cmd_nghi(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        if not args.strip():
+            campaign, _ = await self._campaign_by_word(ctx, "")
+            if campaign is None:
+                return ctx.reply(msg.NO_CAMPAIGN)
+            items = await self._store.calendar.skipped(campaign.id)
+            if not items:
+                return ctx.reply(msg.NO_SKIPS.format(name=campaign.name))
+            return ctx.reply(msg.skip_list(campaign.name, [(p.label(), r) for p, r in items]))
+        found = await self._periods_arg(ctx, args, "nghi")
+        if isinstance(found, list):
+            return found
+        campaign, periods, reason = found
+        for period in periods:
+            await self._store.calendar.skip(campaign.id, period, reason, ctx.now)
+        labels = [p.short_label() for p in periods]
+        await self._audit(ctx, "skip", f"{', '.join(labels)} {reason}".strip())
+        return ctx.reply(msg.skipped(labels, reason))
+
+    async def _cmd_bonghi(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        found = await self._periods_arg(ctx, args, "bonghi")
+        if isinstance(found, list):
+            return found
+        campaign, periods, _ = found
+        for period in periods:
+            await self._store.calendar.unskip(campaign.id, period)
+        labels = [p.short_label() for p in periods]
+        await self._audit(ctx, "unskip", ", ".join(labels))
+        return ctx.reply(msg.unskipped(labels))
+
+    async def _org_and_periods(
+        self, ctx: Ctx, args: str, cmd: str
+    ) -> tuple[OrgUnit, Campaign, list[Period], str] | list[OutboundMessage]:
+        code, _, rest = args.strip().partition(" ")
+        if not code or not rest.strip():
+            return ctx.reply(msg.EXEMPT_USAGE.format(cmd=cmd))
+        org = await self._org_by_code(ctx, code)
+        if org is None:
+            return ctx.reply(msg.ORG_NOT_FOUND.format(code=code[:40]))
+        found = await self._periods_arg(ctx, rest, cmd)
+        if isinstance(found, list):
+            return found
+        return (org, *found)
+
+    async def _cmd_mien(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        found = await self._org_and_periods(ctx, args, "mien")
+        if isinstance(found, list):
+            return found
+        org, campaign, periods, reason = found
+        for period in periods:
+            await self._store.calendar.exempt(campaign.id, period, org.id, reason, ctx.now)
+        labels = [p.short_label() for p in periods]
+        await self._audit(ctx, "exempt", f"{org.code}: {', '.join(labels)} {reason}".strip())
+        return ctx.reply(msg.exempted(org.display_name, labels, reason))
+
+    async def _cmd_bomien(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        found = await self._org_and_periods(ctx, args, "bomien")
+        if isinstance(found, list):
+            return found
+        org, campaign, periods, _ = found
+        for period in periods:
+            await self._store.calendar.unexempt(campaign.id, period, org.id)
+        labels = [p.short_label() for p in periods]
+        await self._audit(ctx, "unexempt", f"{org.code}: {', '.join(labels)}")
+        return ctx.reply(msg.unexempted(org.display_name, labels))
+
+    async def _cmd_molai(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
+        days = 3
+        m = re.search(r"\s(\d{1,2})\s*ngay\s*$", fold(args))
+        if m:
+            days = max(1, int(m.group(1)))
+            args = args[: m.start()]
+        found = await self._org_and_periods(ctx, args, "molai")
+        if isinstance(found, list):
+            return ctx.reply(msg.REOPEN_USAGE)
+        org, campaign, periods, _ = found
+        if len(periods) != 1:
+            return ctx.reply(msg.REOPEN_USAGE)
+        period = periods[0]
+        if not cal.is_locked(campaign, period, ctx.now):
+            return ctx.reply(msg.NOT_LOCKED.format(period=period.label(), org=org.display_name))
+        until = ctx.now + timedelta(days=days)
+        await self._store.calendar.reopen(campaign.id, period, org.id, until, ctx.now)
+        await self._audit(ctx, "reopen", f"{org.code}: {period.short_label()}, {days} ngày")
+        shown = format_deadline(until.astimezone(_zone(campaign.timezone)))
+        return ctx.reply(msg.reopened(org.display_name, period.label(), shown))
+
+    async def _cmd_loigui(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        assert ctx.workspace is not None
+        members = await self._store.members.all(ctx.workspace.id)
+        chats = await self._store.chats.for_workspace(ctx.workspace.id)
+        names = {m.user_id: m.display_name for m in members}
+        names.update({c.chat_id: c.title for c in chats})
+        failures = await self._store.outbox.failures(chat_ids=list(names), limit=20)
+        if not failures:
+            return ctx.reply(msg.NO_FAILURES)
+        zone = _zone(self._config.timezone)
+        lines = []
+        for f in failures:
+            when = f.created_at.astimezone(zone)
+            first_line = f.text.split("\n", 1)[0][:60]
+            lines.append(
+                f"{when:%d/%m/%Y %Hh%M} – {names.get(f.chat_id, f.chat_id)} ({f.channel}): "
+                f"{_delivery_reason(f.last_error or '')}. Tin: “{first_line}”"
+            )
+        return ctx.reply(msg.failure_list(lines))
 
     # -- reading --------------------------------------------------------------------------
     async def _campaign_period(
@@ -1599,6 +1803,16 @@ def _unknown_command(name: str) -> str:
         if spec is not None:
             text += " " + msg.DID_YOU_MEAN.format(name=spec.name)
     return text
+
+
+def _delivery_reason(error: str) -> str:
+    """A platform's error in words an admin can act on."""
+    e = error.lower()
+    if "block" in e or "403" in e or "forbidden" in e:
+        return "người nhận đã chặn bot hoặc rời nhóm"
+    if "not found" in e or "400" in e:
+        return "không tìm thấy cuộc trò chuyện"
+    return "lỗi nền tảng"
 
 
 def _decides(datas: Sequence[str]) -> bool:
