@@ -26,7 +26,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.clock import Clock
@@ -73,10 +73,9 @@ class Pacer:
         self._limits = limits
         self._next_any = 0.0
         self._next_chat: dict[str, float] = {}
-        self._paused_until = 0.0
 
     def delay(self, chat_id: str, now: float) -> float:
-        ready = max(self._next_any, self._next_chat.get(chat_id, 0.0), self._paused_until)
+        ready = max(self._next_any, self._next_chat.get(chat_id, 0.0))
         return max(0.0, ready - now)
 
     def sent(self, chat_id: str, is_group: bool, at: float) -> None:
@@ -87,9 +86,6 @@ class Pacer:
             self._next_chat[chat_id] = at + gap
             if len(self._next_chat) > 50_000:  # forget chats whose interval has passed
                 self._next_chat = {c: t for c, t in self._next_chat.items() if t > at}
-
-    def pause(self, until: float) -> None:
-        self._paused_until = max(self._paused_until, until)
 
 
 def to_message(item: OutboxItem) -> OutboundMessage:
@@ -117,6 +113,9 @@ class OutboxDispatcher:
         self._senders = senders
         self._limits = dict(limits or {})
         self._pacers = {ch: Pacer(self._limits.get(ch, UNLIMITED)) for ch in senders}
+        # After a 429 a channel is silent until this moment (wall clock: pauses are long
+        # and must survive the process's sense of time; pacing gaps use the monotonic one).
+        self._paused_until: dict[str, datetime] = {}
         self._sleep = sleep
         self._monotonic = monotonic
 
@@ -145,6 +144,11 @@ class OutboxDispatcher:
         waiting = list(items)
         delivered = 0
         while waiting:
+            until = self._paused_until.get(channel)
+            if until is not None and self._clock.now() < until:
+                # After a 429 the platform wants silence for a while: leave the rows for a
+                # later drain rather than holding this one (and the tick) asleep.
+                return delivered, True
             now = self._monotonic()
             # The row that may go soonest; ties (all free) keep the oldest first.
             index = min(
@@ -161,7 +165,9 @@ class OutboxDispatcher:
                 pacer.sent(item.chat_id, item.is_group, at)
                 retry = await self._failed(item, exc)
                 if exc.retry_after is not None:
-                    pacer.pause(at + exc.retry_after)
+                    self._paused_until[channel] = self._clock.now() + timedelta(
+                        seconds=exc.retry_after
+                    )
                 if retry and exc.retry_after is not None:
                     return delivered, True  # the channel is paused: pick up on a later drain
                 continue
