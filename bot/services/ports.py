@@ -238,6 +238,12 @@ class OutboxRepo(Protocol):
     async def mark_failed(
         self, item_id: int, error: str, now: datetime, permanent: bool
     ) -> None: ...
+    async def unreachable(
+        self, workspace_chats: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """Of these (channel, chat_id), those whose latest delivery failed permanently
+        (the person blocked the bot...), with the error; a later success clears it."""
+        ...
 
 
 class ConversationRepo(Protocol):
