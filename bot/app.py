@@ -258,7 +258,10 @@ def build_telegram(
     clock: Clock | None = None,
     rate_limiter: BaseRateLimiter | None = None,  # type: ignore[type-arg]
     new_code: Callable[[], str] = new_invite_code,
+    timeout: float | None = None,
 ) -> tuple[Application, TelegramRuntime]:  # type: ignore[type-arg]
+    """The Application and its runtime; ``clock``, ``rate_limiter``, ``new_code`` and the
+    request ``timeout`` (seconds) are for tests, production uses the defaults."""
     assert settings.telegram_token is not None
     clock = clock or SystemClock()
     owner_chats = [user for channel, user in settings.owner_set() if channel == TELEGRAM]
@@ -269,7 +272,7 @@ def build_telegram(
     )
     runtime = TelegramRuntime(settings, clock, channel, new_code=new_code)
     channel.names_lookup(runtime.member_names)
-    application = (
+    builder = (
         Application.builder()
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_base_url)
@@ -278,8 +281,10 @@ def build_telegram(
         .rate_limiter(rate_limiter or telegram_rate_limiter())
         .post_init(runtime.post_init)
         .post_shutdown(runtime.post_shutdown)
-        .build()
     )
+    if timeout is not None:
+        builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
+    application = builder.build()
     channel.register(application)
     return application, runtime
 

@@ -9,6 +9,7 @@ tells the user in Vietnamese that something went wrong and notifies the owners b
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,6 +22,7 @@ from telegram import (
     Update,
 )
 from telegram import Message as TgMessage
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -49,6 +51,7 @@ GROUP_MENU = ("baocao", "tinhhinh", "tonghop", "mau", "huy", "trogiup", "khoitao
 DOCUMENT_LIMIT = 20_000_000  # bytes: what bots may download; the engine applies its own limit
 OWNER_NOTICE_EVERY = 60.0  # seconds: at most one error notice a minute to the owners
 RETRIES_ON_429 = 3
+REPLY_ATTEMPTS = 3
 
 
 def rate_limiter() -> AIORateLimiter:
@@ -172,7 +175,25 @@ class TelegramChannel:
             names = {}
             if reply.mention_user_ids and self._names is not None:
                 names = dict(await self._names(reply.mention_user_ids))
-            await deliver(context.bot, reply, names=names)
+            done = 0
+
+            def progress(n: int) -> None:
+                nonlocal done
+                done = n
+
+            # A reply lost to a passing server error (5xx, connection reset) is tried again
+            # from the part that failed; a timeout is not (Telegram may have sent it) and
+            # a 429 was already retried by the rate limiter.
+            for attempt in range(REPLY_ATTEMPTS):
+                try:
+                    await deliver(context.bot, reply, names=names, skip=done, progress=progress)
+                    break
+                except TimedOut:
+                    raise
+                except NetworkError:
+                    if attempt == REPLY_ATTEMPTS - 1:
+                        raise
+                    await asyncio.sleep(0.5 * (attempt + 1))
 
     async def _document(self, message: TgMessage) -> Attachment | None:
         doc = message.document
