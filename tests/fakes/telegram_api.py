@@ -216,6 +216,10 @@ class FakeBotApi:
         )
         return query_id
 
+    def redeliver(self, update: dict[str, Any]) -> int:
+        """The same content again under a new update id (a retried webhook delivery)."""
+        return self._push(dict(update))
+
     def fail(self, method: str, *faults: Fault) -> None:
         self.faults.setdefault(method, deque()).extend(faults)
 
