@@ -140,9 +140,13 @@ class TelegramChannel:
                 event = message_event(message, self.me, self._clock.now(), document=document)
         if event is None:
             return
-        if event.photos and self._photos_dir is not None:
-            await self._keep_photo(message)
         await self._answer(context, await self.handle(event))
+        if event.photos and self._photos_dir is not None:
+            # The file id is already kept with the report; a failed copy loses nothing.
+            try:
+                await self._keep_photo(message)
+            except Exception:
+                log.warning("could not copy photo of message %s", message.message_id, exc_info=True)
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
