@@ -1,8 +1,16 @@
 """The composition root: settings -> database -> repositories -> services -> channels.
 
 Nothing here runs at import. ``build_services`` wires the channel-neutral parts (used by the
-sandbox, the tests and, later, Telegram and Zalo); ``main_run`` picks the channels from the
-settings and runs them until interrupted.
+sandbox, the tests and Telegram; Zalo later); ``main_run`` picks the channel from the
+settings and runs it until interrupted.
+
+Telegram: ``build_telegram`` makes the python-telegram-bot ``Application`` (custom Bot API
+base URLs, ``Defaults(tzinfo=...)``, the one burst-free ``AIORateLimiter``) and a
+``TelegramRuntime`` whose ``post_init`` opens the database and services, learns the bot's
+name, publishes the command menus and starts the cycle ticking in the same event loop;
+``post_shutdown`` stops the ticking and closes the database. ``run_polling`` or
+``run_webhook`` (by settings) handle SIGINT/SIGTERM; ``serve_telegram`` runs the same
+sequence inside an already running loop (the end-to-end tests).
 """
 
 from __future__ import annotations
@@ -14,16 +22,24 @@ import random
 import secrets
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application, BaseRateLimiter, Defaults
 
 from bot.channels.sandbox import Sandbox, interactive
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram.handlers import TelegramChannel
+from bot.channels.telegram.handlers import rate_limiter as telegram_rate_limiter
+from bot.channels.telegram.sender import TelegramSender
 from bot.config import Settings
-from bot.core.clock import Clock, ManualClock, OffsetClock
+from bot.core.clock import Clock, ManualClock, OffsetClock, SystemClock
 from bot.services.cycle import CycleService
 from bot.services.dialog import INVITE_ALPHABET, DialogEngine, EngineConfig, new_invite_code
 from bot.services.digests import DigestService
@@ -63,6 +79,7 @@ async def build_services(
     owners: set[tuple[str, str]] | None = None,
     timezone: str = "Asia/Ho_Chi_Minh",
     new_code: Callable[[], str] = new_invite_code,
+    invite_links: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Services]:
     store = await open_store(database)
     try:
@@ -76,7 +93,11 @@ async def build_services(
             templates,
             digests,
             # The engine keeps a reference to this set, so the sandbox's @owner lines apply.
-            EngineConfig(owners=owner_set, timezone=timezone),
+            EngineConfig(
+                owners=owner_set,
+                timezone=timezone,
+                invite_links=invite_links if invite_links is not None else {},
+            ),
             new_code=new_code,
         )
         yield Services(store, clock, templates, digests, cycle, engine, owner_set)
@@ -158,6 +179,224 @@ async def run_interactive(settings: Settings, out: TextIO = sys.stdout) -> None:
             scheduler.shutdown()
 
 
+# -- Telegram ----------------------------------------------------------------------------
+class TelegramRuntime:
+    """What the Telegram process holds between ``post_init`` and ``post_shutdown``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        channel: TelegramChannel,
+        *,
+        new_code: Callable[[], str] = new_invite_code,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.channel = channel
+        self.new_code = new_code
+        self.invite_links: dict[str, str] = {}
+        self.services: Services | None = None
+        self.dispatcher: OutboxDispatcher | None = None
+        self._scheduler: CycleScheduler | None = None
+        self._stack = contextlib.AsyncExitStack()
+        self._tick_lock = asyncio.Lock()
+
+    async def post_init(self, application: Application) -> None:  # type: ignore[type-arg]
+        settings = self.settings
+        self.services = await self._stack.enter_async_context(
+            build_services(
+                settings.database,
+                clock=self.clock,
+                owners=set(settings.owner_set()),
+                timezone=settings.timezone,
+                new_code=self.new_code,
+                invite_links=self.invite_links,
+            )
+        )
+        await self.channel.start(application)
+        assert self.channel.me is not None
+        if self.channel.me.username:
+            self.invite_links[TELEGRAM] = f"https://t.me/{self.channel.me.username}?start={{code}}"
+        self.channel.handle = self.services.engine.handle
+        sender = TelegramSender(application.bot, names=self.member_names)
+        self.dispatcher = self.services.dispatcher({TELEGRAM: sender})
+        self._scheduler = CycleScheduler(self.tick, settings.tick_seconds)
+        self._scheduler.start()
+        log.info("telegram bot @%s ready", self.channel.me.username)
+
+    async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+        if self._scheduler is not None:
+            self._scheduler.shutdown()
+        async with self._tick_lock:  # let a tick in progress finish before closing
+            self.channel.handle = None
+            await self._stack.aclose()
+
+    async def tick(self) -> None:
+        """Due cycle steps, then the outbox; one at a time (the scheduler's and a test's)."""
+        async with self._tick_lock:
+            if self.services is None or self.dispatcher is None:
+                return
+            await self.services.cycle.run_due(self.clock.now())
+            await self.dispatcher.drain()
+
+    async def member_names(self, user_ids: Sequence[str]) -> dict[str, str]:
+        """Names for mentions in group prompts, as people last showed them to the bot."""
+        names: dict[str, str] = {}
+        if self.services is None:
+            return names
+        for uid in user_ids:
+            members = await self.services.store.members.for_user(TELEGRAM, uid)
+            if members:
+                names[uid] = members[-1].display_name
+        return names
+
+
+def build_telegram(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    rate_limiter: BaseRateLimiter | None = None,  # type: ignore[type-arg]
+    new_code: Callable[[], str] = new_invite_code,
+    timeout: float | None = None,
+) -> tuple[Application, TelegramRuntime]:  # type: ignore[type-arg]
+    """The Application and its runtime; ``clock``, ``rate_limiter``, ``new_code`` and the
+    request ``timeout`` (seconds) are for tests, production uses the defaults."""
+    assert settings.telegram_token is not None
+    clock = clock or SystemClock()
+    owner_chats = [user for channel, user in settings.owner_set() if channel == TELEGRAM]
+    channel = TelegramChannel(
+        clock,
+        owner_chat_ids=owner_chats,
+        photos_dir=settings.photos_dir if settings.telegram_download_photos else None,
+    )
+    runtime = TelegramRuntime(settings, clock, channel, new_code=new_code)
+    channel.names_lookup(runtime.member_names)
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))
+        .rate_limiter(rate_limiter or telegram_rate_limiter())
+        .post_init(runtime.post_init)
+        .post_shutdown(runtime.post_shutdown)
+    )
+    if timeout is not None:
+        builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
+    application = builder.build()
+    channel.register(application)
+    return application, runtime
+
+
+def _webhook_args(settings: Settings) -> dict[str, object]:
+    secret = settings.telegram_webhook_secret
+    return {
+        "listen": settings.telegram_webhook_listen,
+        "port": settings.telegram_webhook_port,
+        "url_path": settings.telegram_webhook_path.strip("/"),
+        "webhook_url": settings.telegram_webhook_url,
+        "secret_token": secret.get_secret_value() if secret else None,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+def run_telegram(settings: Settings) -> int:
+    """Blocks until SIGINT/SIGTERM (python-telegram-bot's run_polling/run_webhook)."""
+    if settings.telegram_webhook and settings.telegram_webhook_secret is None:
+        print("Chế độ webhook cần TELEGRAM_WEBHOOK_SECRET (xem .env.example).", file=sys.stderr)
+        return 2
+    application, _ = build_telegram(settings)
+    try:
+        if settings.telegram_webhook:
+            print(f"Telegram: nhận cập nhật qua webhook {settings.telegram_webhook_url}")
+            application.run_webhook(**_webhook_args(settings))  # type: ignore[arg-type]
+        else:
+            print("Telegram: nhận cập nhật bằng long polling. Dừng: Ctrl+C.", flush=True)
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        print(
+            "Telegram từ chối mã truy cập: kiểm tra TELEGRAM_BOT_TOKEN trong .env "
+            "(lấy lại từ @BotFather bằng /token).",
+            file=sys.stderr,
+        )
+        return 1
+    except (NetworkError, OSError) as exc:
+        print(
+            f"Không kết nối được máy chủ Telegram ({settings.telegram_base_url}): "
+            f"{type(exc).__name__}. Kiểm tra mạng rồi chạy lại.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+async def serve_telegram(
+    application: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    poll_interval: float = 0.0,
+) -> None:
+    """``run_polling``/``run_webhook``'s sequence inside a running loop, until ``stop``."""
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        updater = application.updater
+        assert updater is not None
+        if settings.telegram_webhook:
+            await updater.start_webhook(**_webhook_args(settings))  # type: ignore[arg-type]
+        else:
+            await updater.start_polling(
+                poll_interval=poll_interval, timeout=1, allowed_updates=ALLOWED_UPDATES
+            )
+        await application.start()
+        await stop.wait()
+    finally:
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def _redact_token(settings: Settings) -> None:
+    """The token never reaches a log line, whatever library writes it."""
+    if settings.telegram_token is None:
+        return
+    redactor = TokenRedactor(settings.telegram_token.get_secret_value())
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
+
+
+class TokenRedactor(logging.Filter):
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._token:
+            return True
+        message = record.getMessage()
+        if self._token in message:
+            record.msg = message.replace(self._token, "<TOKEN>")
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            if self._token in text:
+                record.exc_text = text.replace(self._token, "<TOKEN>")
+                record.exc_info = None
+                record.msg = f"{record.msg}\n{record.exc_text}"
+                record.exc_text = None
+        return True
+
+
 def main_run(settings: Settings) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(),
@@ -166,12 +405,15 @@ def main_run(settings: Settings) -> int:
     # httpx logs request URLs, which contain the bot token, at INFO; APScheduler logs every
     # tick at INFO, which would drown the sandbox conversation.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    _redact_token(settings)
+    if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
+        return run_telegram(settings)
     if settings.has_platform_token:
         print(
-            "Đã cấu hình mã truy cập nền tảng, nhưng phiên bản này mới có kênh thử nghiệm "
-            "(sandbox); kênh Telegram và Zalo sẽ có ở các bản tiếp theo. Bỏ TELEGRAM_BOT_TOKEN "
-            "và ZALO_BOT_TOKEN trong .env để chạy thử nghiệm.",
+            "Đã cấu hình ZALO_BOT_TOKEN, nhưng kênh Zalo sẽ có ở bản tiếp theo. Bỏ "
+            "ZALO_BOT_TOKEN trong .env để chạy thử nghiệm, hoặc cấu hình TELEGRAM_BOT_TOKEN.",
             file=sys.stderr,
         )
         return 2

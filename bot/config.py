@@ -6,12 +6,15 @@ Every setting is documented in ``.env.example``. Nothing reads the environment a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -27,6 +30,20 @@ class Settings(BaseSettings):
     tick_seconds: int = Field(default=60, ge=5, le=3600, alias="BOT_TICK_SECONDS")
     telegram_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     zalo_token: SecretStr | None = Field(default=None, alias="ZALO_BOT_TOKEN")
+
+    # Telegram (see .env.example and the README's Telegram section).
+    telegram_base_url: str = Field(
+        default="https://api.telegram.org/bot", alias="TELEGRAM_BASE_URL"
+    )
+    telegram_base_file_url: str = Field(
+        default="https://api.telegram.org/file/bot", alias="TELEGRAM_BASE_FILE_URL"
+    )
+    telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_listen: str = Field(default="127.0.0.1", alias="TELEGRAM_WEBHOOK_LISTEN")
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535, alias="TELEGRAM_WEBHOOK_PORT")
+    telegram_webhook_path: str = Field(default="telegram", alias="TELEGRAM_WEBHOOK_PATH")
+    telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_download_photos: bool = Field(default=False, alias="TELEGRAM_DOWNLOAD_PHOTOS")
 
     @field_validator("owners", mode="before")
     @classmethod
@@ -49,6 +66,36 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"BOT_TIMEZONE: múi giờ không hợp lệ: {v}") from exc
         return v
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _check_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        """Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as the secret token."""
+        if v is not None and v.get_secret_value():
+            if not _SECRET.fullmatch(v.get_secret_value()):
+                raise ValueError(
+                    "TELEGRAM_WEBHOOK_SECRET: 1-256 ký tự gồm chữ không dấu, số, _ và -"
+                )
+            return v
+        return None
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        if not v.startswith("https://") and not v.startswith("http://"):
+            raise ValueError("TELEGRAM_WEBHOOK_URL phải bắt đầu bằng https://")
+        return v.strip()
+
+    @property
+    def telegram_webhook(self) -> bool:
+        """Webhook mode when a public URL is set; long polling otherwise."""
+        return self.telegram_webhook_url is not None
+
+    @property
+    def photos_dir(self) -> Path:
+        return self.data_dir / "photos"
 
     @property
     def database(self) -> Path:

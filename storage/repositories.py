@@ -922,6 +922,23 @@ class SqliteOutboxRepo:
         if row is None:
             raise NotFoundError(f"outbox item {item_id}")
 
+    async def unreachable(
+        self, workspace_chats: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """Of these (channel, chat_id), those whose latest delivery failed permanently
+        (blocked the bot, left the group), with the error; a later success clears it."""
+        out: dict[tuple[str, str], str] = {}
+        for channel, chat_id in workspace_chats:
+            row = await self._db.fetchone(
+                "SELECT failed_permanently, last_error FROM outbox"
+                " WHERE channel = ? AND chat_id = ? AND (sent_at IS NOT NULL OR failed_permanently = 1)"
+                " ORDER BY last_attempt_at DESC, id DESC LIMIT 1",
+                (channel, chat_id),
+            )
+            if row is not None and row["failed_permanently"]:
+                out[(channel, chat_id)] = row["last_error"] or ""
+        return out
+
 
 # -- conversations ---------------------------------------------------------------------
 class SqliteConversationRepo:

@@ -500,3 +500,17 @@ def failure_list(lines: Sequence[str]) -> str:
 
 def audit_list(lines: Sequence[str]) -> str:
     return "Nhật ký quản trị gần đây:\n" + "\n".join(f" - {line}" for line in lines)
+
+
+# -- channel notices (Telegram) --------------------------------------------------------------
+BUTTON_NOT_YOURS = "Nút này dành cho người đã gửi tin nhắn được trả lời."
+BUTTON_STALE = "Lựa chọn này đã hết hiệu lực. Đồng chí gửi /baocao nếu cần làm lại."
+UNREACHABLE = "⚠️ không nhận được tin nhắn của bot (đã chặn bot hoặc chưa nhắn cho bot)"
+
+
+def invite_link(link: str) -> str:
+    return f"Hoặc gửi đường dẫn này, người được mời chỉ cần bấm vào là tham gia: {link}"
+
+
+def owner_error_notice(where: str, error: str) -> str:
+    return f"⚠️ Bot gặp lỗi khi xử lý {where}: {error}. Chi tiết trong nhật ký máy chủ."

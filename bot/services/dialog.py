@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -130,6 +130,10 @@ class EngineConfig:
     invite_days: int = 14
     invite_uses: int = 10
     timezone: str = "Asia/Ho_Chi_Minh"
+    # Channel -> invite link pattern with "{code}", e.g. "https://t.me/TenBot?start={code}":
+    # one tap binds the person. A mapping the channel fills once it knows its own name
+    # (Telegram learns it from getMe at start-up), so it is read at each use.
+    invite_links: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -440,7 +444,10 @@ class DialogEngine:
         )
         choices = state.data.get("choices") if state is not None else None
         if state is None or not isinstance(choices, list) or data not in [c[1] for c in choices]:
-            return ctx.reply(msg.PENDING_EXPIRED)
+            # A stale button (already answered, a double tap, another person's): nothing to
+            # say in the chat; the channel tells the presser quietly (Telegram: a toast), and
+            # the message keeps what it shows (e.g. "Đã ghi nhận").
+            return []
         return await self._on_choice(ctx, state, data)
 
     async def _on_choice(
@@ -799,15 +806,13 @@ class DialogEngine:
         await self._audit(
             ctx, "invite", f"{code} → {org.code if org else '-'} ({msg.ROLE_LABELS[role.value]})"
         )
-        return ctx.reply(
-            msg.invite_created(
-                code,
-                org.display_name if org else None,
-                role.value,
-                cfg.invite_days,
-                cfg.invite_uses,
-            )
+        text = msg.invite_created(
+            code, org.display_name if org else None, role.value, cfg.invite_days, cfg.invite_uses
         )
+        link = cfg.invite_links.get(ctx.chat.channel)
+        if link:
+            text += "\n" + msg.invite_link(link.format(code=code))
+        return ctx.reply(text)
 
     async def _cmd_gan(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
         assert ctx.workspace is not None
@@ -880,11 +885,19 @@ class DialogEngine:
             o.id: o for o in await self._store.orgs.all(ctx.workspace.id, include_inactive=True)
         }
         groups: dict[str, list[str]] = {}
-        for m in await self._store.members.all(ctx.workspace.id):
+        members = await self._store.members.all(ctx.workspace.id)
+        # People the bot could not reach in private (blocked it): the outbox recorded it.
+        unreachable = await self._store.outbox.unreachable(
+            [(m.channel, m.user_id) for m in members]
+        )
+        for m in members:
             title = orgs[m.org_id].display_name if m.org_id in orgs else "Không thuộc đơn vị"
-            groups.setdefault(title, []).append(
+            line = (
                 f"{m.display_name} ({msg.ROLE_LABELS[m.role.value]}, {m.channel}, mã {m.user_id})"
             )
+            if (m.channel, m.user_id) in unreachable:
+                line += f" – {msg.UNREACHABLE}"
+            groups.setdefault(title, []).append(line)
         return ctx.reply(msg.member_list(list(groups.items())))
 
     async def _cmd_nhatky(

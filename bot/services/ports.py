@@ -259,6 +259,13 @@ class OutboxRepo(Protocol):
         """Counts the attempt; a transient failure waits until ``retry_at``."""
         ...
 
+    async def unreachable(
+        self, workspace_chats: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """Of these (channel, chat_id), those whose latest delivery failed permanently
+        (the person blocked the bot...), with the error; a later success clears it."""
+        ...
+
 
 class CalendarRepo(Protocol):
     """Skipped periods, exemptions of organizations, and periods reopened after the lock."""

@@ -71,9 +71,26 @@ def test_run_without_token_starts_the_sandbox(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "bot.db").exists()
 
 
-def test_run_with_token_explains_and_stops(tmp_path: Path) -> None:
-    result = _run([], tmp_path, env_extra={"TELEGRAM_BOT_TOKEN": "123:abc"})
+def test_run_with_only_a_zalo_token_explains_and_stops(tmp_path: Path) -> None:
+    result = _run([], tmp_path, env_extra={"ZALO_BOT_TOKEN": "zalo-secret"})
     assert result.returncode == 2
+    assert "Zalo" in result.stderr
+    assert "zalo-secret" not in result.stdout + result.stderr
+
+
+def test_telegram_unreachable_is_explained_without_the_token(tmp_path: Path) -> None:
+    result = _run(
+        [],
+        tmp_path,
+        env_extra={
+            "TELEGRAM_BOT_TOKEN": "123:abc",
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
+            "TELEGRAM_BASE_FILE_URL": "http://127.0.0.1:9/file/bot",
+            "BOT_LOG_LEVEL": "DEBUG",
+        },
+    )
+    assert result.returncode == 1
+    assert "Không kết nối được máy chủ Telegram" in result.stderr
     assert "123:abc" not in result.stdout + result.stderr
 
 

@@ -1,0 +1,258 @@
+"""python-telegram-bot handlers: updates in, the engine's answers out, errors contained.
+
+``TelegramChannel`` registers three things on an ``Application``: a message handler (text,
+captions, photos, documents, commands: every message goes to the engine, which decides
+whether it is addressed to the bot), a callback-query handler (button presses) and an error
+handler. One bad update never stops the bot: the error handler logs it with its context,
+tells the user in Vietnamese that something went wrong and notifies the owners briefly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram import Message as TgMessage
+from telegram.error import NetworkError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.channels.telegram.inbound import BotIdentity, foreign_press, message_event, press_event
+from bot.channels.telegram.outbound import deliver
+from bot.channels.telegram.sender import NameLookup
+from bot.core import messages as msg
+from bot.core.clock import Clock
+from bot.core.commands import find_command
+from bot.core.events import Attachment, InboundEvent, OutboundMessage
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[InboundEvent], Awaitable[list[OutboundMessage]]]
+
+# Command menus (set_my_commands): what people see when they type "/". The descriptions
+# are the command table's Vietnamese summaries; every command still works when typed.
+PRIVATE_MENU = ("baocao", "xem", "tinhhinh", "tonghop", "mau", "huy", "thamgia", "toi", "trogiup")
+GROUP_MENU = ("baocao", "tinhhinh", "tonghop", "mau", "huy", "trogiup", "khoitao", "nhombaocao")
+DOCUMENT_LIMIT = 20_000_000  # bytes: what bots may download; the engine applies its own limit
+OWNER_NOTICE_EVERY = 60.0  # seconds: at most one error notice a minute to the owners
+RETRIES_ON_429 = 3
+REPLY_ATTEMPTS = 3
+
+
+def rate_limiter() -> AIORateLimiter:
+    """The one limiter (see ``bot.channels.telegram.sender``). Burst-free: one message per
+    1/28 s overall and one per 3 s in a group (20 a minute), so a fan-out never draws the
+    429s the default bucket of 30 does (DESIGN.md §4 measurements); a 429 that still comes
+    is retried up to ``RETRIES_ON_429`` times after Telegram's ``retry_after``."""
+    return AIORateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / 28,
+        group_max_rate=1,
+        group_time_period=3,
+        max_retries=RETRIES_ON_429,
+    )
+
+
+def menu(names: Sequence[str]) -> list[BotCommand]:
+    commands = []
+    for name in names:
+        spec = find_command(name)
+        assert spec is not None, name
+        commands.append(BotCommand(spec.name, spec.summary[:256]))
+    return commands
+
+
+class TelegramChannel:
+    """Translates and forwards; the engine (``handle``) is attached once services are open."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        owner_chat_ids: Sequence[str] = (),
+        photos_dir: Path | None = None,
+        names: NameLookup | None = None,
+    ) -> None:
+        self._clock = clock
+        self._owner_chats = tuple(owner_chat_ids)
+        self._photos_dir = photos_dir
+        self._names = names
+        self.handle: Handle | None = None
+        self.me: BotIdentity | None = None
+        self._last_notice = -OWNER_NOTICE_EVERY
+
+    def names_lookup(self, names: NameLookup) -> None:
+        """Where display names for mentions come from (attached by the composition root)."""
+        self._names = names
+
+    def register(self, application: Application) -> None:  # type: ignore[type-arg]
+        application.add_handler(
+            MessageHandler(
+                (filters.TEXT | filters.CAPTION | filters.PHOTO | filters.Document.ALL)
+                & ~filters.UpdateType.EDITED,
+                self.on_message,
+            )
+        )
+        application.add_handler(CallbackQueryHandler(self.on_press))
+        application.add_error_handler(self.on_error)
+
+    async def start(self, application: Application) -> None:  # type: ignore[type-arg]
+        """At start-up: learn who we are and publish the command menus."""
+        bot = application.bot
+        me = await bot.get_me()
+        self.me = BotIdentity(me.id, me.username or "")
+        await bot.set_my_commands(menu(PRIVATE_MENU), scope=BotCommandScopeAllPrivateChats())
+        await bot.set_my_commands(menu(GROUP_MENU), scope=BotCommandScopeAllGroupChats())
+
+    # -- updates --------------------------------------------------------------------------
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or self.handle is None or self.me is None:
+            return
+        event = message_event(message, self.me, self._clock.now())
+        if message.document is not None:
+            # A file is read when it may be for the bot: in private, or in a group when the
+            # message is addressed to it (a command in the caption, a reply, a mention). A
+            # group's shared files are none of the bot's business.
+            addressed = event is not None and (
+                not event.chat.is_group
+                or event.text.startswith("/")
+                or event.reply_to_bot
+                or event.mentions_bot
+            )
+            if addressed:
+                document = await self._document(message)
+                event = message_event(message, self.me, self._clock.now(), document=document)
+        if event is None:
+            return
+        await self._answer(context, await self.handle(event))
+        if event.photos and self._photos_dir is not None:
+            # The file id is already kept with the report; a failed copy loses nothing.
+            try:
+                await self._keep_photo(message)
+            except Exception:
+                log.warning("could not copy photo of message %s", message.message_id, exc_info=True)
+
+    async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or self.handle is None:
+            return
+        if foreign_press(query):
+            await query.answer(msg.BUTTON_NOT_YOURS)
+            return
+        event = press_event(query, self._clock.now())
+        if event is None:
+            await query.answer(msg.BUTTON_STALE)
+            return
+        replies = await self.handle(event)
+        if not replies:
+            # A stale button: say so quietly and take the keyboard away.
+            await query.answer(msg.BUTTON_STALE)
+            if isinstance(query.message, TgMessage) and query.message.reply_markup:
+                try:
+                    await query.edit_message_reply_markup(None)
+                except Exception:  # already gone or not editable: nothing to clean up
+                    log.debug("could not remove a stale keyboard", exc_info=True)
+            return
+        await query.answer()
+        await self._answer(context, replies)
+
+    async def _answer(
+        self, context: ContextTypes.DEFAULT_TYPE, replies: Sequence[OutboundMessage]
+    ) -> None:
+        for reply in replies:
+            names = {}
+            if reply.mention_user_ids and self._names is not None:
+                names = dict(await self._names(reply.mention_user_ids))
+            done = 0
+
+            def progress(n: int) -> None:
+                nonlocal done
+                done = n
+
+            # A reply lost to a passing server error (5xx, connection reset) is tried again
+            # from the part that failed; a timeout is not (Telegram may have sent it) and
+            # a 429 was already retried by the rate limiter.
+            for attempt in range(REPLY_ATTEMPTS):
+                try:
+                    await deliver(context.bot, reply, names=names, skip=done, progress=progress)
+                    break
+                except TimedOut:
+                    raise
+                except NetworkError:
+                    if attempt == REPLY_ATTEMPTS - 1:
+                        raise
+                    await asyncio.sleep(0.5 * (attempt + 1))
+
+    async def _document(self, message: TgMessage) -> Attachment | None:
+        doc = message.document
+        if doc is None or (doc.file_size is not None and doc.file_size > DOCUMENT_LIMIT):
+            return None  # over what bots may download; the engine answers the text alone
+        file = await doc.get_file()
+        content = bytes(await file.download_as_bytearray())
+        return Attachment(doc.file_name or "tep", content, doc.file_id)
+
+    async def _keep_photo(self, message: TgMessage) -> None:
+        """A copy under the data directory, named by Telegram's stable unique id."""
+        assert self._photos_dir is not None
+        size = message.photo[-1]
+        target = self._photos_dir / f"{size.file_unique_id}.jpg"
+        if target.exists():
+            return
+        self._photos_dir.mkdir(parents=True, exist_ok=True)
+        file = await size.get_file()
+        await file.download_to_drive(target)
+
+    # -- errors ---------------------------------------------------------------------------
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        where = "một cập nhật"
+        chat_id: int | None = None
+        if isinstance(update, Update):
+            where = f"cập nhật {update.update_id}"
+            chat = update.effective_chat
+            user = update.effective_user
+            chat_id = chat.id if chat is not None else None
+            log.error(
+                "update %s (chat %s, user %s) failed",
+                update.update_id,
+                chat_id,
+                user.id if user is not None else None,
+                exc_info=context.error,
+            )
+        else:
+            log.error("error outside an update: %r", update, exc_info=context.error)
+        error = type(context.error).__name__ if context.error is not None else "lỗi"
+        if chat_id is not None:
+            try:
+                await context.bot.send_message(chat_id, msg.GENERIC_ERROR)
+            except Exception:
+                log.warning("could not tell chat %s about the error", chat_id)
+        await self._notify_owners(context, where, error)
+
+    async def _notify_owners(
+        self, context: ContextTypes.DEFAULT_TYPE, where: str, error: str
+    ) -> None:
+        now = time.monotonic()
+        if not self._owner_chats or now - self._last_notice < OWNER_NOTICE_EVERY:
+            return
+        self._last_notice = now
+        for chat_id in self._owner_chats:
+            try:
+                await context.bot.send_message(int(chat_id), msg.owner_error_notice(where, error))
+            except Exception:
+                log.warning("could not notify owner chat %s", chat_id)

@@ -1,0 +1,95 @@
+"""The outbox's sender for Telegram: delivery and the meaning of Telegram's errors.
+
+Who enforces Telegram's limits (decided; see docs/decisions.md): one limiter only, the
+``AIORateLimiter`` of the Application's bot, configured burst-free (``rate_limiter()`` in
+``bot.channels.telegram.handlers``). Replies and the outbox's fan-out go through that same
+bot, so there are never two limiters fighting. The limiter retries a 429 a few times,
+waiting the ``retry_after`` Telegram asks for (all requests pause meanwhile); when it gives
+up, this sender reports a transient ``DeliveryError`` with that ``retry_after`` and the
+outbox keeps the row for the next drain. A paced, priority-aware sender for very large
+fan-outs is the scheduling issue's job: it replaces ``TelegramSender`` behind the same
+``ChannelSender`` protocol.
+
+Errors: ``RetryAfter`` -> transient with ``retry_after``; ``Forbidden`` (blocked by the user,
+removed from the group) and "chat not found" -> permanent (the outbox records the chat as
+unreachable and shows it to admins, never retries it); other ``BadRequest`` -> permanent
+(the same request would fail again); ``TimedOut``, ``NetworkError`` (5xx included) and
+anything else -> transient.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.telegram.outbound import deliver
+from bot.core.events import OutboundMessage
+from bot.services.outbox import DeliveryError
+
+log = logging.getLogger(__name__)
+
+NameLookup = Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]
+
+
+async def _no_names(user_ids: Sequence[str]) -> Mapping[str, str]:
+    return {}
+
+
+def delivery_error(exc: TelegramError) -> DeliveryError:
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():
+            # PTB 22.2+ warns that the int form will become a timedelta: both are handled.
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return DeliveryError(f"429: {exc.message}", permanent=False, retry_after=seconds)
+    if isinstance(exc, Forbidden):
+        return DeliveryError(f"403: {exc.message}", permanent=True)
+    if isinstance(exc, ChatMigrated):
+        return DeliveryError(
+            f"nhóm đã chuyển thành siêu nhóm, mã mới {exc.new_chat_id}", permanent=True
+        )
+    if isinstance(exc, BadRequest):
+        return DeliveryError(f"400: {exc.message}", permanent=True)
+    return DeliveryError(f"{type(exc).__name__}: {exc.message}", permanent=False)
+
+
+class TelegramSender:
+    """``ChannelSender`` for the outbox; a long message failed part-way is resumed, not
+    repeated, on the next attempt (progress kept in memory, keyed by chat and text)."""
+
+    def __init__(self, bot: Bot, names: NameLookup = _no_names) -> None:
+        self._bot = bot
+        self._names = names
+        self._progress: dict[tuple[str, str], int] = {}
+
+    async def send(self, message: OutboundMessage) -> None:
+        key = (message.chat_id, hashlib.sha256(message.text.encode("utf-8")).hexdigest())
+        names = await self._names(message.mention_user_ids) if message.mention_user_ids else {}
+
+        def progress(done: int) -> None:
+            self._progress[key] = done
+
+        try:
+            await deliver(
+                self._bot,
+                message,
+                names=names,
+                skip=self._progress.get(key, 0),
+                progress=progress,
+            )
+        except TelegramError as exc:
+            error = delivery_error(exc)
+            if error.permanent:
+                self._progress.pop(key, None)
+            raise error from exc
+        except ValueError as exc:  # a chat id that is not a number: never deliverable
+            raise DeliveryError(str(exc), permanent=True) from exc
+        self._progress.pop(key, None)

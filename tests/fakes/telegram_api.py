@@ -1,0 +1,619 @@
+"""A small fake of the Telegram Bot API, for tests.
+
+``FakeBotApi`` holds the state and answers method calls (getMe, getUpdates with offset and
+long polling, sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
+sendPhoto, sendDocument, getFile, setMyCommands, setWebhook, deleteWebhook,
+getWebhookInfo). Two ways in:
+
+- ``FakeBotApiServer``: real HTTP on 127.0.0.1 (tornado), ``/bot<token>/<method>`` and
+  ``/file/bot<token>/<path>``, for the end-to-end tests; in webhook mode it POSTs updates to
+  the bot's webhook with the ``X-Telegram-Bot-Api-Secret-Token`` header.
+- ``FakeRequest``: python-telegram-bot's request boundary (``BaseRequest``), for the
+  offline tests that feed ``Update`` objects through ``Application.process_update``.
+
+The control side injects what people do (``message``, ``press``), reads what the bot sent
+(``sent``, ``texts``, ``wait_sent``) and injects faults (``fail``: 429 with retry_after,
+5xx, a timeout; ``blocked`` users answer 403). Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import socket
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from telegram.request import BaseRequest, RequestData
+
+TOKEN = "123456:TEST-token-never-logged"
+BOT_ID = 123456
+BOT_USERNAME = "BaoCaoTuanBot"
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def entities_for(text: str) -> list[dict[str, Any]]:
+    """bot_command at the start, @mentions anywhere (offsets in UTF-16 units, as Telegram)."""
+    out: list[dict[str, Any]] = []
+    if text.startswith("/"):
+        word = text.split()[0] if text.split() else text
+        out.append({"type": "bot_command", "offset": 0, "length": utf16_len(word)})
+    i = text.find("@")
+    while i >= 0:
+        j = i + 1
+        while j < len(text) and (text[j].isalnum() or text[j] == "_"):
+            j += 1
+        if j - i > 1 and (i == 0 or text[i - 1] in " \n"):
+            out.append(
+                {"type": "mention", "offset": utf16_len(text[:i]), "length": utf16_len(text[i:j])}
+            )
+        i = text.find("@", j)
+    return out
+
+
+@dataclass
+class Fault:
+    kind: str  # "429" | "500" | "502" | "timeout"
+    retry_after: int = 1
+    delay: float = 0.0
+
+
+@dataclass
+class Sent:
+    """A call the bot made that shows something to people."""
+
+    method: str
+    chat_id: int
+    message_id: int
+    text: str
+    reply_markup: dict[str, Any] | None = None
+    reply_to: int | None = None
+    document: str | None = None
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        if not self.reply_markup:
+            return []
+        return [
+            (b["text"], b.get("callback_data", ""))
+            for row in self.reply_markup.get("inline_keyboard", [])
+            for b in row
+        ]
+
+
+@dataclass
+class FakeBotApi:
+    token: str = TOKEN
+    now: Callable[[], int] = field(default=lambda: int(time.time()))
+    users: dict[int, dict[str, Any]] = field(default_factory=dict)
+    chats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    sent: list[Sent] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)
+    faults: dict[str, deque[Fault]] = field(default_factory=dict)
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+    def __post_init__(self) -> None:
+        self._updates: list[dict[str, Any]] = []
+        self._confirmed = 0  # updates with an id below this were confirmed by an offset
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._file_ids = itertools.count(1)
+        self._changed = asyncio.Event()
+        self.bot_user = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Bot báo cáo tuần",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    # -- control: people and chats ---------------------------------------------------------
+    def user(self, user_id: int, first_name: str, last_name: str = "") -> dict[str, Any]:
+        u = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if last_name:
+            u["last_name"] = last_name
+        self.users[user_id] = u
+        self.chats[user_id] = {"id": user_id, "type": "private", "first_name": first_name}
+        return u
+
+    def group(self, chat_id: int, title: str) -> dict[str, Any]:
+        chat = {"id": chat_id, "type": "supergroup", "title": title}
+        self.chats[chat_id] = chat
+        return chat
+
+    def _next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
+    def _push(self, update: dict[str, Any]) -> int:
+        update["update_id"] = next(self._update_ids)
+        self._updates.append(update)
+        self._wake()
+        return int(update["update_id"])
+
+    def _wake(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    def message(
+        self,
+        user_id: int,
+        chat_id: int | None,
+        text: str = "",
+        *,
+        reply_to: int | None = None,
+        photo: bytes | None = None,
+        document: tuple[str, bytes] | None = None,
+    ) -> int:
+        """A person sends a message (chat None: their private chat); returns its id."""
+        chat_id = user_id if chat_id is None else chat_id
+        message_id = self._next_message_id(chat_id)
+        msg: dict[str, Any] = {
+            "message_id": message_id,
+            "date": self.now(),
+            "chat": self.chats[chat_id],
+            "from": self.users[user_id],
+        }
+        key = "text"
+        if photo is not None:
+            file_id = self._add_file("photos/p.jpg", photo)
+            msg["photo"] = [
+                {"file_id": f"{file_id}-s", "file_unique_id": f"u{file_id}s", "width": 90,
+                 "height": 90, "file_size": 10},
+                {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 800,
+                 "height": 600, "file_size": len(photo)},
+            ]  # fmt: skip
+            key = "caption"
+        if document is not None:
+            file_id = self._add_file(f"documents/{document[0]}", document[1])
+            msg["document"] = {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_name": document[0],
+                "file_size": len(document[1]),
+            }
+            key = "caption"
+        if text:
+            msg[key] = text
+            ents = entities_for(text)
+            if ents:
+                msg["entities" if key == "text" else "caption_entities"] = ents
+        if reply_to is not None:
+            msg["reply_to_message"] = self.messages[(chat_id, reply_to)]
+        self.messages[(chat_id, message_id)] = msg
+        self._push({"message": msg})
+        return message_id
+
+    def press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
+        """A person taps a button on one of the bot's messages; returns the query id."""
+        query_id = f"q{next(self._update_ids)}"
+        self._push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.users[user_id],
+                    "message": self.messages[(chat_id, message_id)],
+                    "chat_instance": f"ci{chat_id}",
+                    "data": data,
+                }
+            }
+        )
+        return query_id
+
+    def redeliver(self, update: dict[str, Any]) -> int:
+        """The same content again under a new update id (a retried webhook delivery)."""
+        return self._push(dict(update))
+
+    def fail(self, method: str, *faults: Fault) -> None:
+        self.faults.setdefault(method, deque()).extend(faults)
+
+    # -- control: reading -----------------------------------------------------------------
+    def texts(self, chat_id: int) -> list[str]:
+        return [s.text for s in self.sent if s.chat_id == chat_id]
+
+    def last(self, chat_id: int) -> Sent:
+        return [s for s in self.sent if s.chat_id == chat_id][-1]
+
+    def current_text(self, chat_id: int, message_id: int) -> str:
+        msg = self.messages[(chat_id, message_id)]
+        return str(msg.get("text") or msg.get("caption") or "")
+
+    @property
+    def pending_updates(self) -> int:
+        return len([u for u in self._updates if u["update_id"] >= self._confirmed])
+
+    async def wait_until(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
+        deadline = asyncio.get_running_loop().time() + within
+        while not predicate():
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError("the bot did not do what was expected in time")
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), min(remaining, 0.5))
+
+    async def wait_sent(self, chat_id: int, count: int, within: float = 10.0) -> list[Sent]:
+        """Waits until the bot has sent ``count`` messages to the chat in all; returns them."""
+        await self.wait_until(lambda: len(self.texts(chat_id)) >= count, within)
+        return [s for s in self.sent if s.chat_id == chat_id]
+
+    # -- the API --------------------------------------------------------------------------
+    def _add_file(self, path: str, content: bytes) -> str:
+        file_id = f"F{next(self._file_ids)}"
+        self.files[file_id] = (
+            f"{path.rsplit('.', 1)[0]}{file_id}.{path.rsplit('.', 1)[-1]}",
+            content,
+        )
+        return file_id
+
+    def file_by_path(self, path: str) -> bytes | None:
+        for p, content in self.files.values():
+            if p == path:
+                return content
+        return None
+
+    async def call(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
+        """(HTTP status, response body) for one Bot API call."""
+        if token != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        self.calls.append((method, params))
+        queue = self.faults.get(method)
+        if queue:
+            fault = queue.popleft()
+            if fault.kind == "429":
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {fault.retry_after}",
+                    "parameters": {"retry_after": fault.retry_after},
+                }
+            if fault.kind == "timeout":
+                await asyncio.sleep(fault.delay)  # the client gave up; nothing was done
+                return 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
+            code = int(fault.kind)
+            return code, {"ok": False, "error_code": code, "description": "Internal Server Error"}
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found: method"}
+        chat_id = params.get("chat_id")
+        if chat_id is not None and int(chat_id) in self.blocked:
+            return 403, {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
+        try:
+            result = (
+                await handler(params) if asyncio.iscoroutinefunction(handler) else handler(params)
+            )
+        except KeyError as exc:
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+        self._wake()
+        return 200, {"ok": True, "result": result}
+
+    def _m_getMe(self, p: dict[str, Any]) -> Any:
+        return self.bot_user
+
+    async def _m_getUpdates(self, p: dict[str, Any]) -> Any:
+        if self.webhook_url:
+            raise KeyError("can't use getUpdates method while webhook is active")
+        offset = int(p.get("offset") or 0)
+        if offset:
+            self._confirmed = max(self._confirmed, offset)
+        limit = int(p.get("limit") or 100)
+        timeout = float(p.get("timeout") or 0)
+        deadline = asyncio.get_running_loop().time() + min(timeout, 5.0)
+        while True:
+            ready = [u for u in self._updates if u["update_id"] >= self._confirmed][:limit]
+            remaining = deadline - asyncio.get_running_loop().time()
+            if ready or remaining <= 0:
+                return ready
+            changed = self._changed
+            try:
+                await asyncio.wait_for(changed.wait(), remaining)
+            except TimeoutError:
+                return []
+
+    def _bot_message(
+        self,
+        p: dict[str, Any],
+        text: str,
+        *,
+        key: str = "text",
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        chat_id = int(p["chat_id"])
+        message_id = self._next_message_id(chat_id)
+        msg: dict[str, Any] = {
+            "message_id": message_id,
+            "date": self.now(),
+            "chat": self.chats[chat_id],
+            "from": self.bot_user,
+            key: text,
+            **(extra or {}),
+        }
+        markup = _json(p.get("reply_markup"))
+        if markup:
+            msg["reply_markup"] = markup
+        reply = _json(p.get("reply_parameters"))
+        reply_to = int(reply["message_id"]) if reply else None
+        if reply_to is not None and (chat_id, reply_to) in self.messages:
+            msg["reply_to_message"] = self.messages[(chat_id, reply_to)]
+        self.messages[(chat_id, message_id)] = msg
+        self.sent.append(
+            Sent(
+                "sendMessage" if key == "text" else "sendDocument",
+                chat_id, message_id, text, markup or None, reply_to,
+                (extra or {}).get("document", {}).get("file_name"),
+            )
+        )  # fmt: skip
+        return msg
+
+    def _m_sendMessage(self, p: dict[str, Any]) -> Any:
+        text = str(p["text"])
+        if len(text) > 4096:
+            raise KeyError("message is too long")
+        return self._bot_message(p, text)
+
+    def _m_sendDocument(self, p: dict[str, Any]) -> Any:
+        name = str(p.get("_filename") or "tep")
+        caption = str(p.get("caption") or "")
+        if len(caption) > 1024:
+            raise KeyError("message caption is too long")
+        doc = {"file_id": "D1", "file_unique_id": "uD1", "file_name": name}
+        return self._bot_message(p, caption, key="caption", extra={"document": doc})
+
+    def _m_sendPhoto(self, p: dict[str, Any]) -> Any:
+        photo = [{"file_id": "P1", "file_unique_id": "uP1", "width": 1, "height": 1}]
+        return self._bot_message(
+            p, str(p.get("caption") or ""), key="caption", extra={"photo": photo}
+        )
+
+    def _m_editMessageText(self, p: dict[str, Any]) -> Any:
+        chat_id, message_id = int(p["chat_id"]), int(p["message_id"])
+        msg = self.messages[(chat_id, message_id)]
+        markup = _json(p.get("reply_markup"))
+        if msg.get("text") == p["text"] and msg.get("reply_markup") == (markup or None):
+            raise KeyError("message is not modified")
+        msg["text"] = str(p["text"])
+        if markup:
+            msg["reply_markup"] = markup
+        else:
+            msg.pop("reply_markup", None)
+        self.sent.append(Sent("editMessageText", chat_id, message_id, msg["text"], markup or None))
+        return msg
+
+    def _m_editMessageReplyMarkup(self, p: dict[str, Any]) -> Any:
+        chat_id, message_id = int(p["chat_id"]), int(p["message_id"])
+        msg = self.messages[(chat_id, message_id)]
+        markup = _json(p.get("reply_markup"))
+        if not markup and "reply_markup" not in msg:
+            raise KeyError("message is not modified")
+        if markup:
+            msg["reply_markup"] = markup
+        else:
+            msg.pop("reply_markup", None)
+        return msg
+
+    def _m_answerCallbackQuery(self, p: dict[str, Any]) -> Any:
+        self.answers.append(p)
+        return True
+
+    def _m_setMyCommands(self, p: dict[str, Any]) -> Any:
+        scope = _json(p.get("scope")) or {"type": "default"}
+        self.commands[scope["type"]] = _json(p["commands"])
+        return True
+
+    def _m_getFile(self, p: dict[str, Any]) -> Any:
+        file_id = str(p["file_id"])
+        path, content = self.files[file_id.removesuffix("-s")]
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content),
+                "file_path": path}  # fmt: skip
+
+    def _m_setWebhook(self, p: dict[str, Any]) -> Any:
+        self.webhook_url = str(p["url"])
+        self.webhook_secret = str(p.get("secret_token") or "")
+        return True
+
+    def _m_deleteWebhook(self, p: dict[str, Any]) -> Any:
+        self.webhook_url = ""
+        return True
+
+    def _m_getWebhookInfo(self, p: dict[str, Any]) -> Any:
+        return {"url": self.webhook_url, "has_custom_certificate": False,
+                "pending_update_count": self.pending_updates}  # fmt: skip
+
+    def _m_sendChatAction(self, p: dict[str, Any]) -> Any:
+        return True
+
+    # -- webhook delivery -----------------------------------------------------------------
+    def next_for_webhook(self) -> dict[str, Any] | None:
+        for u in self._updates:
+            if u["update_id"] >= self._confirmed:
+                return u
+        return None
+
+    def confirm(self, update_id: int) -> None:
+        self._confirmed = max(self._confirmed, update_id + 1)
+        self._wake()
+
+
+def _json(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# -- in-process: python-telegram-bot's request boundary -------------------------------------
+class FakeRequest(BaseRequest):
+    """Answers the bot's requests from a ``FakeBotApi`` without any network."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        if "/file/bot" in url:
+            token, _, path = unquote(url.partition("/file/bot")[2]).partition("/")
+            content = self.api.file_by_path(path) if token == self.api.token else None
+            return (200, content) if content is not None else (404, b"{}")
+        _, _, tail = url.partition("/bot")
+        token, _, api_method = tail.partition("/")
+        params: dict[str, Any] = dict(request_data.json_parameters) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            for value in request_data.multipart_data.values():
+                if isinstance(value, tuple):
+                    params["_filename"] = value[0]
+        status, body = await self.api.call(token, api_method, params)
+        return status, json.dumps(body).encode("utf-8")
+
+
+# -- over HTTP ----------------------------------------------------------------------------
+class FakeBotApiServer:
+    """``FakeBotApi`` over real HTTP on 127.0.0.1 (tornado, which python-telegram-bot's
+    webhook extra brings). ``start()``/``stop()``; in webhook mode a delivery task POSTs
+    each update to the bot until it answers 200, as Telegram does."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+        self.port = free_port()
+        self._server: Any = None
+        self._delivery: asyncio.Task[None] | None = None
+        self.webhook_statuses: list[int] = []
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    async def start(self) -> None:
+        import tornado.web
+
+        api = self.api
+
+        class MethodHandler(tornado.web.RequestHandler):
+            async def _handle(self, token: str, method: str) -> None:
+                params: dict[str, Any] = {
+                    k: v[-1].decode("utf-8") for k, v in self.request.arguments.items()
+                }
+                content_type = self.request.headers.get("Content-Type", "")
+                if content_type.startswith("application/json") and self.request.body:
+                    params.update(json.loads(self.request.body))
+                for files in self.request.files.values():
+                    for f in files:
+                        params["_filename"] = f["filename"]
+                status, body = await api.call(token, method, params)
+                self.set_status(status)
+                self.set_header("Content-Type", "application/json")
+                self.finish(json.dumps(body))
+
+            async def post(self, token: str, method: str) -> None:
+                await self._handle(token, method)
+
+            async def get(self, token: str, method: str) -> None:
+                await self._handle(token, method)
+
+            def check_xsrf_cookie(self) -> None:
+                return None
+
+        class FileHandler(tornado.web.RequestHandler):
+            def get(self, token: str, path: str) -> None:
+                token, path = unquote(token), unquote(path)
+                content = api.file_by_path(path) if token == api.token else None
+                if content is None:
+                    self.set_status(404)
+                    self.finish("not found")
+                    return
+                self.finish(content)
+
+        app = tornado.web.Application(
+            [
+                (r"/bot([^/]+)/(\w+)", MethodHandler),
+                (r"/file/bot([^/]+)/(.+)", FileHandler),
+            ]
+        )
+        self._server = app.listen(self.port, address="127.0.0.1")
+        self._delivery = asyncio.create_task(self._deliver_webhooks())
+
+    async def stop(self) -> None:
+        if self._delivery is not None:
+            self._delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+
+    async def _deliver_webhooks(self) -> None:
+        import httpx
+
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            while True:
+                update = self.api.next_for_webhook() if self.api.webhook_url else None
+                if update is None:
+                    changed = self.api._changed
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(changed.wait(), 0.5)
+                    continue
+                headers = {"Content-Type": "application/json"}
+                if self.api.webhook_secret:
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = self.api.webhook_secret
+                try:
+                    response = await client.post(
+                        self.api.webhook_url, content=json.dumps(update), headers=headers
+                    )
+                    self.webhook_statuses.append(response.status_code)
+                    if response.status_code == 200:
+                        self.api.confirm(int(update["update_id"]))
+                        continue
+                except httpx.HTTPError:
+                    self.webhook_statuses.append(0)
+                await asyncio.sleep(0.1)  # the bot is not ready yet: try again shortly
