@@ -20,6 +20,7 @@ import contextlib
 import logging
 import random
 import secrets
+import signal
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -37,6 +38,7 @@ from bot.channels.sandbox import Sandbox, interactive
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram.handlers import TelegramChannel
 from bot.channels.telegram.handlers import rate_limiter as telegram_rate_limiter
+from bot.channels.telegram.polling import ReliablePoller
 from bot.channels.telegram.sender import TelegramSender
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, OffsetClock, SystemClock
@@ -316,7 +318,7 @@ def run_telegram(settings: Settings) -> int:
             application.run_webhook(**_webhook_args(settings))  # type: ignore[arg-type]
         else:
             print("Telegram: nhận cập nhật bằng long polling. Dừng: Ctrl+C.", flush=True)
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+            asyncio.run(_serve_until_signal(application, settings))
     except InvalidToken:
         print(
             "Telegram từ chối mã truy cập: kiểm tra TELEGRAM_BOT_TOKEN trong .env "
@@ -339,23 +341,25 @@ async def serve_telegram(
     settings: Settings,
     stop: asyncio.Event,
     *,
-    poll_interval: float = 0.0,
+    poll_timeout: int = 30,
 ) -> None:
-    """``run_polling``/``run_webhook``'s sequence inside a running loop, until ``stop``."""
+    """The application's start/stop sequence inside a running loop, until ``stop``."""
     await application.initialize()
     try:
         if application.post_init is not None:
             await application.post_init(application)
         updater = application.updater
         assert updater is not None
+        await application.start()
         if settings.telegram_webhook:
             await updater.start_webhook(**_webhook_args(settings))  # type: ignore[arg-type]
+            await stop.wait()
         else:
-            await updater.start_polling(
-                poll_interval=poll_interval, timeout=1, allowed_updates=ALLOWED_UPDATES
+            # Our own loop rather than the Updater's: it confirms updates only once handled.
+            poller = ReliablePoller(
+                application, allowed_updates=ALLOWED_UPDATES, timeout=poll_timeout
             )
-        await application.start()
-        await stop.wait()
+            await poller.run(stop)
     finally:
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
@@ -364,6 +368,19 @@ async def serve_telegram(
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def _serve_until_signal(
+    application: Application,  # type: ignore[type-arg]
+    settings: Settings,
+) -> None:
+    """Polling until SIGINT or SIGTERM, then a clean stop (the item in flight finishes)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await serve_telegram(application, settings, stop)
 
 
 def _redact_token(settings: Settings) -> None:
