@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.app import build_services, make_sandbox
 from tests.conftest import Harness
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _count(out: str, marker: str) -> int:
@@ -78,4 +81,28 @@ async def test_schedule_change_takes_effect_for_the_current_week(tayninh: Harnes
     out = await tayninh.play("1001 @ g1: /lich hạn T4 17:00; nhắc T3 08:00; cảnh báo 1 giờ")
     assert "Đã cập nhật lịch" in out and "Thứ Tư 17h00" in out
     out = await tayninh.play("@clock 2026-11-25 17:00")
+    assert _count(out, "TỔNG HỢP KẾT QUẢ TUẦN 48/2026") == 1
+
+
+async def test_a_restart_between_every_two_steps(tayninh: Harness, tmp_path: Path) -> None:
+    """Each step's moment is reached by a fresh process on the same database."""
+    await tayninh.services.store.close()
+    clock = tayninh.clock
+    seen = io.StringIO()
+    moments = [
+        datetime(2026, 11, 23, 8, 0, tzinfo=TZ),  # open
+        datetime(2026, 11, 26, 8, 0, tzinfo=TZ),  # reminder 1
+        datetime(2026, 11, 27, 8, 0, tzinfo=TZ),  # reminder 2
+        datetime(2026, 11, 27, 15, 0, tzinfo=TZ),  # warning
+        datetime(2026, 11, 27, 17, 0, tzinfo=TZ),  # close
+    ]
+    for moment in moments:
+        for _ in range(2):  # and each process ticks twice
+            async with build_services(tmp_path / "bot.db", clock=clock) as services:
+                clock.set(moment)
+                await make_sandbox(services, seen, "Asia/Ho_Chi_Minh").tick()
+    out = seen.getvalue()
+    assert _count(out, "Đề nghị các đơn vị báo cáo") == 1
+    assert _count(out, "⏰ Nhắc việc") == 2
+    assert _count(out, "⏰ Còn 2 giờ") == 1
     assert _count(out, "TỔNG HỢP KẾT QUẢ TUẦN 48/2026") == 1
