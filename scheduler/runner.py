@@ -43,6 +43,12 @@ class CycleScheduler:
         )
         self._scheduler.start()
 
+    def wake(self) -> None:
+        """Tick now (e.g. right after an admin changed a schedule), then keep the interval.
+        A tick already running is not doubled: the job allows one instance at a time."""
+        if self._scheduler.running:
+            self._scheduler.modify_job("cycle", next_run_time=datetime.now(UTC))
+
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
