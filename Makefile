@@ -35,5 +35,8 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(PY) -m pytest
 
+bench: $(STAMP)
+	$(PY) -m bench
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

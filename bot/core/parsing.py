@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import bisect
 import enum
-import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -407,11 +406,24 @@ class _Matcher:
         return normalize_label(body) in self.headers
 
 
-@functools.lru_cache(maxsize=64)
+_MATCHERS: dict[tuple[Template, tuple[str, ...]], _Matcher] = {}
+
+
 def _matcher(template: Template, org_code: str | None) -> _Matcher:
-    # Template is a frozen pydantic model, hashable by value: a reloaded identical template
-    # hits the same entry, an edited one gets a new matcher.
-    return _Matcher(template, org_code)
+    """The cached matcher for an organization's form.
+
+    A matcher depends on the organization only through the fields on its form, so every
+    organization with the same form shares one (a province has ~600 organizations and a
+    handful of different forms). Template is a frozen pydantic model, hashable by value: a
+    reloaded identical template hits the same entry, an edited one gets a new matcher.
+    """
+    key = (template, tuple(f.key for f in template.fields_for(org_code)))
+    found = _MATCHERS.get(key)
+    if found is None:
+        if len(_MATCHERS) >= 64:
+            _MATCHERS.clear()
+        found = _MATCHERS[key] = _Matcher(template, org_code)
+    return found
 
 
 # -- messages --------------------------------------------------------------------------------
