@@ -10,14 +10,16 @@ import asyncio
 import platform
 import sys
 
-from bench import ingest
+from bench import digest, ingest
 
 
 def main() -> int:
     print(f"Python {sys.version.split()[0]} on {platform.machine()}, {platform.system()}")
     print("-" * 130)
     for line in asyncio.run(ingest.main()):
-        print(line)
+        print(line, flush=True)
+    for line in asyncio.run(digest.main()):
+        print(line, flush=True)
     return 0
 
 

@@ -1,0 +1,120 @@
+"""Digest at national scale: units x weeks x 15 fields of stored values.
+
+The weekly digest for all units (DigestService: load the week, the previous week and the
+cumulative range, compute, render) is compared with the bare SQL aggregation over the same
+tables in the same run (SUM of one field for the week, via json_extract).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sqlite3
+import tempfile
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from bench.common import NOW, row, seed_workspace
+from bot.app import build_services
+from bot.core import render
+from bot.core.clock import ManualClock
+from bot.core.periods import Period, PeriodType
+from storage.sqlite import open_store
+
+FIELDS = [
+    ("so_buoi_tuyen_truyen", "i"), ("luot_nguoi_tuyen_truyen", "i"), ("tien_van_dong", "i"),
+    ("hang_quy_doi", "i"), ("suat_qua", "i"), ("suat_an", "i"), ("ho_ho_tro", "i"),
+    ("tinh_nguyen_vien", "i"), ("cuoc_giam_sat", "i"), ("kien_nghi", "i"),
+    ("mo_hinh_hay", "s"), ("kho_khan", "s"), ("de_xuat", "s"), ("nhiem_vu_toi", "s"),
+    ("nong_san", "d"),
+]  # fmt: skip
+
+
+def _values(rng: random.Random) -> str:
+    doc: dict[str, list[object]] = {}
+    for key, tag in FIELDS:
+        if tag == "i":
+            doc[key] = ["i", rng.randint(0, 5000)]
+        elif tag == "d":
+            doc[key] = ["d", f"{rng.randint(0, 900)}.{rng.randint(0, 9)}"]
+        else:
+            doc[key] = ["s", "Nội dung báo cáo ngắn của đơn vị"]
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _bulk_seed(path: Path, campaign_id: int, units: int, weeks: list[Period]) -> None:
+    """Direct SQL for speed: the shape is exactly what the repositories write."""
+    rng = random.Random(1)
+    conn = sqlite3.connect(path)
+    try:
+        org_ids = [r[0] for r in conn.execute("SELECT id FROM org_units ORDER BY id")][:units]
+        stamp = NOW.astimezone().isoformat()
+        for week in weeks:
+            start = week.start.isoformat()
+            conn.executemany(
+                "INSERT INTO submissions (campaign_id, period_key, period_type, period_start,"
+                " org_id, current_version) VALUES (?, ?, 'week', ?, ?, 1)",
+                [(campaign_id, week.key, start, o) for o in org_ids],
+            )
+            ids = conn.execute(
+                "SELECT id FROM submissions WHERE campaign_id = ? AND period_key = ?",
+                (campaign_id, week.key),
+            ).fetchall()
+            conn.executemany(
+                "INSERT INTO submission_versions (submission_id, version, channel, user_id,"
+                " message_id, raw_text, values_json, submitted_at, late)"
+                " VALUES (?, 1, 'telegram', '1', '1', '', ?, ?, 0)",
+                [(i[0], _values(rng), stamp) for i in ids],
+            )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+async def main(units: int = 20_000, weeks: int = 52) -> list[str]:
+    with tempfile.TemporaryDirectory(prefix="bench-digest-") as tmp:
+        path = Path(tmp) / "bot.db"
+        last = Period.containing(PeriodType.WEEK, NOW.date())
+        periods = [last.shift(-n) for n in range(weeks - 1, -1, -1)]
+        clock = ManualClock(NOW)
+        store = await open_store(path)
+        try:
+            campaign_id = await seed_workspace(store, units)
+            campaign = await store.campaigns.get(campaign_id)
+            assert campaign is not None
+            await store.campaigns.update(
+                replace(campaign, started_on=periods[0].start_at() - timedelta(days=1))
+            )
+        finally:
+            await store.close()
+        _bulk_seed(path, campaign_id, units, periods)
+
+        async with build_services(path, clock=clock) as services:
+            campaign = await services.store.campaigns.get(campaign_id)
+            assert campaign is not None
+            # Bare SQL: the week's total of one field, through the same connection.
+            t = time.perf_counter()
+            await services.store.db.fetchall(
+                "SELECT SUM(json_extract(v.values_json, '$.so_buoi_tuyen_truyen[1]'))"
+                " FROM submissions s JOIN submission_versions v ON v.submission_id = s.id"
+                " AND v.version = s.current_version WHERE s.campaign_id = ? AND s.period_key = ?",
+                (campaign_id, last.key),
+            )
+            bare = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+            digest = await services.digests.digest(campaign, last, NOW)
+            text = render.render_digest(digest)
+            ours = (time.perf_counter() - t) * 1000
+            assert digest.completeness.reported_count == units and text
+    return [
+        row(f"weekly digest, {units} units ({weeks} weeks stored)", ours, bare, "ms",
+            "< 50 ms, ≤ 1.5× bare", ours < 50 and ours <= 1.5 * bare),
+    ]  # fmt: skip
+
+
+if __name__ == "__main__":
+    for line in asyncio.run(main()):
+        print(line)
