@@ -11,9 +11,18 @@ getWebhookInfo). Two ways in:
 - ``FakeRequest``: python-telegram-bot's request boundary (``BaseRequest``), for the
   offline tests that feed ``Update`` objects through ``Application.process_update``.
 
-The control side injects what people do (``message``, ``press``), reads what the bot sent
-(``sent``, ``texts``, ``wait_sent``) and injects faults (``fail``: 429 with retry_after,
-5xx, a timeout; ``blocked`` users answer 403). Every wait is bounded.
+The control side injects what people do (``message``, ``press``, ``edit``, group life:
+``migrate``, ``add_bot``, ``remove_bot``), reads what the bot sent (``sent``, ``texts``,
+``wait_sent``) and injects faults (``fail``: 429 with retry_after, 5xx, a timeout;
+``blocked`` users answer 403).
+
+``strict_limits(RateWindows())`` turns on a strict sliding-window rate mode, as strict as
+the limiter measured in DESIGN.md §4: every message sent (sendMessage, sendPhoto,
+sendDocument) counts against 30 per second overall, 1 per second per private chat and 20
+per minute per group, counted on arrival at the server; a message over any window is
+refused with HTTP 429 and ``parameters.retry_after`` (whole seconds until the window frees,
+at least 1), and does not count. ``arrivals`` and ``rejections`` record what happened.
+Every wait is bounded.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import socket
 import time
 from collections import deque
@@ -67,6 +77,56 @@ class Fault:
     delay: float = 0.0
 
 
+@dataclass(frozen=True)
+class RateWindows:
+    """Telegram's published limits as sliding windows: (messages, seconds)."""
+
+    overall: tuple[int, float] = (30, 1.0)
+    private: tuple[int, float] = (1, 1.0)
+    group: tuple[int, float] = (20, 60.0)
+
+
+MESSAGE_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+
+
+class SlidingWindows:
+    """Accepted messages per window, by arrival time (monotonic seconds)."""
+
+    def __init__(self, windows: RateWindows, clock: Callable[[], float]) -> None:
+        self.windows = windows
+        self.clock = clock
+        self._overall: deque[float] = deque()
+        self._chats: dict[int, deque[float]] = {}
+        self.arrivals: list[tuple[float, int]] = []  # accepted: (time, chat_id)
+        self.rejections: list[tuple[float, int, int]] = []  # (time, chat_id, retry_after)
+
+    def admit(self, chat_id: int) -> int:
+        """0 when the message may go (and it is counted), else the retry_after to answer."""
+        now = self.clock()
+        limit, period = self.windows.group if chat_id < 0 else self.windows.private
+        chat = self._chats.setdefault(chat_id, deque())
+        waits = [_wait(self._overall, *self.windows.overall, now), _wait(chat, limit, period, now)]
+        wait = max(waits)
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))
+            self.rejections.append((now, chat_id, retry_after))
+            return retry_after
+        self._overall.append(now)
+        chat.append(now)
+        self.arrivals.append((now, chat_id))
+        return 0
+
+
+def _wait(window: deque[float], limit: int, period: float, now: float) -> float:
+    """Seconds until ``window`` (times of accepted messages) holds fewer than ``limit`` in
+    the ``period`` before a moment; 0 when there is room now."""
+    while window and window[0] <= now - period:
+        window.popleft()
+    if len(window) < limit:
+        return 0.0
+    return window[len(window) - limit] + period - now
+
+
 @dataclass
 class Sent:
     """A call the bot made that shows something to people."""
@@ -106,6 +166,7 @@ class FakeBotApi:
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     webhook_url: str = ""
     webhook_secret: str = ""
+    limits: SlidingWindows | None = None
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -220,6 +281,13 @@ class FakeBotApi:
         """The same content again under a new update id (a retried webhook delivery)."""
         return self._push(dict(update))
 
+    def strict_limits(
+        self, windows: RateWindows | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> SlidingWindows:
+        """Turns on the strict rate mode (see the module's docstring)."""
+        self.limits = SlidingWindows(windows or RateWindows(), clock)
+        return self.limits
+
     def fail(self, method: str, *faults: Fault) -> None:
         self.faults.setdefault(method, deque()).extend(faults)
 
@@ -292,6 +360,15 @@ class FakeBotApi:
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method"}
         chat_id = params.get("chat_id")
+        if self.limits is not None and method in MESSAGE_METHODS and chat_id is not None:
+            retry_after = self.limits.admit(int(chat_id))
+            if retry_after:
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {retry_after}",
+                    "parameters": {"retry_after": retry_after},
+                }
         if chat_id is not None and int(chat_id) in self.blocked:
             return 403, {
                 "ok": False,
