@@ -167,6 +167,7 @@ class FakeBotApi:
     webhook_url: str = ""
     webhook_secret: str = ""
     limits: SlidingWindows | None = None
+    migrated: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -194,8 +195,8 @@ class FakeBotApi:
         self.chats[user_id] = {"id": user_id, "type": "private", "first_name": first_name}
         return u
 
-    def group(self, chat_id: int, title: str) -> dict[str, Any]:
-        chat = {"id": chat_id, "type": "supergroup", "title": title}
+    def group(self, chat_id: int, title: str, kind: str = "supergroup") -> dict[str, Any]:
+        chat = {"id": chat_id, "type": kind, "title": title}
         self.chats[chat_id] = chat
         return chat
 
@@ -260,6 +261,65 @@ class FakeBotApi:
         self.messages[(chat_id, message_id)] = msg
         self._push({"message": msg})
         return message_id
+
+    def edit(self, user_id: int, chat_id: int | None, message_id: int, text: str) -> int:
+        """A person edits one of their messages (its text or caption); returns the update id."""
+        chat_id = user_id if chat_id is None else chat_id
+        msg = self.messages[(chat_id, message_id)]
+        assert msg["from"]["id"] == user_id
+        key = "caption" if "caption" in msg else "text"
+        msg[key] = text
+        msg.pop("entities" if key == "text" else "caption_entities", None)
+        ents = entities_for(text)
+        if ents:
+            msg["entities" if key == "text" else "caption_entities"] = ents
+        msg["edit_date"] = max(self.now(), int(msg["date"]) + 1, int(msg.get("edit_date", 0)) + 1)
+        return self._push({"edited_message": dict(msg)})
+
+    def _service(self, user_id: int, chat_id: int, **fields: Any) -> int:
+        message_id = self._next_message_id(chat_id)
+        msg = {"message_id": message_id, "date": self.now(), "chat": self.chats[chat_id],
+               "from": self.users[user_id], **fields}  # fmt: skip
+        self.messages[(chat_id, message_id)] = msg
+        return self._push({"message": msg})
+
+    def migrate(self, chat_id: int, new_chat_id: int, by: int) -> None:
+        """A group becomes a supergroup with a new id, as Telegram reports it: a service
+        message in the old group, then one in the new; the old id answers 400 from now."""
+        old = self.chats[chat_id]
+        self.group(new_chat_id, str(old["title"]), "supergroup")
+        self._service(by, chat_id, migrate_to_chat_id=new_chat_id)
+        self._service(by, new_chat_id, migrate_from_chat_id=chat_id)
+        self.migrated[chat_id] = new_chat_id
+
+    def _membership(self, chat_id: int, by: int, old: str, new: str) -> int:
+        def member(status: str) -> dict[str, Any]:
+            m: dict[str, Any] = {"status": status, "user": self.bot_user}
+            if status == "kicked":
+                m["until_date"] = 0
+            return m
+
+        return self._push(
+            {
+                "my_chat_member": {
+                    "chat": self.chats[chat_id],
+                    "from": self.users[by],
+                    "date": self.now(),
+                    "old_chat_member": member(old),
+                    "new_chat_member": member(new),
+                }
+            }
+        )
+
+    def add_bot(self, chat_id: int, by: int) -> int:
+        """Someone adds the bot to a group (the ``my_chat_member`` update)."""
+        self.blocked.discard(chat_id)
+        return self._membership(chat_id, by, "left", "member")
+
+    def remove_bot(self, chat_id: int, by: int) -> int:
+        """Someone removes the bot from a group: sending there answers 403 from now."""
+        self.blocked.add(chat_id)
+        return self._membership(chat_id, by, "member", "kicked")
 
     def press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
         """A person taps a button on one of the bot's messages; returns the query id."""
@@ -369,6 +429,13 @@ class FakeBotApi:
                     "description": f"Too Many Requests: retry after {retry_after}",
                     "parameters": {"retry_after": retry_after},
                 }
+        if chat_id is not None and int(chat_id) in self.migrated:
+            return 400, {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                "parameters": {"migrate_to_chat_id": self.migrated[int(chat_id)]},
+            }
         if chat_id is not None and int(chat_id) in self.blocked:
             return 403, {
                 "ok": False,
