@@ -1,9 +1,11 @@
 """python-telegram-bot handlers: updates in, the engine's answers out, errors contained.
 
-``TelegramChannel`` registers three things on an ``Application``: a message handler (text,
-captions, photos, documents, commands: every message goes to the engine, which decides
-whether it is addressed to the bot), a callback-query handler (button presses) and an error
-handler. One bad update never stops the bot: the error handler logs it with its context,
+``TelegramChannel`` registers on an ``Application``: a message handler (text, captions,
+photos, documents, commands: every message goes to the engine, which decides whether it is
+addressed to the bot), one for edited messages (read again; the engine decides what an edit
+means), one for a group's migration to a supergroup and one for the bot's own membership
+(``my_chat_member``; both go to the chat-events service as neutral events), a
+callback-query handler (button presses) and an error handler. One bad update never stops the bot: the error handler logs it with its context,
 tells the user in Vietnamese that something went wrong and notifies the owners briefly.
 """
 
