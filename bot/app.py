@@ -42,6 +42,7 @@ from bot.channels.telegram.polling import ReliablePoller
 from bot.channels.telegram.sender import TelegramSender
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, OffsetClock, SystemClock
+from bot.services.chat_events import ChatEventService
 from bot.services.cycle import CycleService
 from bot.services.dialog import INVITE_ALPHABET, DialogEngine, EngineConfig, new_invite_code
 from bot.services.digests import DigestService
@@ -62,6 +63,7 @@ class Services:
     cycle: CycleService
     engine: DialogEngine
     owners: set[tuple[str, str]]
+    chat_events: ChatEventService
 
     def dispatcher(self, senders: dict[str, ChannelSender]) -> OutboxDispatcher:
         return OutboxDispatcher(self.store, self.clock, senders)
@@ -102,7 +104,8 @@ async def build_services(
             ),
             new_code=new_code,
         )
-        yield Services(store, clock, templates, digests, cycle, engine, owner_set)
+        chat_events = ChatEventService(store, timezone)
+        yield Services(store, clock, templates, digests, cycle, engine, owner_set, chat_events)
     finally:
         await store.close()
 
@@ -221,6 +224,7 @@ class TelegramRuntime:
         if self.channel.me.username:
             self.invite_links[TELEGRAM] = f"https://t.me/{self.channel.me.username}?start={{code}}"
         self.channel.handle = self.services.engine.handle
+        self.channel.handle_chat_event = self.services.chat_events.handle
         sender = TelegramSender(application.bot, names=self.member_names)
         self.dispatcher = self.services.dispatcher({TELEGRAM: sender})
         self._scheduler = CycleScheduler(self.tick, settings.tick_seconds)
@@ -232,6 +236,7 @@ class TelegramRuntime:
             self._scheduler.shutdown()
         async with self._tick_lock:  # let a tick in progress finish before closing
             self.channel.handle = None
+            self.channel.handle_chat_event = None
             await self._stack.aclose()
 
     async def tick(self) -> None:
@@ -303,7 +308,8 @@ def _webhook_args(settings: Settings) -> dict[str, object]:
     }
 
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+# Edited messages (read again as corrections) and the bot's own membership in groups.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
 def run_telegram(settings: Settings) -> int:

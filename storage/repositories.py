@@ -422,6 +422,24 @@ class SqliteChatRepo:
             (channel, chat_id, ChatPurpose(purpose).value),
         )
 
+    async def rebind(self, channel: str, old_chat_id: str, new_chat_id: str) -> int:
+        async with self._db.transaction():
+            rows = await self._db.fetchall(
+                "UPDATE OR IGNORE chat_bindings SET chat_id = ? WHERE channel = ? AND chat_id = ?"
+                " RETURNING id",
+                (new_chat_id, channel, old_chat_id),
+            )
+            await self._db.execute(
+                "DELETE FROM chat_bindings WHERE channel = ? AND chat_id = ?",
+                (channel, old_chat_id),
+            )
+            await self._db.execute(
+                "UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ?"
+                " AND sent_at IS NULL AND failed_permanently = 0",
+                (new_chat_id, channel, old_chat_id),
+            )
+        return len(rows)
+
 
 # -- templates -------------------------------------------------------------------------
 def _template(row: Row) -> TemplateRecord:

@@ -53,6 +53,9 @@ class InboundMessage:
     reply_to_sender: Sender | None = None
     photos: tuple[str, ...] = ()
     document: Attachment | None = None
+    # Non-empty for an edited message: names this edit (Telegram: its edit date), so the
+    # same edit delivered twice is recognised while a later edit is new.
+    revision: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,40 @@ class ButtonPress:
 
 
 InboundEvent = InboundMessage | ButtonPress
+
+
+# -- the life of a chat (not messages: the bot's membership and the chat's identity) -------
+@dataclass(frozen=True, slots=True)
+class ChatMigrated:
+    """A group got a new id (Telegram: a group upgraded to a supergroup); ``chat`` carries
+    the old id. Platforms may report it twice (from the old and from the new chat)."""
+
+    chat: Chat
+    new_chat_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BotAddedToChat:
+    """The bot became a member of a group; ``sender`` is who added it."""
+
+    chat: Chat
+    sender: Sender
+    at: datetime
+    event_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BotRemovedFromChat:
+    """The bot was removed from a group (or left it); ``sender`` is who removed it."""
+
+    chat: Chat
+    sender: Sender
+    at: datetime
+    event_id: str = ""
+
+
+ChatEvent = ChatMigrated | BotAddedToChat | BotRemovedFromChat
 
 
 @dataclass(frozen=True, slots=True)

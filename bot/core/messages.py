@@ -440,6 +440,9 @@ AUDIT_ACTIONS = {
     "exempt": "miễn báo cáo",
     "unexempt": "bỏ miễn báo cáo",
     "reopen": "mở lại kỳ đã khóa sổ",
+    "chat_migrated": "nhóm chuyển thành siêu nhóm, đổi mã",
+    "bot_added": "thêm lại bot vào nhóm",
+    "bot_removed": "xóa bot khỏi nhóm",
 }
 
 # -- calendar rules --------------------------------------------------------------------------
@@ -514,3 +517,24 @@ def invite_link(link: str) -> str:
 
 def owner_error_notice(where: str, error: str) -> str:
     return f"⚠️ Bot gặp lỗi khi xử lý {where}: {error}. Chi tiết trong nhật ký máy chủ."
+
+
+# -- the life of a group (the bot added, removed; a group upgraded) ----------------------------
+BOT_ADDED_NOT_REGISTERED = (
+    "Nhóm này chưa được đăng ký với bot báo cáo. Cán bộ quản trị gửi /khoitao kèm tên (tạo "
+    "không gian báo cáo mới cho nhóm) hoặc /nhombaocao (thêm nhóm vào không gian đã có)."
+)
+
+
+def bot_removed_notice(title: str, workspace: str, who: str, when: str) -> str:
+    return (
+        f"⚠️ Bot đã bị xóa khỏi nhóm “{title}” (không gian “{workspace}”) lúc {when}, do "
+        f"{who} thực hiện. Bot không gửi được đề nghị báo cáo, nhắc việc vào nhóm này cho đến "
+        "khi được thêm lại. Nếu nhóm vẫn dùng để báo cáo, đề nghị đồng chí thêm lại bot vào nhóm."
+    )
+
+
+# -- edited messages ---------------------------------------------------------------------------
+EDITED_COMMAND = (
+    "Bot không thực hiện lại lệnh trong tin đã sửa. Đề nghị đồng chí gửi lệnh bằng tin nhắn mới."
+)

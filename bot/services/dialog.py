@@ -219,6 +219,8 @@ class DialogEngine:
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, event: InboundEvent) -> list[OutboundMessage]:
         key = f"{event.chat.chat_id}:{event.message_id}"
+        if isinstance(event, InboundMessage) and event.revision:
+            key = f"{key}:edit:{event.revision}"
         if isinstance(event, ButtonPress):
             key = f"press:{event.chat.chat_id}:{event.press_id or event.message_id + ':' + event.data}"
         try:
@@ -353,6 +355,10 @@ class DialogEngine:
         if name == "start" and args:
             spec = find_command("thamgia")
             assert spec is not None
+        if event.revision and spec.name != "baocao":
+            # An edited command is not run again (a second invite, a second set-up...);
+            # an edited /baocao is a report like any other, read as a correction.
+            return ctx.reply(msg.EDITED_COMMAND)
         setup = spec.name in ("khoitao", "nhombaocao", "nhomlanhdao", "trogiup", "thamgia", "toi")
         if ctx.chat.is_group and not ctx.registered_group and not setup:
             return ctx.reply(msg.GROUP_NOT_REGISTERED)

@@ -124,6 +124,12 @@ class ChatRepo(Protocol):
         self, workspace_id: int, purpose: ChatPurpose | None = None
     ) -> list[ChatBinding]: ...
     async def unbind(self, channel: str, chat_id: str, purpose: ChatPurpose) -> None: ...
+    async def rebind(self, channel: str, old_chat_id: str, new_chat_id: str) -> int:
+        """The chat changed its id (a group upgraded to a supergroup): its bindings, and the
+        messages still waiting for it in the outbox, move to the new id. Returns how many
+        bindings moved; idempotent (a second call moves nothing). A binding the new id
+        already has for the same purpose is kept and the old one dropped."""
+        ...
 
 
 class TemplateRepo(Protocol):

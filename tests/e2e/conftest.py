@@ -100,7 +100,9 @@ def make_settings(tmp_path: Path, server: FakeBotApiServer, webhook: bool) -> Se
 
 
 @contextlib.asynccontextmanager
-async def live_bot(tmp_path: Path, *, webhook: bool) -> AsyncIterator[Live]:
+async def live_bot(tmp_path: Path, *, webhook: bool, paced: bool = False) -> AsyncIterator[Live]:
+    """``paced``: the production rate limiter (``build_telegram``'s own) instead of the
+    tests' unpaced one."""
     api = FakeBotApi()
     server = FakeBotApiServer(api)
     await server.start()
@@ -108,7 +110,7 @@ async def live_bot(tmp_path: Path, *, webhook: bool) -> AsyncIterator[Live]:
     settings = make_settings(tmp_path, server, webhook)
     # Tests do not pace (the production limiter spaces group messages 3 s apart); they keep
     # its retries so an injected 429 is honoured the same way.
-    limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+    limiter = None if paced else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
     app, runtime = build_telegram(
         settings, clock=clock, rate_limiter=limiter, new_code=seeded_codes(11), timeout=1.0
     )

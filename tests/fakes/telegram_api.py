@@ -11,9 +11,18 @@ getWebhookInfo). Two ways in:
 - ``FakeRequest``: python-telegram-bot's request boundary (``BaseRequest``), for the
   offline tests that feed ``Update`` objects through ``Application.process_update``.
 
-The control side injects what people do (``message``, ``press``), reads what the bot sent
-(``sent``, ``texts``, ``wait_sent``) and injects faults (``fail``: 429 with retry_after,
-5xx, a timeout; ``blocked`` users answer 403). Every wait is bounded.
+The control side injects what people do (``message``, ``press``, ``edit``, group life:
+``migrate``, ``add_bot``, ``remove_bot``), reads what the bot sent (``sent``, ``texts``,
+``wait_sent``) and injects faults (``fail``: 429 with retry_after, 5xx, a timeout;
+``blocked`` users answer 403).
+
+``strict_limits(RateWindows())`` turns on a strict sliding-window rate mode, as strict as
+the limiter measured in DESIGN.md §4: every message sent (sendMessage, sendPhoto,
+sendDocument) counts against 30 per second overall, 1 per second per private chat and 20
+per minute per group, counted on arrival at the server; a message over any window is
+refused with HTTP 429 and ``parameters.retry_after`` (whole seconds until the window frees,
+at least 1), and does not count. ``arrivals`` and ``rejections`` record what happened.
+Every wait is bounded.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import socket
 import time
 from collections import deque
@@ -67,6 +77,56 @@ class Fault:
     delay: float = 0.0
 
 
+@dataclass(frozen=True)
+class RateWindows:
+    """Telegram's published limits as sliding windows: (messages, seconds)."""
+
+    overall: tuple[int, float] = (30, 1.0)
+    private: tuple[int, float] = (1, 1.0)
+    group: tuple[int, float] = (20, 60.0)
+
+
+MESSAGE_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+
+
+class SlidingWindows:
+    """Accepted messages per window, by arrival time (monotonic seconds)."""
+
+    def __init__(self, windows: RateWindows, clock: Callable[[], float]) -> None:
+        self.windows = windows
+        self.clock = clock
+        self._overall: deque[float] = deque()
+        self._chats: dict[int, deque[float]] = {}
+        self.arrivals: list[tuple[float, int]] = []  # accepted: (time, chat_id)
+        self.rejections: list[tuple[float, int, int]] = []  # (time, chat_id, retry_after)
+
+    def admit(self, chat_id: int) -> int:
+        """0 when the message may go (and it is counted), else the retry_after to answer."""
+        now = self.clock()
+        limit, period = self.windows.group if chat_id < 0 else self.windows.private
+        chat = self._chats.setdefault(chat_id, deque())
+        waits = [_wait(self._overall, *self.windows.overall, now), _wait(chat, limit, period, now)]
+        wait = max(waits)
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))
+            self.rejections.append((now, chat_id, retry_after))
+            return retry_after
+        self._overall.append(now)
+        chat.append(now)
+        self.arrivals.append((now, chat_id))
+        return 0
+
+
+def _wait(window: deque[float], limit: int, period: float, now: float) -> float:
+    """Seconds until ``window`` (times of accepted messages) holds fewer than ``limit`` in
+    the ``period`` before a moment; 0 when there is room now."""
+    while window and window[0] <= now - period:
+        window.popleft()
+    if len(window) < limit:
+        return 0.0
+    return window[len(window) - limit] + period - now
+
+
 @dataclass
 class Sent:
     """A call the bot made that shows something to people."""
@@ -106,6 +166,8 @@ class FakeBotApi:
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     webhook_url: str = ""
     webhook_secret: str = ""
+    limits: SlidingWindows | None = None
+    migrated: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -133,8 +195,8 @@ class FakeBotApi:
         self.chats[user_id] = {"id": user_id, "type": "private", "first_name": first_name}
         return u
 
-    def group(self, chat_id: int, title: str) -> dict[str, Any]:
-        chat = {"id": chat_id, "type": "supergroup", "title": title}
+    def group(self, chat_id: int, title: str, kind: str = "supergroup") -> dict[str, Any]:
+        chat = {"id": chat_id, "type": kind, "title": title}
         self.chats[chat_id] = chat
         return chat
 
@@ -200,6 +262,65 @@ class FakeBotApi:
         self._push({"message": msg})
         return message_id
 
+    def edit(self, user_id: int, chat_id: int | None, message_id: int, text: str) -> int:
+        """A person edits one of their messages (its text or caption); returns the update id."""
+        chat_id = user_id if chat_id is None else chat_id
+        msg = self.messages[(chat_id, message_id)]
+        assert msg["from"]["id"] == user_id
+        key = "caption" if "caption" in msg else "text"
+        msg[key] = text
+        msg.pop("entities" if key == "text" else "caption_entities", None)
+        ents = entities_for(text)
+        if ents:
+            msg["entities" if key == "text" else "caption_entities"] = ents
+        msg["edit_date"] = max(self.now(), int(msg["date"]) + 1, int(msg.get("edit_date", 0)) + 1)
+        return self._push({"edited_message": dict(msg)})
+
+    def _service(self, user_id: int, chat_id: int, **fields: Any) -> int:
+        message_id = self._next_message_id(chat_id)
+        msg = {"message_id": message_id, "date": self.now(), "chat": self.chats[chat_id],
+               "from": self.users[user_id], **fields}  # fmt: skip
+        self.messages[(chat_id, message_id)] = msg
+        return self._push({"message": msg})
+
+    def migrate(self, chat_id: int, new_chat_id: int, by: int) -> None:
+        """A group becomes a supergroup with a new id, as Telegram reports it: a service
+        message in the old group, then one in the new; the old id answers 400 from now."""
+        old = self.chats[chat_id]
+        self.group(new_chat_id, str(old["title"]), "supergroup")
+        self._service(by, chat_id, migrate_to_chat_id=new_chat_id)
+        self._service(by, new_chat_id, migrate_from_chat_id=chat_id)
+        self.migrated[chat_id] = new_chat_id
+
+    def _membership(self, chat_id: int, by: int, old: str, new: str) -> int:
+        def member(status: str) -> dict[str, Any]:
+            m: dict[str, Any] = {"status": status, "user": self.bot_user}
+            if status == "kicked":
+                m["until_date"] = 0
+            return m
+
+        return self._push(
+            {
+                "my_chat_member": {
+                    "chat": self.chats[chat_id],
+                    "from": self.users[by],
+                    "date": self.now(),
+                    "old_chat_member": member(old),
+                    "new_chat_member": member(new),
+                }
+            }
+        )
+
+    def add_bot(self, chat_id: int, by: int) -> int:
+        """Someone adds the bot to a group (the ``my_chat_member`` update)."""
+        self.blocked.discard(chat_id)
+        return self._membership(chat_id, by, "left", "member")
+
+    def remove_bot(self, chat_id: int, by: int) -> int:
+        """Someone removes the bot from a group: sending there answers 403 from now."""
+        self.blocked.add(chat_id)
+        return self._membership(chat_id, by, "member", "kicked")
+
     def press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
         """A person taps a button on one of the bot's messages; returns the query id."""
         query_id = f"q{next(self._update_ids)}"
@@ -219,6 +340,13 @@ class FakeBotApi:
     def redeliver(self, update: dict[str, Any]) -> int:
         """The same content again under a new update id (a retried webhook delivery)."""
         return self._push(dict(update))
+
+    def strict_limits(
+        self, windows: RateWindows | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> SlidingWindows:
+        """Turns on the strict rate mode (see the module's docstring)."""
+        self.limits = SlidingWindows(windows or RateWindows(), clock)
+        return self.limits
 
     def fail(self, method: str, *faults: Fault) -> None:
         self.faults.setdefault(method, deque()).extend(faults)
@@ -292,6 +420,22 @@ class FakeBotApi:
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method"}
         chat_id = params.get("chat_id")
+        if self.limits is not None and method in MESSAGE_METHODS and chat_id is not None:
+            retry_after = self.limits.admit(int(chat_id))
+            if retry_after:
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {retry_after}",
+                    "parameters": {"retry_after": retry_after},
+                }
+        if chat_id is not None and int(chat_id) in self.migrated:
+            return 400, {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                "parameters": {"migrate_to_chat_id": self.migrated[int(chat_id)]},
+            }
         if chat_id is not None and int(chat_id) in self.blocked:
             return 403, {
                 "ok": False,

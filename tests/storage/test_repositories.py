@@ -250,6 +250,33 @@ async def test_chats(store: SqliteStore) -> None:
         await store.chats.bind(replace(group, workspace_id=9999))
 
 
+async def test_rebind_moves_a_chat_to_its_new_id(store: SqliteStore) -> None:
+    ws = await _workspace(store)
+    now = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    group = ChatBinding(ws, "telegram", "-4001", ChatKind.GROUP, ChatPurpose.REPORTING, "G")
+    lead = ChatBinding(ws, "telegram", "-4001", ChatKind.GROUP, ChatPurpose.LEADERSHIP, "G")
+    other = ChatBinding(ws, "zalo", "-4001", ChatKind.GROUP, ChatPurpose.REPORTING, "Z")
+    for b in (group, lead, other):
+        await store.chats.bind(b)
+    # The new id already registered for leadership (someone ran /nhomlanhdao there first).
+    await store.chats.bind(replace(lead, chat_id="-1004001", title="Mới"))
+    assert await store.outbox.enqueue("telegram", "-4001", "chờ gửi", "k1", now, group=True)
+    assert await store.outbox.enqueue("telegram", "-4001", "đã gửi", "k2", now, group=True)
+    sent = next(i for i in await store.outbox.pending("telegram") if i.text == "đã gửi")
+    await store.outbox.mark_sent(sent.id, now)
+
+    assert await store.chats.rebind("telegram", "-4001", "-1004001") == 1
+    assert await store.chats.get("telegram", "-4001") == []
+    assert await store.chats.get("telegram", "-1004001") == [
+        replace(group, chat_id="-1004001"),
+        replace(lead, chat_id="-1004001", title="Mới"),
+    ]
+    assert await store.chats.get("zalo", "-4001") == [other]  # another channel's chat
+    [pending] = await store.outbox.pending("telegram")
+    assert (pending.text, pending.chat_id) == ("chờ gửi", "-1004001")
+    assert await store.chats.rebind("telegram", "-4001", "-1004001") == 0  # idempotent
+
+
 # -- templates -------------------------------------------------------------------------
 async def test_templates(store: SqliteStore) -> None:
     ws = await _workspace(store)

@@ -1,9 +1,11 @@
 """python-telegram-bot handlers: updates in, the engine's answers out, errors contained.
 
-``TelegramChannel`` registers three things on an ``Application``: a message handler (text,
-captions, photos, documents, commands: every message goes to the engine, which decides
-whether it is addressed to the bot), a callback-query handler (button presses) and an error
-handler. One bad update never stops the bot: the error handler logs it with its context,
+``TelegramChannel`` registers on an ``Application``: a message handler (text, captions,
+photos, documents, commands: every message goes to the engine, which decides whether it is
+addressed to the bot), one for edited messages (read again; the engine decides what an edit
+means), one for a group's migration to a supergroup and one for the bot's own membership
+(``my_chat_member``; both go to the chat-events service as neutral events), a
+callback-query handler (button presses) and an error handler. One bad update never stops the bot: the error handler logs it with its context,
 tells the user in Vietnamese that something went wrong and notifies the owners briefly.
 """
 
@@ -24,25 +26,34 @@ from telegram import (
 from telegram import Message as TgMessage
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
-from bot.channels.telegram.inbound import BotIdentity, foreign_press, message_event, press_event
+from bot.channels.telegram.inbound import (
+    BotIdentity,
+    foreign_press,
+    membership_event,
+    message_event,
+    migration_event,
+    press_event,
+)
 from bot.channels.telegram.outbound import deliver
+from bot.channels.telegram.ratelimit import TelegramRateLimiter
 from bot.channels.telegram.sender import NameLookup
 from bot.core import messages as msg
 from bot.core.clock import Clock
 from bot.core.commands import find_command
-from bot.core.events import Attachment, InboundEvent, OutboundMessage
+from bot.core.events import Attachment, ChatEvent, InboundEvent, OutboundMessage
 
 log = logging.getLogger(__name__)
 
 Handle = Callable[[InboundEvent], Awaitable[list[OutboundMessage]]]
+HandleChatEvent = Callable[[ChatEvent], Awaitable[list[OutboundMessage]]]
 
 # Command menus (set_my_commands): what people see when they type "/". The descriptions
 # are the command table's Vietnamese summaries; every command still works when typed.
@@ -50,22 +61,13 @@ PRIVATE_MENU = ("baocao", "xem", "tinhhinh", "tonghop", "mau", "huy", "thamgia",
 GROUP_MENU = ("baocao", "tinhhinh", "tonghop", "mau", "huy", "trogiup", "khoitao", "nhombaocao")
 DOCUMENT_LIMIT = 20_000_000  # bytes: what bots may download; the engine applies its own limit
 OWNER_NOTICE_EVERY = 60.0  # seconds: at most one error notice a minute to the owners
-RETRIES_ON_429 = 3
 REPLY_ATTEMPTS = 3
 
 
-def rate_limiter() -> AIORateLimiter:
-    """The one limiter (see ``bot.channels.telegram.sender``). Burst-free: one message per
-    1/28 s overall and one per 3 s in a group (20 a minute), so a fan-out never draws the
-    429s the default bucket of 30 does (DESIGN.md §4 measurements); a 429 that still comes
-    is retried up to ``RETRIES_ON_429`` times after Telegram's ``retry_after``."""
-    return AIORateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / 28,
-        group_max_rate=1,
-        group_time_period=3,
-        max_retries=RETRIES_ON_429,
-    )
+def rate_limiter() -> TelegramRateLimiter:
+    """The one limiter, burst-free (figures and reasons in ``bot.channels.telegram.ratelimit``),
+    shared by replies and the outbox's fan-out."""
+    return TelegramRateLimiter()
 
 
 def menu(names: Sequence[str]) -> list[BotCommand]:
@@ -93,6 +95,7 @@ class TelegramChannel:
         self._photos_dir = photos_dir
         self._names = names
         self.handle: Handle | None = None
+        self.handle_chat_event: HandleChatEvent | None = None
         self.me: BotIdentity | None = None
         self._last_notice = -OWNER_NOTICE_EVERY
 
@@ -107,6 +110,18 @@ class TelegramChannel:
                 & ~filters.UpdateType.EDITED,
                 self.on_message,
             )
+        )
+        # An edited message is read again (the engine decides what an edit means); only
+        # text and captions: a replaced photo or file is not re-fetched.
+        application.add_handler(
+            MessageHandler(
+                (filters.TEXT | filters.CAPTION) & filters.UpdateType.EDITED_MESSAGE,
+                self.on_edit,
+            )
+        )
+        application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
+        application.add_handler(
+            ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
         )
         application.add_handler(CallbackQueryHandler(self.on_press))
         application.add_error_handler(self.on_error)
@@ -147,6 +162,30 @@ class TelegramChannel:
                 await self._keep_photo(message)
             except Exception:
                 log.warning("could not copy photo of message %s", message.message_id, exc_info=True)
+
+    async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.edited_message
+        if message is None or self.handle is None or self.me is None:
+            return
+        event = message_event(message, self.me, self._clock.now())
+        if event is not None:
+            await self._answer(context, await self.handle(event))
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or self.handle_chat_event is None:
+            return
+        event = migration_event(message, self._clock.now())
+        if event is not None:
+            await self._answer(context, await self.handle_chat_event(event))
+
+    async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is None or self.handle_chat_event is None:
+            return
+        event = membership_event(change, self._clock.now(), str(update.update_id))
+        if event is not None:
+            await self._answer(context, await self.handle_chat_event(event))
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

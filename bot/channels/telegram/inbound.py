@@ -16,12 +16,21 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import CallbackQuery, Message, MessageEntity, User
+from telegram import CallbackQuery, ChatMemberUpdated, Message, MessageEntity, User
 from telegram import Chat as TgChat
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.channels.telegram import CHANNEL
-from bot.core.events import Attachment, ButtonPress, Chat, InboundMessage, Sender
+from bot.core.events import (
+    Attachment,
+    BotAddedToChat,
+    BotRemovedFromChat,
+    ButtonPress,
+    Chat,
+    ChatMigrated,
+    InboundMessage,
+    Sender,
+)
 from bot.core.models import ChatKind
 
 
@@ -102,7 +111,8 @@ def message_event(
     document: Attachment | None = None,
 ) -> InboundMessage | None:
     """A message -> ``InboundMessage``; None when it is not for the engine at all (another
-    bot's command, a channel post, a service message, a message from a bot)."""
+    bot's command, a channel post, a service message, a message from a bot). An edited
+    message carries its edit date as ``revision``."""
     chat = chat_of(message.chat)
     user = message.from_user
     if chat is None or user is None or user.is_bot:
@@ -139,6 +149,7 @@ def message_event(
         reply_to_sender=reply_to_sender,
         photos=photos,
         document=document,
+        revision=str(int(message.edit_date.timestamp())) if message.edit_date else "",
     )
 
 
@@ -170,3 +181,43 @@ def foreign_press(query: CallbackQuery) -> bool:
     if replied is None or replied.from_user is None or replied.forum_topic_created is not None:
         return False
     return replied.from_user.id != query.from_user.id
+
+
+def migration_event(message: Message, at: datetime) -> ChatMigrated | None:
+    """The service message of a group upgraded to a supergroup. Telegram sends it twice:
+    in the old group (``migrate_to_chat_id``) and in the new one (``migrate_from_chat_id``)."""
+    if message.migrate_to_chat_id is not None:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return None
+    chat = Chat(CHANNEL, str(old), ChatKind.GROUP, message.chat.title or "")
+    return ChatMigrated(chat=chat, new_chat_id=str(new), at=at)
+
+
+_PRESENT = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
+
+
+def _present(member: object) -> bool:
+    status = getattr(member, "status", None)
+    if status == ChatMemberStatus.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return status in _PRESENT
+
+
+def membership_event(
+    change: ChatMemberUpdated, at: datetime, event_id: str
+) -> BotAddedToChat | BotRemovedFromChat | None:
+    """``my_chat_member``: the bot's own membership changed. Joining or leaving a group is
+    reported; promotions, restrictions and private chats (blocked / unblocked) are not."""
+    chat = chat_of(change.chat)
+    if chat is None or not chat.is_group:
+        return None
+    was, now = _present(change.old_chat_member), _present(change.new_chat_member)
+    if was == now:
+        return None
+    sender = sender_of(change.from_user)
+    if now:
+        return BotAddedToChat(chat=chat, sender=sender, at=at, event_id=event_id)
+    return BotRemovedFromChat(chat=chat, sender=sender, at=at, event_id=event_id)
