@@ -60,6 +60,11 @@ class ZaloPoller:
                 await self._sleep(stop, wait)
                 backoff = min(self._max_backoff, backoff * 2)
                 continue
+            except Exception:  # never let one odd answer end the loop
+                log.exception("getUpdates failed unexpectedly; retrying in %.0f s", backoff)
+                await self._sleep(stop, backoff)
+                backoff = min(self._max_backoff, backoff * 2)
+                continue
             backoff = 1.0
             for event in events:
                 await self._on_event(event)

@@ -56,6 +56,12 @@ class ZaloWebhookServer:
         self._server: tornado.httpserver.HTTPServer | None = None
         self._queue: asyncio.Queue[list[OutboundMessage]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
+        self._sending = False
+
+    @property
+    def busy(self) -> bool:
+        """Replies are waiting or being sent."""
+        return self._sending or not self._queue.empty()
 
     def authorised(self, header: str | None) -> bool:
         if not header:
@@ -98,11 +104,13 @@ class ZaloWebhookServer:
     async def _send_replies(self) -> None:
         while True:
             replies = await self._queue.get()
+            self._sending = True
             try:
                 await self._answer(replies)
             except Exception:
                 log.exception("zalo replies could not be sent")
             finally:
+                self._sending = False
                 self._queue.task_done()
 
     async def stop(self, grace: float = 10.0) -> None:
