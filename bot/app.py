@@ -445,6 +445,7 @@ class ChannelHub:
         telegram_poll_timeout: int = 30,
         zalo_timeout: float = 10.0,
         zalo_limits: ChannelLimits | None = None,
+        zalo_backoff: float = 1.0,
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -453,6 +454,7 @@ class ChannelHub:
         self._tg_timeout = telegram_timeout
         self._tg_poll_timeout = telegram_poll_timeout
         self._zalo_timeout = zalo_timeout
+        self._zalo_backoff = zalo_backoff
         self._zalo_limits = zalo_limits or default_zalo_limits(settings.zalo_rate)
         self.invite_links: dict[str, str] = {}
         self.private_only: set[str] = set()
@@ -531,7 +533,9 @@ class ChannelHub:
             else:
                 with contextlib.suppress(ZaloError):
                     await client.delete_webhook()
-                poller = ZaloPoller(client, zalo.on_body, timeout=s.zalo_poll_timeout)
+                poller = ZaloPoller(
+                    client, zalo.on_body, timeout=s.zalo_poll_timeout, backoff=self._zalo_backoff
+                )
                 waits.append(asyncio.ensure_future(poller.run(stop)))
             log.info("zalo bot %s ready (groups: %s)", me.name or me.id, me.can_join_groups)
 

@@ -152,6 +152,7 @@ async def live_zalo(
         telegram_poll_timeout=1,
         zalo_timeout=3.0,
         zalo_limits=TEST_LIMITS,
+        zalo_backoff=0.05,
     )
     stop = asyncio.Event()
     task = asyncio.create_task(hub.serve(stop))

@@ -31,15 +31,17 @@ class ZaloPoller:
         on_event: Callable[[Any], Awaitable[None]],
         *,
         timeout: int = 30,
+        backoff: float = 1.0,
         max_backoff: float = 30.0,
     ) -> None:
         self._client = client
         self._on_event = on_event
         self._timeout = timeout
+        self._backoff = backoff
         self._max_backoff = max_backoff
 
     async def run(self, stop: asyncio.Event) -> None:
-        backoff = 1.0
+        backoff = self._backoff
         while not stop.is_set():
             fetch = asyncio.ensure_future(self._client.get_updates(self._timeout))
             stopping = asyncio.ensure_future(stop.wait())
@@ -65,7 +67,7 @@ class ZaloPoller:
                 await self._sleep(stop, backoff)
                 backoff = min(self._max_backoff, backoff * 2)
                 continue
-            backoff = 1.0
+            backoff = self._backoff
             for event in events:
                 await self._on_event(event)
 
