@@ -1,8 +1,10 @@
 """The composition root: settings -> database -> repositories -> services -> channels.
 
 Nothing here runs at import. ``build_services`` wires the channel-neutral parts (used by the
-sandbox, the tests and Telegram; Zalo later); ``main_run`` picks the channel from the
-settings and runs it until interrupted.
+sandbox, the tests, Telegram and Zalo); ``main_run`` picks the channels from the settings and
+runs them until interrupted: Telegram alone (``run_telegram``), or, whenever
+``ZALO_BOT_TOKEN`` is set, the ``ChannelHub``: Zalo alone or Zalo and Telegram in one event
+loop sharing the database, the engine, one cycle tick and one outbox dispatcher.
 
 Telegram: ``build_telegram`` makes the python-telegram-bot ``Application`` (custom Bot API
 base URLs, ``Defaults(tzinfo=...)``, the one burst-free ``AIORateLimiter``) and a
@@ -23,7 +25,8 @@ import secrets
 import signal
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -40,14 +43,21 @@ from bot.channels.telegram.handlers import TelegramChannel
 from bot.channels.telegram.handlers import rate_limiter as telegram_rate_limiter
 from bot.channels.telegram.polling import ReliablePoller
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.zalo import CHANNEL as ZALO
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.client import ZaloClient, ZaloClientError, ZaloError, ZaloTransientError
+from bot.channels.zalo.polling import ZaloPoller
+from bot.channels.zalo.sender import ZaloSender
+from bot.channels.zalo.webhook import ZaloWebhookServer
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, OffsetClock, SystemClock
 from bot.services.chat_events import ChatEventService
 from bot.services.cycle import CycleService
 from bot.services.dialog import INVITE_ALPHABET, DialogEngine, EngineConfig, new_invite_code
 from bot.services.digests import DigestService
-from bot.services.outbox import ChannelSender, OutboxDispatcher
+from bot.services.outbox import ChannelLimits, ChannelSender, OutboxDispatcher
 from bot.services.templates import TemplateService
+from bot.services.usage import ChannelQuota, UsageService
 from scheduler.runner import CycleScheduler
 from storage.sqlite import SqliteStore, open_store
 
@@ -84,6 +94,8 @@ async def build_services(
     timezone: str = "Asia/Ho_Chi_Minh",
     new_code: Callable[[], str] = new_invite_code,
     invite_links: Mapping[str, str] | None = None,
+    quotas: Mapping[str, ChannelQuota] | None = None,
+    private_only_channels: AbstractSet[str] = frozenset(),
 ) -> AsyncIterator[Services]:
     store = await open_store(database)
     try:
@@ -101,6 +113,8 @@ async def build_services(
                 owners=owner_set,
                 timezone=timezone,
                 invite_links=invite_links if invite_links is not None else {},
+                quotas=quotas or {},
+                private_only_channels=private_only_channels,
             ),
             new_code=new_code,
         )
@@ -195,13 +209,21 @@ class TelegramRuntime:
         channel: TelegramChannel,
         *,
         new_code: Callable[[], str] = new_invite_code,
+        shared: Services | None = None,
+        invite_links: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.channel = channel
         self.new_code = new_code
-        self.invite_links: dict[str, str] = {}
-        self.services: Services | None = None
+        self.invite_links: dict[str, str] = invite_links if invite_links is not None else {}
+        # With ``shared`` services (several channels in one process, ``ChannelHub``), the
+        # hub owns the database, the dispatcher and the tick; this runtime only provides
+        # the Telegram sender.
+        self.shared = shared
+        self.services: Services | None = shared
+        self.sender: TelegramSender | None = None
+        self.ready = asyncio.Event()
         self.dispatcher: OutboxDispatcher | None = None
         self._scheduler: CycleScheduler | None = None
         self._stack = contextlib.AsyncExitStack()
@@ -209,26 +231,30 @@ class TelegramRuntime:
 
     async def post_init(self, application: Application) -> None:  # type: ignore[type-arg]
         settings = self.settings
-        self.services = await self._stack.enter_async_context(
-            build_services(
-                settings.database,
-                clock=self.clock,
-                owners=set(settings.owner_set()),
-                timezone=settings.timezone,
-                new_code=self.new_code,
-                invite_links=self.invite_links,
+        if self.shared is None:
+            self.services = await self._stack.enter_async_context(
+                build_services(
+                    settings.database,
+                    clock=self.clock,
+                    owners=set(settings.owner_set()),
+                    timezone=settings.timezone,
+                    new_code=self.new_code,
+                    invite_links=self.invite_links,
+                )
             )
-        )
+        assert self.services is not None
         await self.channel.start(application)
         assert self.channel.me is not None
         if self.channel.me.username:
             self.invite_links[TELEGRAM] = f"https://t.me/{self.channel.me.username}?start={{code}}"
         self.channel.handle = self.services.engine.handle
         self.channel.handle_chat_event = self.services.chat_events.handle
-        sender = TelegramSender(application.bot, names=self.member_names)
-        self.dispatcher = self.services.dispatcher({TELEGRAM: sender})
-        self._scheduler = CycleScheduler(self.tick, settings.tick_seconds)
-        self._scheduler.start()
+        self.sender = TelegramSender(application.bot, names=self.member_names)
+        if self.shared is None:
+            self.dispatcher = self.services.dispatcher({TELEGRAM: self.sender})
+            self._scheduler = CycleScheduler(self.tick, settings.tick_seconds)
+            self._scheduler.start()
+        self.ready.set()
         log.info("telegram bot @%s ready", self.channel.me.username)
 
     async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
@@ -266,9 +292,12 @@ def build_telegram(
     rate_limiter: BaseRateLimiter | None = None,  # type: ignore[type-arg]
     new_code: Callable[[], str] = new_invite_code,
     timeout: float | None = None,
+    shared: Services | None = None,
+    invite_links: dict[str, str] | None = None,
 ) -> tuple[Application, TelegramRuntime]:  # type: ignore[type-arg]
     """The Application and its runtime; ``clock``, ``rate_limiter``, ``new_code`` and the
-    request ``timeout`` (seconds) are for tests, production uses the defaults."""
+    request ``timeout`` (seconds) are for tests, production uses the defaults. ``shared``
+    services and ``invite_links`` come from a ``ChannelHub`` serving several channels."""
     assert settings.telegram_token is not None
     clock = clock or SystemClock()
     owner_chats = [user for channel, user in settings.owner_set() if channel == TELEGRAM]
@@ -277,7 +306,9 @@ def build_telegram(
         owner_chat_ids=owner_chats,
         photos_dir=settings.photos_dir if settings.telegram_download_photos else None,
     )
-    runtime = TelegramRuntime(settings, clock, channel, new_code=new_code)
+    runtime = TelegramRuntime(
+        settings, clock, channel, new_code=new_code, shared=shared, invite_links=invite_links
+    )
     channel.names_lookup(runtime.member_names)
     builder = (
         Application.builder()
@@ -389,13 +420,251 @@ async def _serve_until_signal(
     await serve_telegram(application, settings, stop)
 
 
+# -- Zalo, alone or beside Telegram --------------------------------------------------------
+def default_zalo_limits(rate: float) -> ChannelLimits:
+    """Zalo publishes no rate limit: an even, conservative pace (``ZALO_RATE`` messages a
+    second overall, one a second to a person, one every 3 s to a group). The outbox's pacer
+    is Zalo's only limiter; there is no library limiter as on Telegram."""
+    return ChannelLimits(overall_interval=1 / rate, private_interval=1.0, group_interval=3.0)
+
+
+class ChannelHub:
+    """Every configured channel in one process and one event loop, sharing one database,
+    one dialog engine, one cycle tick and one outbox dispatcher (each channel with its
+    sender and limits). Used whenever ``ZALO_BOT_TOKEN`` is set, with or without Telegram.
+
+    ``serve(stop)`` opens everything, serves until ``stop`` is set, then stops the channels
+    (finishing what is in flight) and closes the database. ``ready`` is set once all
+    channels are up; ``tick()`` runs the due cycle steps and drains the outbox (the
+    scheduler calls it every ``BOT_TICK_SECONDS``; the end-to-end tests call it directly).
+    The constructor's keyword arguments are for tests; production uses the defaults.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        new_code: Callable[[], str] = new_invite_code,
+        telegram_rate_limiter: BaseRateLimiter | None = None,  # type: ignore[type-arg]
+        telegram_timeout: float | None = None,
+        telegram_poll_timeout: int = 30,
+        zalo_timeout: float = 10.0,
+        zalo_limits: ChannelLimits | None = None,
+        zalo_backoff: float = 1.0,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.new_code = new_code
+        self._tg_limiter = telegram_rate_limiter
+        self._tg_timeout = telegram_timeout
+        self._tg_poll_timeout = telegram_poll_timeout
+        self._zalo_timeout = zalo_timeout
+        self._zalo_backoff = zalo_backoff
+        self._zalo_limits = zalo_limits or default_zalo_limits(settings.zalo_rate)
+        self.invite_links: dict[str, str] = {}
+        self.private_only: set[str] = set()
+        self.services: Services | None = None
+        self.dispatcher: OutboxDispatcher | None = None
+        self.usage: UsageService | None = None
+        self.zalo: ZaloChannel | None = None
+        self.zalo_webhook: ZaloWebhookServer | None = None
+        self.telegram: Application | None = None  # type: ignore[type-arg]
+        self.telegram_runtime: TelegramRuntime | None = None
+        self.ready = asyncio.Event()
+        self._tick_lock = asyncio.Lock()
+
+    def quotas(self) -> dict[str, ChannelQuota]:
+        s = self.settings
+        return {ZALO: ChannelQuota(s.zalo_monthly_quota, s.zalo_quota_warn_share)}
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        s = self.settings
+        async with contextlib.AsyncExitStack() as stack:
+            services = await stack.enter_async_context(
+                build_services(
+                    s.database,
+                    clock=self.clock,
+                    owners=set(s.owner_set()),
+                    timezone=s.timezone,
+                    new_code=self.new_code,
+                    invite_links=self.invite_links,
+                    quotas=self.quotas(),
+                    private_only_channels=self.private_only,
+                )
+            )
+            self.services = services
+            senders: dict[str, ChannelSender] = {}
+            limits: dict[str, ChannelLimits] = {}
+            waits: list[asyncio.Future[None]] = []
+
+            # Zalo: the client, the identity, then webhook or polling (never both).
+            assert s.zalo_token is not None
+            self.usage = UsageService(services.store, self.clock, self.quotas(), s.timezone)
+            usage = self.usage
+
+            async def count(method: str) -> None:
+                await usage.record(ZALO)
+
+            client = ZaloClient(
+                s.zalo_token.get_secret_value(),
+                s.zalo_base_url,
+                timeout=self._zalo_timeout,
+                on_sent=count,
+            )
+            stack.push_async_callback(client.aclose)
+            zalo = ZaloChannel(client, self.clock, names=self._names(ZALO))
+            me = await zalo.start()
+            if not me.can_join_groups:
+                self.private_only.add(ZALO)
+            zalo.handle = services.engine.handle
+            self.zalo = zalo
+            senders[ZALO] = ZaloSender(client, names=self._names(ZALO))
+            limits[ZALO] = self._zalo_limits
+            if s.zalo_webhook:
+                assert s.zalo_webhook_url is not None and s.zalo_webhook_secret is not None
+                secret = s.zalo_webhook_secret.get_secret_value()
+                server = ZaloWebhookServer(
+                    secret=secret,
+                    path=s.zalo_webhook_path,
+                    listen=s.zalo_webhook_listen,
+                    port=s.zalo_webhook_port,
+                    ingest=zalo.ingest,
+                    answer=zalo.answer,
+                )
+                await server.start()
+                self.zalo_webhook = server
+                stack.push_async_callback(server.stop)
+                await client.set_webhook(s.zalo_webhook_url, secret)
+            else:
+                with contextlib.suppress(ZaloError):
+                    await client.delete_webhook()
+                poller = ZaloPoller(
+                    client, zalo.on_body, timeout=s.zalo_poll_timeout, backoff=self._zalo_backoff
+                )
+                waits.append(asyncio.ensure_future(poller.run(stop)))
+            log.info("zalo bot %s ready (groups: %s)", me.name or me.id, me.can_join_groups)
+
+            # Telegram beside it, sharing the services.
+            tg_task: asyncio.Task[None] | None = None
+            tg_stop = asyncio.Event()
+            if s.has_telegram:
+                app, runtime = build_telegram(
+                    s,
+                    clock=self.clock,
+                    rate_limiter=self._tg_limiter,
+                    new_code=self.new_code,
+                    timeout=self._tg_timeout,
+                    shared=services,
+                    invite_links=self.invite_links,
+                )
+                self.telegram, self.telegram_runtime = app, runtime
+                tg_task = asyncio.create_task(
+                    serve_telegram(app, s, tg_stop, poll_timeout=self._tg_poll_timeout)
+                )
+                ready = asyncio.ensure_future(runtime.ready.wait())
+                await asyncio.wait({ready, tg_task}, return_when=asyncio.FIRST_COMPLETED)
+                ready.cancel()
+                if tg_task.done():
+                    tg_task.result()  # start-up failed: raise its error
+                assert runtime.sender is not None
+                senders[TELEGRAM] = runtime.sender
+
+            self.dispatcher = OutboxDispatcher(services.store, self.clock, senders, limits)
+            scheduler = CycleScheduler(self.tick, s.tick_seconds)
+            scheduler.start()
+            self.ready.set()
+            try:
+                await stop.wait()
+                for task in waits:
+                    await asyncio.wait_for(task, 15)
+            finally:
+                scheduler.shutdown()
+                async with self._tick_lock:
+                    self.dispatcher = None
+                if tg_task is not None:
+                    tg_stop.set()
+                    await asyncio.wait_for(tg_task, 30)
+                for task in waits:
+                    task.cancel()
+            # The exit stack stops the webhook server, closes the client and the database.
+
+    async def tick(self) -> None:
+        """Due cycle steps, then the outbox; one at a time."""
+        async with self._tick_lock:
+            if self.services is None or self.dispatcher is None:
+                return
+            await self.services.cycle.run_due(self.clock.now())
+            await self.dispatcher.drain()
+
+    def _names(self, channel: str) -> Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]:
+        async def names(user_ids: Sequence[str]) -> Mapping[str, str]:
+            found: dict[str, str] = {}
+            if self.services is None:
+                return found
+            for uid in user_ids:
+                members = await self.services.store.members.for_user(channel, uid)
+                if members:
+                    found[uid] = members[-1].display_name
+            return found
+
+        return names
+
+
+def run_hub(settings: Settings) -> int:
+    """Zalo (and Telegram when its token is set too) until SIGINT/SIGTERM."""
+    if settings.zalo_webhook and settings.zalo_webhook_secret is None:
+        print("Chế độ webhook Zalo cần ZALO_WEBHOOK_SECRET (xem .env.example).", file=sys.stderr)
+        return 2
+    if settings.has_telegram and settings.telegram_webhook and not settings.telegram_webhook_secret:
+        print("Chế độ webhook cần TELEGRAM_WEBHOOK_SECRET (xem .env.example).", file=sys.stderr)
+        return 2
+    if settings.zalo_webhook:
+        print(f"Zalo: nhận tin qua webhook {settings.zalo_webhook_url}", flush=True)
+    else:
+        print("Zalo: nhận tin bằng long polling. Dừng: Ctrl+C.", flush=True)
+    if settings.has_telegram:
+        mode = "webhook" if settings.telegram_webhook else "long polling"
+        print(f"Telegram: nhận cập nhật bằng {mode}, cùng tiến trình với Zalo.", flush=True)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await ChannelHub(settings).serve(stop)
+
+    try:
+        asyncio.run(main())
+    except ZaloClientError as exc:
+        print(
+            f"Zalo từ chối yêu cầu ({exc.method}: {exc.description or exc.code}). Kiểm tra "
+            "ZALO_BOT_TOKEN trong .env (lấy lại trên trang quản lý Zalo Bot).",
+            file=sys.stderr,
+        )
+        return 1
+    except (ZaloTransientError, NetworkError, OSError) as exc:
+        print(
+            f"Không kết nối được máy chủ Zalo/Telegram: {type(exc).__name__}. Kiểm tra mạng "
+            "rồi chạy lại.",
+            file=sys.stderr,
+        )
+        return 1
+    except InvalidToken:
+        print("Telegram từ chối mã truy cập: kiểm tra TELEGRAM_BOT_TOKEN.", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _redact_token(settings: Settings) -> None:
-    """The token never reaches a log line, whatever library writes it."""
-    if settings.telegram_token is None:
-        return
-    redactor = TokenRedactor(settings.telegram_token.get_secret_value())
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redactor)
+    """The tokens never reach a log line, whatever library writes them."""
+    for token in (settings.telegram_token, settings.zalo_token):
+        if token is None or not token.get_secret_value():
+            continue
+        redactor = TokenRedactor(token.get_secret_value())
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(redactor)
 
 
 class TokenRedactor(logging.Filter):
@@ -431,15 +700,10 @@ def main_run(settings: Settings) -> int:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     _redact_token(settings)
-    if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
+    if settings.has_zalo:
+        return run_hub(settings)  # Zalo alone, or Zalo and Telegram in one process
+    if settings.has_telegram:
         return run_telegram(settings)
-    if settings.has_platform_token:
-        print(
-            "Đã cấu hình ZALO_BOT_TOKEN, nhưng kênh Zalo sẽ có ở bản tiếp theo. Bỏ "
-            "ZALO_BOT_TOKEN trong .env để chạy thử nghiệm, hoặc cấu hình TELEGRAM_BOT_TOKEN.",
-            file=sys.stderr,
-        )
-        return 2
     print(
         "Chưa cấu hình mã truy cập Telegram hoặc Zalo: đang chạy chế độ thử nghiệm (sandbox) "
         f"với cơ sở dữ liệu {settings.database}.",

@@ -45,6 +45,18 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_download_photos: bool = Field(default=False, alias="TELEGRAM_DOWNLOAD_PHOTOS")
 
+    # Zalo (see .env.example and the README's Zalo section).
+    zalo_base_url: str = Field(default="https://bot-api.zaloplatforms.com", alias="ZALO_BASE_URL")
+    zalo_webhook_url: str | None = Field(default=None, alias="ZALO_WEBHOOK_URL")
+    zalo_webhook_listen: str = Field(default="127.0.0.1", alias="ZALO_WEBHOOK_LISTEN")
+    zalo_webhook_port: int = Field(default=8444, ge=1, le=65535, alias="ZALO_WEBHOOK_PORT")
+    zalo_webhook_path: str = Field(default="zalo", alias="ZALO_WEBHOOK_PATH")
+    zalo_webhook_secret: SecretStr | None = Field(default=None, alias="ZALO_WEBHOOK_SECRET")
+    zalo_poll_timeout: int = Field(default=30, ge=1, le=120, alias="ZALO_POLL_TIMEOUT")
+    zalo_monthly_quota: int = Field(default=3000, ge=0, alias="ZALO_MONTHLY_QUOTA")
+    zalo_quota_warn_share: float = Field(default=0.8, gt=0, le=1, alias="ZALO_QUOTA_WARN_SHARE")
+    zalo_rate: float = Field(default=5.0, gt=0, le=100, alias="ZALO_RATE")
+
     @field_validator("owners", mode="before")
     @classmethod
     def _split_owners(cls, v: object) -> object:
@@ -66,6 +78,25 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"BOT_TIMEZONE: múi giờ không hợp lệ: {v}") from exc
         return v
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _check_zalo_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        """The same alphabet as Telegram's, 8-256 characters (a guessable secret is none)."""
+        if v is not None and v.get_secret_value():
+            if not re.fullmatch(r"[A-Za-z0-9_-]{8,256}", v.get_secret_value()):
+                raise ValueError("ZALO_WEBHOOK_SECRET: 8-256 ký tự gồm chữ không dấu, số, _ và -")
+            return v
+        return None
+
+    @field_validator("zalo_webhook_url")
+    @classmethod
+    def _check_zalo_webhook_url(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        if not v.startswith("https://") and not v.startswith("http://"):
+            raise ValueError("ZALO_WEBHOOK_URL phải bắt đầu bằng https://")
+        return v.strip()
 
     @field_validator("telegram_webhook_secret")
     @classmethod
@@ -92,6 +123,19 @@ class Settings(BaseSettings):
     def telegram_webhook(self) -> bool:
         """Webhook mode when a public URL is set; long polling otherwise."""
         return self.telegram_webhook_url is not None
+
+    @property
+    def zalo_webhook(self) -> bool:
+        """Zalo webhook mode when a public URL is set; long polling otherwise (never both)."""
+        return self.zalo_webhook_url is not None
+
+    @property
+    def has_telegram(self) -> bool:
+        return bool(self.telegram_token and self.telegram_token.get_secret_value())
+
+    @property
+    def has_zalo(self) -> bool:
+        return bool(self.zalo_token and self.zalo_token.get_secret_value())
 
     @property
     def photos_dir(self) -> Path:

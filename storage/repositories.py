@@ -1112,3 +1112,24 @@ class SqliteCalendarRepo:
             (campaign_id, period.key, org_id),
         )
         return None if row is None else decode_dt(row["until"])
+
+
+# -- usage -----------------------------------------------------------------------------
+class SqliteUsageRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, channel: str, month: str, count: int = 1) -> int:
+        row = await self._db.fetchone(
+            "INSERT INTO channel_usage (channel, month, sent) VALUES (?, ?, ?)"
+            " ON CONFLICT (channel, month) DO UPDATE SET sent = sent + excluded.sent"
+            " RETURNING sent",
+            (channel, month, count),
+        )
+        return int(row[0]) if row is not None else 0
+
+    async def get(self, channel: str, month: str) -> int:
+        row = await self._db.fetchone(
+            "SELECT sent FROM channel_usage WHERE channel = ? AND month = ?", (channel, month)
+        )
+        return int(row[0]) if row is not None else 0

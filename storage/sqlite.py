@@ -30,6 +30,7 @@ from bot.services.ports import (
     OutboxRepo,
     SubmissionRepo,
     TemplateRepo,
+    UsageRepo,
     WorkspaceRepo,
 )
 from storage.db import Database, Transaction, open_database
@@ -47,6 +48,7 @@ from storage.repositories import (
     SqliteOutboxRepo,
     SqliteSubmissionRepo,
     SqliteTemplateRepo,
+    SqliteUsageRepo,
     SqliteWorkspaceRepo,
 )
 
@@ -77,6 +79,7 @@ class SqliteStore:
         self.conversations: ConversationRepo = SqliteConversationRepo(db)
         self.inbound: InboundLog = self.inbound_log
         self.calendar: CalendarRepo = SqliteCalendarRepo(db)
+        self.usage: UsageRepo = SqliteUsageRepo(db)
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""

@@ -114,6 +114,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("loigui", ("failures",), Access.ADMIN,
                 "Xem các tin nhắn không gửi được (người dùng chặn bot, nhóm không còn…)",
                 ("/loigui",), "quản trị"),
+    CommandSpec("hanmuc", ("quota", "usage"), Access.ADMIN,
+                "Xem số tin bot đã gửi trong tháng so với hạn mức (Zalo)", ("/hanmuc",),
+                "quản trị"),
     CommandSpec("nhatky", ("audit",), Access.ADMIN,
                 "Xem nhật ký thao tác quản trị gần đây", ("/nhatky",), "quản trị"),
 )  # fmt: skip

@@ -538,3 +538,44 @@ def bot_removed_notice(title: str, workspace: str, who: str, when: str) -> str:
 EDITED_COMMAND = (
     "Bot không thực hiện lại lệnh trong tin đã sửa. Đề nghị đồng chí gửi lệnh bằng tin nhắn mới."
 )
+
+
+# -- Zalo: groups and the monthly quota ------------------------------------------------------
+CHANNEL_LABELS = {"zalo": "Zalo", "telegram": "Telegram", "sandbox": "thử nghiệm"}
+PRIVATE_ONLY = (
+    "Bot Zalo này không tham gia được nhóm, nên làm việc với từng người qua trò chuyện riêng: "
+    "mỗi cán bộ báo cáo nhận đề nghị báo cáo, nhắc việc và gửi báo cáo ngay trong trò chuyện "
+    "riêng với bot. Đồng chí mời từng đơn vị bằng /moi <mã đơn vị> và gửi mã mời cho cán bộ "
+    "báo cáo; nơi nhận bản tổng hợp đăng ký bằng /nhomlanhdao trong trò chuyện riêng."
+)
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def usage_line(channel: str, used: int, quota: int) -> str:
+    label = CHANNEL_LABELS.get(channel, channel)
+    if quota <= 0:
+        return f"{label}: đã gửi {_n(used)} tin"
+    share = f"{used * 100 / quota:.1f}".replace(".", ",")
+    return f"{label}: đã gửi {_n(used)}/{_n(quota)} tin ({share}%)"
+
+
+def usage_report(month_label: str, lines: Sequence[str]) -> str:
+    body = "\n".join(f" - {line}" for line in lines) if lines else " - Chưa gửi tin nào."
+    return (
+        f"📊 Số tin bot đã gửi trong {month_label}:\n{body}\n"
+        "Bot gửi mỗi đơn vị một đề nghị, chỉ nhắc đơn vị chưa báo cáo và gửi một bản tổng hợp "
+        "mỗi kỳ để tiết kiệm hạn mức."
+    )
+
+
+def quota_warning(channel: str, used: int, quota: int, month_label: str) -> str:
+    label = CHANNEL_LABELS.get(channel, channel)
+    share = f"{used * 100 / quota:.0f}" if quota > 0 else "?"
+    return (
+        f"⏰ Nhắc việc: bot đã gửi {_n(used)}/{_n(quota)} tin {label} trong {month_label} "
+        f"({share}% hạn mức hằng tháng). Khi hết hạn mức, {label} có thể ngừng chuyển tin của "
+        "bot đến hết tháng. Đề nghị đồng chí hạn chế lệnh không cần thiết; xem số tin bằng /hanmuc."
+    )

@@ -73,6 +73,7 @@ from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
 from bot.services.ports import DuplicateError, Store
 from bot.services.templates import TemplateMissingError, TemplateService
+from bot.services.usage import ChannelQuota, month_key, month_label
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,11 @@ class EngineConfig:
     # one tap binds the person. A mapping the channel fills once it knows its own name
     # (Telegram learns it from getMe at start-up), so it is read at each use.
     invite_links: Mapping[str, str] = field(default_factory=dict)
+    # Monthly quotas of outgoing messages by channel (Zalo's free plan), for /hanmuc.
+    quotas: Mapping[str, ChannelQuota] = field(default_factory=dict)
+    # Channels whose bot cannot join groups (Zalo, when getMe says so): filled in by the
+    # channel at start-up, so read at each use; group set-up there is explained plainly.
+    private_only_channels: AbstractSet[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -593,7 +599,10 @@ class DialogEngine:
             Role.ADMIN, None, ctx.now,
         )  # fmt: skip
         await self._audit(ctx, "setup", name)
-        return ctx.reply(msg.setup_done(name, ctx.chat.is_group))
+        text = msg.setup_done(name, ctx.chat.is_group)
+        if not ctx.chat.is_group and ctx.chat.channel in self._config.private_only_channels:
+            text += "\n" + msg.PRIVATE_ONLY
+        return ctx.reply(text)
 
     async def _bind_chat(self, ctx: Ctx, purpose: ChatPurpose) -> None:
         assert ctx.workspace is not None
@@ -617,6 +626,8 @@ class DialogEngine:
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
         if not ctx.chat.is_group:
+            if ctx.chat.channel in self._config.private_only_channels:
+                return ctx.reply(msg.PRIVATE_ONLY)
             return ctx.reply(msg.NEEDS_GROUP)
         denied = await self._require_admin_here(ctx)
         if denied:
@@ -1733,6 +1744,16 @@ class DialogEngine:
                 f"{_delivery_reason(f.last_error or '')}. Tin: “{first_line}”"
             )
         return ctx.reply(msg.failure_list(lines))
+
+    async def _cmd_hanmuc(
+        self, ctx: Ctx, args: str, event: InboundMessage
+    ) -> list[OutboundMessage]:
+        month = month_key(ctx.now, self._config.timezone)
+        lines = []
+        for channel, quota in sorted(self._config.quotas.items()):
+            used = await self._store.usage.get(channel, month)
+            lines.append(msg.usage_line(channel, used, quota.monthly))
+        return ctx.reply(msg.usage_report(month_label(month), lines))
 
     # -- reading --------------------------------------------------------------------------
     async def _campaign_period(

@@ -312,6 +312,16 @@ class InboundLog(Protocol):
         ...
 
 
+class UsageRepo(Protocol):
+    """Outgoing messages counted per channel and month ("YYYY-MM")."""
+
+    async def add(self, channel: str, month: str, count: int = 1) -> int:
+        """Adds ``count``; returns the month's new total."""
+        ...
+
+    async def get(self, channel: str, month: str) -> int: ...
+
+
 class Store(Protocol):
     workspaces: WorkspaceRepo
     orgs: OrgRepo
@@ -327,6 +337,7 @@ class Store(Protocol):
     conversations: ConversationRepo
     inbound: InboundLog
     calendar: CalendarRepo
+    usage: UsageRepo
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Everything awaited inside commits together or not at all."""

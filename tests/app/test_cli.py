@@ -71,34 +71,23 @@ def test_run_without_token_starts_the_sandbox(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "bot.db").exists()
 
 
-def test_run_with_only_a_zalo_token_explains_and_stops(tmp_path: Path) -> None:
-    result = _run([], tmp_path, env_extra={"ZALO_BOT_TOKEN": "zalo-secret"})
-    assert result.returncode == 2
-    assert "Zalo" in result.stderr
+def test_run_with_only_a_zalo_token_serves_zalo_and_explains_an_unreachable_server(
+    tmp_path: Path,
+) -> None:
+    from tests.fakes.telegram_api import free_port
+
+    # Nothing listens on that port: the bot says it cannot reach Zalo, without the token.
+    env = {"ZALO_BOT_TOKEN": "zalo-secret", "ZALO_BASE_URL": f"http://127.0.0.1:{free_port()}"}
+    result = _run([], tmp_path, env_extra=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Zalo: nhận tin bằng long polling" in result.stdout
+    assert "Không kết nối được máy chủ Zalo" in result.stderr
     assert "zalo-secret" not in result.stdout + result.stderr
+    assert "sandbox" not in result.stdout
 
 
-def test_telegram_unreachable_is_explained_without_the_token(tmp_path: Path) -> None:
-    result = _run(
-        [],
-        tmp_path,
-        env_extra={
-            "TELEGRAM_BOT_TOKEN": "123:abc",
-            "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
-            "TELEGRAM_BASE_FILE_URL": "http://127.0.0.1:9/file/bot",
-            "BOT_LOG_LEVEL": "DEBUG",
-        },
-    )
-    assert result.returncode == 1
-    assert "Không kết nối được máy chủ Telegram" in result.stderr
-    assert "123:abc" not in result.stdout + result.stderr
-
-
-def test_a_second_sandbox_session_is_answered_too(tmp_path: Path) -> None:
-    """Message ids of an earlier session in the same database must not look like
-    redeliveries to the next one."""
-    first = _run([], tmp_path, stdin="/toi\n@thoat\n")
-    second = _run([], tmp_path, stdin="/toi\n/toi\n@thoat\n")
-    assert first.stdout.count("Mã người dùng") == 1
-    assert second.stdout.count("Mã người dùng") == 2
-    assert "INFO" not in second.stdout
+def test_zalo_webhook_without_a_secret_is_refused(tmp_path: Path) -> None:
+    env = {"ZALO_BOT_TOKEN": "zalo-secret", "ZALO_WEBHOOK_URL": "https://bot.example.vn/zalo"}
+    result = _run([], tmp_path, env_extra=env)
+    assert result.returncode == 2
+    assert "ZALO_WEBHOOK_SECRET" in result.stderr

@@ -1,0 +1,93 @@
+"""Zalo events in, the engine's answers out; one bad event never stops the bot.
+
+``ZaloChannel.ingest`` translates a body (one event, a list, wrapped or bare) and hands
+each message to the engine, which records the message id in the same transaction as its
+effects: a redelivered event (Zalo has no offset; a webhook may be retried) changes
+nothing and is answered once. ``answer`` sends the replies; a reply lost to a passing
+server error is tried again from the part that failed (a few attempts, short pauses),
+a permanent error is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from bot.channels.zalo.client import BotInfo, ZaloClient, ZaloClientError, ZaloTransientError
+from bot.channels.zalo.inbound import iter_messages
+from bot.channels.zalo.sender import NameLookup, deliver
+from bot.core.clock import Clock
+from bot.core.events import InboundEvent, OutboundMessage
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[InboundEvent], Awaitable[list[OutboundMessage]]]
+REPLY_ATTEMPTS = 3
+
+
+class ZaloChannel:
+    def __init__(
+        self,
+        client: ZaloClient,
+        clock: Clock,
+        *,
+        names: NameLookup | None = None,
+        retry_pause: float = 0.5,
+    ) -> None:
+        self.client = client
+        self._clock = clock
+        self._names = names
+        self._retry_pause = retry_pause
+        self.handle: Handle | None = None
+        self.me: BotInfo | None = None
+
+    def names_lookup(self, names: NameLookup) -> None:
+        self._names = names
+
+    async def start(self) -> BotInfo:
+        self.me = await self.client.get_me()
+        return self.me
+
+    async def ingest(self, body: Any) -> list[OutboundMessage]:
+        """Handles the messages in ``body``; returns the replies to send."""
+        if self.handle is None or self.me is None:
+            return []
+        replies: list[OutboundMessage] = []
+        for event in iter_messages(body, self.me, self._clock.now()):
+            replies.extend(await self.handle(event))
+        return replies
+
+    async def on_body(self, body: Any) -> None:
+        try:
+            replies = await self.ingest(body)
+        except Exception:
+            log.exception("a Zalo event could not be handled")
+            return
+        await self.answer(replies)
+
+    async def answer(self, replies: Sequence[OutboundMessage]) -> None:
+        for reply in replies:
+            names = {}
+            if reply.mention_user_ids and self._names is not None:
+                names = dict(await self._names(reply.mention_user_ids))
+            done = 0
+
+            def progress(n: int) -> None:
+                nonlocal done
+                done = n
+
+            for attempt in range(REPLY_ATTEMPTS):
+                try:
+                    await deliver(self.client, reply, names=names, skip=done, progress=progress)
+                    break
+                except ZaloTransientError as exc:
+                    if attempt == REPLY_ATTEMPTS - 1:
+                        log.warning("reply to zalo:%s lost: %s", reply.chat_id, exc)
+                        break
+                    pause = exc.retry_after if exc.retry_after is not None else 0.0
+                    await asyncio.sleep(min(5.0, pause) + self._retry_pause * (attempt + 1))
+                except ZaloClientError as exc:
+                    log.warning("reply to zalo:%s refused: %s", reply.chat_id, exc)
+                    break
