@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="chạy thử một tuần báo cáo của 6 đơn vị tỉnh Tây Ninh")
     args = parser.parse_args(argv)
 
+    from pydantic import ValidationError
+
     from bot import app
     from bot.config import Settings
 
@@ -42,7 +44,17 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Lỗi kịch bản: {exc}", file=sys.stderr)
                 return 1
         return 0
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        # The checks' own messages are Vietnamese; show them without a traceback.
+        print("Cấu hình chưa hợp lệ (tệp .env hoặc biến môi trường):", file=sys.stderr)
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"]) or "?"
+            text = str(error["msg"]).removeprefix("Value error, ")
+            line = text if text.startswith(where) else f"{where}: {text}"
+            print(f" - {line}", file=sys.stderr)
+        return 2
     if args.command == "sandbox":
         settings = settings.model_copy(update={"telegram_token": None, "zalo_token": None})
     return app.main_run(settings)

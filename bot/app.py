@@ -258,9 +258,11 @@ class TelegramRuntime:
         log.info("telegram bot @%s ready", self.channel.me.username)
 
     async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
-        if self._scheduler is not None:
-            self._scheduler.shutdown()
-        async with self._tick_lock:  # let a tick in progress finish before closing
+        # A tick in progress finishes first (its sends included): stopping the scheduler
+        # before would cancel it mid-send and repeat parts after the restart.
+        async with self._tick_lock:
+            if self._scheduler is not None:
+                self._scheduler.shutdown()
             self.channel.handle = None
             self.channel.handle_chat_event = None
             await self._stack.aclose()
@@ -579,8 +581,8 @@ class ChannelHub:
                 for task in waits:
                     await asyncio.wait_for(task, 15)
             finally:
-                scheduler.shutdown()
-                async with self._tick_lock:
+                async with self._tick_lock:  # the tick in progress finishes its sends first
+                    scheduler.shutdown()
                     self.dispatcher = None
                 if tg_task is not None:
                     tg_stop.set()

@@ -5,19 +5,22 @@ Kept apart from the dialog so the cycle, the reporting flow and the digests agre
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.models import Campaign
 from bot.core.periods import Period
 from bot.core.schedule import DueTimes, due_times
 
+FIRST_PERIOD_MIN_WINDOW = timedelta(days=1)
+
 
 def first_period(campaign: Campaign) -> Period:
-    """The first period the campaign runs: the one it was created in if that period had not
-    opened yet, else the next. A campaign set up on a Friday afternoon must not prompt for a
-    week already closing, remind at once and send an empty digest an hour later."""
+    """The first period the campaign runs: the one it was created in, unless its deadline
+    is less than a day away, then the next. Created on a Tuesday, the week's prompt goes out
+    at once and reports are taken; created on a Friday afternoon, the bot does not prompt for
+    a week about to close, remind at once and send an empty digest an hour later."""
     period = Period.at(campaign.period_type, campaign.started_on, campaign.timezone)
-    if times(campaign, period).open < campaign.started_on:
+    if times(campaign, period).deadline - campaign.started_on < FIRST_PERIOD_MIN_WINDOW:
         period = period.next()
     return period
 
@@ -39,12 +42,13 @@ def reporting_period(campaign: Campaign, now: datetime) -> Period:
     The reply's echo always names the period, and ``/baocao tuần 47 ...`` picks one explicitly.
     """
     current = current_period(campaign, now)
+    first = first_period(campaign)
     if now >= times(campaign, current).open:
-        return current
+        return max(current, first)
     previous = current.prev()
-    if previous >= first_period(campaign) and now < times(campaign, previous).lock:
+    if previous >= first and now < times(campaign, previous).lock:
         return previous
-    return current
+    return max(current, first)
 
 
 def is_locked(campaign: Campaign, period: Period, now: datetime) -> bool:

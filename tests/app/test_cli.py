@@ -91,3 +91,11 @@ def test_zalo_webhook_without_a_secret_is_refused(tmp_path: Path) -> None:
     result = _run([], tmp_path, env_extra=env)
     assert result.returncode == 2
     assert "ZALO_WEBHOOK_SECRET" in result.stderr
+
+
+def test_bad_settings_are_explained_without_a_traceback(tmp_path: Path) -> None:
+    result = _run([], tmp_path, env_extra={"BOT_OWNERS": "123456789"})
+    assert result.returncode == 2
+    assert "Cấu hình chưa hợp lệ" in result.stderr
+    assert "BOT_OWNERS: '123456789' phải có dạng kênh:mã_người_dùng" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -14,9 +14,10 @@ async def test_weekly_and_monthly_campaigns_side_by_side(tayninh: Harness) -> No
     assert {c.period_type.value for c in campaigns} == {"week", "month"}
     monthly = next(c for c in campaigns if c.period_type.value == "month")
 
-    # The monthly campaign starts with December (November had opened before it existed).
-    out = await h.play("1002 @ dm: /baocao tháng 11\n  1. 3")
-    assert "Đợt báo cáo bắt đầu từ tháng 12/2026" in out
+    # The monthly campaign starts with November (created with days to go before its
+    # deadline); an earlier month is refused.
+    out = await h.play("1002 @ dm: /baocao tháng 10\n  1. 3")
+    assert "Đợt báo cáo bắt đầu từ tháng 11/2026" in out
 
     # No period and two campaigns waiting: the reporter is asked, by number.
     out = await h.play("@clock 2026-12-01 09:00\n1003 @ dm: 1. 4")

@@ -106,3 +106,22 @@ async def test_a_restart_between_every_two_steps(tayninh: Harness, tmp_path: Pat
     assert _count(out, "⏰ Nhắc việc") == 2
     assert _count(out, "⏰ Còn 2 giờ") == 1
     assert _count(out, "TỔNG HỢP KẾT QUẢ TUẦN 48/2026") == 1
+
+
+async def test_campaign_created_midweek_starts_this_week(harness: Harness) -> None:
+    out = await harness.play(
+        """
+        @owner 1001
+        @user 1001 An
+        @user 1002 Bình
+        @chat g1 group Nhóm
+        @clock 2026-11-24 10:00
+        1001 @ g1: /khoitao Nhóm
+        1001 @ g1: /napmau tayninh
+        1001 @ g1: /gan tinhdoan baocao 1002
+        """
+    )
+    # Tuesday, three days before the deadline: the prompt for this week goes out at once.
+    assert _count(out, "Đề nghị các đơn vị báo cáo kết quả thực hiện Tuần 48/2026") == 1
+    out = await harness.play("1002 @ dm: 1. 4")
+    assert "✅ Đã ghi nhận báo cáo Tuần 48/2026" in out

@@ -143,12 +143,17 @@ class TelegramChannel:
         if message.document is not None:
             # A file is read when it may be for the bot: in private, or in a group when the
             # message is addressed to it (a command in the caption, a reply, a mention). A
-            # group's shared files are none of the bot's business.
-            addressed = event is not None and (
-                not event.chat.is_group
-                or event.text.startswith("/")
-                or event.reply_to_bot
-                or event.mentions_bot
+            # group's shared files are none of the bot's business. A file without caption
+            # yields no event until its content is attached, so the shape is probed with an
+            # empty placeholder (the template file sent after "/thaymau" is such a file).
+            probe = event or message_event(
+                message, self.me, self._clock.now(), document=Attachment("", b"")
+            )
+            addressed = probe is not None and (
+                not probe.chat.is_group
+                or probe.text.startswith("/")
+                or probe.reply_to_bot
+                or probe.mentions_bot
             )
             if addressed:
                 document = await self._document(message)

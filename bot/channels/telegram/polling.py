@@ -16,7 +16,7 @@ import logging
 from collections.abc import Sequence
 
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,12 @@ class ReliablePoller:
         self._max_backoff = max_backoff
 
     async def run(self, stop: asyncio.Event) -> None:
+        # A webhook left from an earlier run in webhook mode makes getUpdates fail (409):
+        # polling removes it first, keeping the updates Telegram still holds.
+        try:
+            await self._app.bot.delete_webhook(drop_pending_updates=False)
+        except TelegramError as exc:
+            log.warning("deleteWebhook failed (%s); polling anyway", type(exc).__name__)
         offset: int | None = None
         backoff = 1.0
         while not stop.is_set():
@@ -69,6 +75,16 @@ class ReliablePoller:
                         else exc.retry_after.total_seconds()
                     ),
                 )
+                continue
+            except Conflict:
+                # Another process polls with this token, or a webhook was set meanwhile.
+                log.warning(
+                    "getUpdates conflict: another instance of the bot is running with this "
+                    "token, or a webhook is set; retrying in %.0f s",
+                    backoff,
+                )
+                await self._sleep(stop, backoff)
+                backoff = min(self._max_backoff, backoff * 2)
                 continue
             except NetworkError as exc:
                 log.warning(

@@ -233,3 +233,16 @@ async def test_a_failing_update_is_reported_and_the_bot_goes_on(bot: Bot) -> Non
     bot.channel.handle = real
     await bot.say(BINH, None, "/trogiup")
     assert len(bot.api.texts(BINH)) == 2
+
+
+async def test_template_file_sent_after_the_command_without_caption(bot: Bot) -> None:
+    await _setup_group(bot)
+    await bot.say(OWNER, None, "/thaymau")
+    assert "gửi tệp trong tin nhắn tiếp theo" in bot.api.texts(OWNER)[-1]
+    yaml_text = (
+        "key: tuan_thu\nname: Báo cáo tuần thử\nsections:\n"
+        "- key: kq\n  title: Kết quả\n  fields:\n"
+        "  - key: so_buoi\n    label: Số buổi\n    type: count\n    unit: buổi\n"
+    )
+    await bot.say(OWNER, None, "", document=("mau.yaml", yaml_text.encode("utf-8")))
+    assert "Đã thay mẫu báo cáo “Báo cáo tuần thử”" in bot.api.texts(OWNER)[-1]
