@@ -353,7 +353,9 @@ def run_telegram(settings: Settings) -> int:
     application, _ = build_telegram(settings)
     try:
         if settings.telegram_webhook:
-            print(f"Telegram: nhận cập nhật qua webhook {settings.telegram_webhook_url}")
+            print(
+                f"Telegram: nhận cập nhật qua webhook {settings.telegram_webhook_url}", flush=True
+            )
             application.run_webhook(**_webhook_args(settings))  # type: ignore[arg-type]
         else:
             print("Telegram: nhận cập nhật bằng long polling. Dừng: Ctrl+C.", flush=True)

@@ -24,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram import Message as TgMessage
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -280,7 +280,7 @@ class TelegramChannel:
             )
         else:
             log.error("error outside an update: %r", update, exc_info=context.error)
-        error = type(context.error).__name__ if context.error is not None else "lỗi"
+        error = _error_words(context.error)
         if chat_id is not None:
             try:
                 await context.bot.send_message(chat_id, msg.GENERIC_ERROR)
@@ -300,3 +300,14 @@ class TelegramChannel:
                 await context.bot.send_message(int(chat_id), msg.owner_error_notice(where, error))
             except Exception:
                 log.warning("could not notify owner chat %s", chat_id)
+
+
+def _error_words(error: BaseException | None) -> str:
+    """The kind of failure in words the operator reads (the details are in the log)."""
+    if error is None:
+        return "lỗi không rõ"
+    if isinstance(error, NetworkError):
+        return "lỗi mạng khi gọi máy chủ Telegram"
+    if isinstance(error, TelegramError):
+        return "máy chủ Telegram từ chối yêu cầu"
+    return f"lỗi trong chương trình ({type(error).__name__})"
