@@ -274,6 +274,14 @@ TEMPLATE_SEND_DOCUMENT = (
 )
 
 
+def fields_dropped(labels: Sequence[str]) -> str:
+    shown = ", ".join(labels[:8]) + (f" và {len(labels) - 8} mục khác" if len(labels) > 8 else "")
+    return (
+        f"Lưu ý: mẫu mới không còn các mục: {shown}. Số liệu đã gửi của các mục này vẫn được lưu "
+        "nhưng không còn hiện trong bản tổng hợp."
+    )
+
+
 def template_replaced(name: str, version: int, fields: int) -> str:
     return f"✅ Đã thay mẫu báo cáo “{name}” (phiên bản {version}, {fields} mục)."
 

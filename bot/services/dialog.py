@@ -995,7 +995,6 @@ class DialogEngine:
         except TemplateError as exc:
             return ctx.reply(msg.template_errors(exc.problems))
         await self._clear_state(ctx)
-        version = await self._templates.save(ctx.workspace.id, template, ctx.actor, ctx.now)
         # The campaign using this template key, else the one reporting by the same period
         # type (its template is replaced), else a new campaign with the default schedule.
         campaigns = await self._campaigns(ctx)
@@ -1004,17 +1003,29 @@ class DialogEngine:
             (c for c in campaigns if c.period_type is template.period_type), None
         )
         notes = ""
+        if campaign is not None:
+            # Fields the new template drops no longer show in digests: say so, once.
+            try:
+                old = await self._templates.get(ctx.workspace.id, campaign.template_key)
+            except TemplateMissingError:
+                old = None
+            if old is not None:
+                kept = {f.key for f in template.all_fields()}
+                dropped = [f.label for f in old.all_fields() if f.key not in kept]
+                if dropped:
+                    notes += "\n" + msg.fields_dropped(dropped)
+        version = await self._templates.save(ctx.workspace.id, template, ctx.actor, ctx.now)
         if campaign is None:
             await self._store.campaigns.create(
                 ctx.workspace.id, template.name, template.key, template.period_type,
                 self._config.timezone, default_schedule(template.period_type), ctx.now,
             )  # fmt: skip
-            notes = "\n" + msg.NEW_CAMPAIGN.format(name=template.name)
+            notes += "\n" + msg.NEW_CAMPAIGN.format(name=template.name)
         else:
             schedule = campaign.schedule
             if campaign.period_type is not template.period_type:
                 schedule = default_schedule(template.period_type)
-                notes = "\n" + msg.TEMPLATE_PERIOD_CHANGED.format(
+                notes += "\n" + msg.TEMPLATE_PERIOD_CHANGED.format(
                     old=campaign.period_type.label, new=template.period_type.label
                 )
             await self._store.campaigns.update(

@@ -83,6 +83,7 @@ async def test_template_replacement_renames_the_campaign(tayninh: Harness) -> No
         """
     )
     assert "Đã thay mẫu báo cáo “Báo cáo tuần rút gọn” (phiên bản 2, 2 mục)" in out
+    assert "Lưu ý: mẫu mới không còn các mục: Số buổi tuyên truyền, vận động" in out
     campaign = await tayninh.campaign()
     assert campaign.name == "Báo cáo tuần rút gọn"
     out = await tayninh.play("@clock 2026-11-23 08:00")

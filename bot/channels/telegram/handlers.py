@@ -58,7 +58,10 @@ HandleChatEvent = Callable[[ChatEvent], Awaitable[list[OutboundMessage]]]
 # Command menus (set_my_commands): what people see when they type "/". The descriptions
 # are the command table's Vietnamese summaries; every command still works when typed.
 PRIVATE_MENU = ("baocao", "xem", "tinhhinh", "tonghop", "mau", "huy", "thamgia", "toi", "trogiup")
-GROUP_MENU = ("baocao", "tinhhinh", "tonghop", "mau", "huy", "trogiup", "khoitao", "nhombaocao")
+GROUP_MENU = (
+    "baocao", "tinhhinh", "tonghop", "mau", "huy", "trogiup",
+    "khoitao", "nhombaocao", "nhomlanhdao", "napmau", "moi", "lich",
+)  # fmt: skip
 DOCUMENT_LIMIT = 20_000_000  # bytes: what bots may download; the engine applies its own limit
 OWNER_NOTICE_EVERY = 60.0  # seconds: at most one error notice a minute to the owners
 REPLY_ATTEMPTS = 3
