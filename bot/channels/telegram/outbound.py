@@ -26,6 +26,7 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
 
+from bot.channels.parts import pack
 from bot.core.events import Choice, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -47,21 +48,7 @@ def split_escaped(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     it has none); an escape sequence is never cut in two, because the plain text is cut and
     each piece escaped on its own.
     """
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        for piece in _fit_line(line, limit):
-            candidate = piece if not current else f"{current}\n{piece}"
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    parts.append(current)
-                current = piece
-    if current or not parts:
-        parts.append(current)
-    # Leading/trailing blank lines of a part carry nothing; Telegram rejects an empty text.
-    return [p.strip("\n") or "." for p in parts]
+    return pack((piece for line in text.split("\n") for piece in _fit_line(line, limit)), limit)
 
 
 def _fit_line(line: str, limit: int) -> list[str]:

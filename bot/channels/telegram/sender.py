@@ -19,7 +19,6 @@ anything else -> transient.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -29,6 +28,7 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.parts import PartProgress
 from bot.channels.telegram.outbound import deliver
 from bot.core.events import OutboundMessage
 from bot.services.outbox import DeliveryError
@@ -68,28 +68,24 @@ class TelegramSender:
     def __init__(self, bot: Bot, names: NameLookup = _no_names) -> None:
         self._bot = bot
         self._names = names
-        self._progress: dict[tuple[str, str], int] = {}
+        self._progress = PartProgress()
 
     async def send(self, message: OutboundMessage) -> None:
-        key = (message.chat_id, hashlib.sha256(message.text.encode("utf-8")).hexdigest())
         names = await self._names(message.mention_user_ids) if message.mention_user_ids else {}
-
-        def progress(done: int) -> None:
-            self._progress[key] = done
 
         try:
             await deliver(
                 self._bot,
                 message,
                 names=names,
-                skip=self._progress.get(key, 0),
-                progress=progress,
+                skip=self._progress.sent(message),
+                progress=self._progress.recorder(message),
             )
         except TelegramError as exc:
             error = delivery_error(exc)
             if error.permanent:
-                self._progress.pop(key, None)
+                self._progress.finished(message)
             raise error from exc
         except ValueError as exc:  # a chat id that is not a number: never deliverable
             raise DeliveryError(str(exc), permanent=True) from exc
-        self._progress.pop(key, None)
+        self._progress.finished(message)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.channels.parts import pack
 from bot.channels.zalo import TEXT_LIMIT
 from bot.core.events import Choice, OutboundMessage
 
@@ -35,20 +36,7 @@ def mention_line(user_ids: Sequence[str], names: Mapping[str, str]) -> str:
 
 def split_text(text: str, limit: int = PART_LIMIT) -> list[str]:
     """Parts of at most ``limit`` characters, cut at line boundaries where possible."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        for piece in _fit(line, limit):
-            candidate = piece if not current else f"{current}\n{piece}"
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    parts.append(current)
-                current = piece
-    if current or not parts:
-        parts.append(current)
-    return [p.strip("\n") or "." for p in parts]
+    return pack((piece for line in text.split("\n") for piece in _fit(line, limit)), limit)
 
 
 def _fit(line: str, limit: int) -> list[str]:

@@ -11,9 +11,9 @@ that failed on the next attempt, so no part is sent twice (progress kept in memo
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+from bot.channels.parts import PartProgress
 from bot.channels.zalo.client import ZaloClient, ZaloClientError, ZaloError, ZaloTransientError
 from bot.channels.zalo.outbound import plan
 from bot.core.events import OutboundMessage
@@ -59,26 +59,22 @@ class ZaloSender:
     def __init__(self, client: ZaloClient, names: NameLookup = _no_names) -> None:
         self._client = client
         self._names = names
-        self._progress: dict[tuple[str, str], int] = {}
+        self._progress = PartProgress()
 
     async def send(self, message: OutboundMessage) -> None:
-        key = (message.chat_id, hashlib.sha256(message.text.encode("utf-8")).hexdigest())
         names = await self._names(message.mention_user_ids) if message.mention_user_ids else {}
-
-        def progress(done: int) -> None:
-            self._progress[key] = done
 
         try:
             await deliver(
                 self._client,
                 message,
                 names=names,
-                skip=self._progress.get(key, 0),
-                progress=progress,
+                skip=self._progress.sent(message),
+                progress=self._progress.recorder(message),
             )
         except ZaloError as exc:
             error = delivery_error(exc)
             if error.permanent:
-                self._progress.pop(key, None)
+                self._progress.finished(message)
             raise error from None
-        self._progress.pop(key, None)
+        self._progress.finished(message)
