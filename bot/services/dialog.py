@@ -1222,7 +1222,7 @@ class DialogEngine:
         assert org is not None
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         period = period or cal.reporting_period(campaign, ctx.now)
-        data = self._pending_data(campaign, period, org, {}, [], "", [])
+        data = await self._start_data(campaign, period, org)
         data["choices"] = [[msg.CHOICE_GUIDED, ASK], [msg.CHOICE_CANCEL, CANCEL]]
         await self._save_state(ctx, REPORT, data)
         deadline = cal.times(campaign, period).deadline.astimezone(_zone(campaign.timezone))
@@ -1231,6 +1231,16 @@ class DialogEngine:
             f"{msg.REPORT_START}\n{render_form(template, org.code)}"
         )
         return ctx.reply(text, [Choice(msg.CHOICE_GUIDED, ASK), Choice(msg.CHOICE_CANCEL, CANCEL)])
+
+    async def _start_data(self, campaign: Campaign, period: Period, org: OrgUnit) -> dict[str, Any]:
+        """A pending report that starts from the stored one, if any: a later message or the
+        guided questions then change only what they mention, and nothing stored is lost."""
+        current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
+        values = dict(current.values) if current else {}
+        photos = list(current.photos) if current else []
+        data = self._pending_data(campaign, period, org, values, [], "", photos)
+        data["existing"] = current is not None
+        return data
 
     def _pending_data(
         self,
@@ -1391,6 +1401,15 @@ class DialogEngine:
             specific = [p.message for p in result.problems if p.kind in BLOCKING]
             return ctx.reply("\n".join([*specific[:5], msg.FIX_QUESTION]))
         values = decode_values(state.data["values"])
+        # A correction of something (a stored report, values or photos received earlier, a
+        # question the bot asked) is confirmed; the first filled-in form after "/baocao" is
+        # treated like any first report.
+        confirm = bool(
+            values
+            or state.data.get("existing")
+            or state.data.get("photos")
+            or state.data.get("blocking")
+        )
         values.update(result.values)
         unresolved = [
             b
@@ -1410,7 +1429,7 @@ class DialogEngine:
         }
         # After a correction the reporter sees the whole report once more before it is saved.
         return await self._review(
-            ctx, campaign, template, org, period, data, result.problems, always_confirm=True
+            ctx, campaign, template, org, period, data, result.problems, always_confirm=confirm
         )
 
     async def _save_pending(self, ctx: Ctx, state: ConversationState) -> list[OutboundMessage]:
@@ -1496,7 +1515,7 @@ class DialogEngine:
             return denied
         assert org is not None
         period = period or cal.reporting_period(campaign, ctx.now)
-        data = self._pending_data(campaign, period, org, {}, [], "", [])
+        data = await self._start_data(campaign, period, org)
         state = ConversationState(
             ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id, REPORT, data, ctx.now
         )

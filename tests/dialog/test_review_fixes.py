@@ -69,3 +69,45 @@ async def test_deactivating_twice_says_so(tayninh: Harness) -> None:
     await tayninh.play("1001 @ g1: /ngungdonvi hccb")
     out = await tayninh.play("1001 @ g1: /ngungdonvi hccb")
     assert "đã ngừng theo dõi từ trước" in out
+
+
+async def test_correction_after_a_bare_baocao_keeps_the_stored_values(tayninh: Harness) -> None:
+    h = tayninh
+    await h.play("@clock 2026-11-23 08:00")
+    # First report in two steps: the form, then a clean filled-in form, saved at once.
+    await h.play("1002 @ dm: /baocao")
+    out = await h.play("1002 @ dm: 1. 5\n  3. 2 triệu")
+    assert "✅ Đã ghi nhận báo cáo" in out
+    # A correction in two steps keeps what was stored and is confirmed.
+    await h.play("1002 @ dm: /baocao")
+    out = await h.play("1002 @ dm: 2. 500")
+    assert "[1] Xác nhận" in out and "3. Tiền vận động, ủng hộ: 2.000.000 đồng" in out
+    await h.play("1002 @ dm: 1")
+    campaign = await h.campaign()
+    org = await h.org("tinhdoan")
+    current = await h.store.submissions.current_for_org(
+        campaign.id, Period.from_key("2026-W48"), org.id
+    )
+    assert current is not None and current.version == 2
+    assert current.values == {
+        "so_buoi_tuyen_truyen": 5,
+        "tien_van_dong": 2_000_000,
+        "luot_nguoi_tuyen_truyen": 500,
+    }
+
+
+async def test_guided_questions_after_a_report_keep_skipped_values(tayninh: Harness) -> None:
+    h = tayninh
+    await h.play("@clock 2026-11-23 08:00\n1002 @ dm: 1. 5\n  3. 2 triệu")
+    await h.play("1002 @ dm: /baocao hoi\n1002 @ dm: 7")
+    for _ in range(13):
+        out = await h.play("1002 @ dm: bỏ qua")
+    assert "3. Tiền vận động, ủng hộ: 2.000.000 đồng" in out
+    await h.play("1002 @ dm: 1")
+    campaign = await h.campaign()
+    org = await h.org("tinhdoan")
+    current = await h.store.submissions.current_for_org(
+        campaign.id, Period.from_key("2026-W48"), org.id
+    )
+    assert current is not None and current.values["so_buoi_tuyen_truyen"] == 7
+    assert current.values["tien_van_dong"] == 2_000_000
