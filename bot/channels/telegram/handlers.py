@@ -34,6 +34,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.parts import NameLookup
 from bot.channels.telegram.inbound import (
     BotIdentity,
     foreign_press,
@@ -44,7 +45,6 @@ from bot.channels.telegram.inbound import (
 )
 from bot.channels.telegram.outbound import deliver
 from bot.channels.telegram.ratelimit import TelegramRateLimiter
-from bot.channels.telegram.sender import NameLookup
 from bot.core import messages as msg
 from bot.core.clock import Clock
 from bot.core.commands import find_command

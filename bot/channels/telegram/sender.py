@@ -21,25 +21,19 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.parts import PartProgress
+from bot.channels.parts import NameLookup, ResumingSender, no_names
 from bot.channels.telegram.outbound import deliver
 from bot.core.events import OutboundMessage
 from bot.services.outbox import DeliveryError
 
 log = logging.getLogger(__name__)
-
-NameLookup = Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]
-
-
-async def _no_names(user_ids: Sequence[str]) -> Mapping[str, str]:
-    return {}
 
 
 def delivery_error(exc: TelegramError) -> DeliveryError:
@@ -61,31 +55,26 @@ def delivery_error(exc: TelegramError) -> DeliveryError:
     return DeliveryError(f"{type(exc).__name__}: {exc.message}", permanent=False)
 
 
-class TelegramSender:
+class TelegramSender(ResumingSender):
     """``ChannelSender`` for the outbox; a long message failed part-way is resumed, not
     repeated, on the next attempt (progress kept in memory, keyed by chat and text)."""
 
-    def __init__(self, bot: Bot, names: NameLookup = _no_names) -> None:
+    def __init__(self, bot: Bot, names: NameLookup = no_names) -> None:
+        super().__init__(names)
         self._bot = bot
-        self._names = names
-        self._progress = PartProgress()
 
-    async def send(self, message: OutboundMessage) -> None:
-        names = await self._names(message.mention_user_ids) if message.mention_user_ids else {}
+    async def _deliver(
+        self,
+        message: OutboundMessage,
+        names: Mapping[str, str],
+        skip: int,
+        progress: Callable[[int], None],
+    ) -> None:
+        await deliver(self._bot, message, names=names, skip=skip, progress=progress)
 
-        try:
-            await deliver(
-                self._bot,
-                message,
-                names=names,
-                skip=self._progress.sent(message),
-                progress=self._progress.recorder(message),
-            )
-        except TelegramError as exc:
-            error = delivery_error(exc)
-            if error.permanent:
-                self._progress.finished(message)
-            raise error from exc
-        except ValueError as exc:  # a chat id that is not a number: never deliverable
-            raise DeliveryError(str(exc), permanent=True) from exc
-        self._progress.finished(message)
+    def _meaning(self, exc: Exception) -> DeliveryError | None:
+        if isinstance(exc, TelegramError):
+            return delivery_error(exc)
+        if isinstance(exc, ValueError):  # a chat id that is not a number: never deliverable
+            return DeliveryError(str(exc), permanent=True)
+        return None

@@ -15,9 +15,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from bot.channels.parts import NameLookup
 from bot.channels.zalo.client import BotInfo, ZaloClient, ZaloClientError, ZaloTransientError
 from bot.channels.zalo.inbound import iter_messages
-from bot.channels.zalo.sender import NameLookup, deliver
+from bot.channels.zalo.sender import deliver
 from bot.core.clock import Clock
 from bot.core.events import InboundEvent, OutboundMessage
 

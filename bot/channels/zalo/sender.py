@@ -11,19 +11,13 @@ that failed on the next attempt, so no part is sent twice (progress kept in memo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
-from bot.channels.parts import PartProgress
+from bot.channels.parts import NameLookup, ResumingSender, no_names
 from bot.channels.zalo.client import ZaloClient, ZaloClientError, ZaloError, ZaloTransientError
 from bot.channels.zalo.outbound import plan
 from bot.core.events import OutboundMessage
 from bot.services.outbox import DeliveryError
-
-NameLookup = Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]
-
-
-async def _no_names(user_ids: Sequence[str]) -> Mapping[str, str]:
-    return {}
 
 
 def delivery_error(exc: ZaloError) -> DeliveryError:
@@ -55,26 +49,19 @@ async def deliver(
     return done
 
 
-class ZaloSender:
-    def __init__(self, client: ZaloClient, names: NameLookup = _no_names) -> None:
+class ZaloSender(ResumingSender):
+    def __init__(self, client: ZaloClient, names: NameLookup = no_names) -> None:
+        super().__init__(names)
         self._client = client
-        self._names = names
-        self._progress = PartProgress()
 
-    async def send(self, message: OutboundMessage) -> None:
-        names = await self._names(message.mention_user_ids) if message.mention_user_ids else {}
+    async def _deliver(
+        self,
+        message: OutboundMessage,
+        names: Mapping[str, str],
+        skip: int,
+        progress: Callable[[int], None],
+    ) -> None:
+        await deliver(self._client, message, names=names, skip=skip, progress=progress)
 
-        try:
-            await deliver(
-                self._client,
-                message,
-                names=names,
-                skip=self._progress.sent(message),
-                progress=self._progress.recorder(message),
-            )
-        except ZaloError as exc:
-            error = delivery_error(exc)
-            if error.permanent:
-                self._progress.finished(message)
-            raise error from None
-        self._progress.finished(message)
+    def _meaning(self, exc: Exception) -> DeliveryError | None:
+        return delivery_error(exc) if isinstance(exc, ZaloError) else None
