@@ -129,6 +129,7 @@ def _org(row: Row) -> OrgUnit:
         parent_id=row["parent_id"],
         active=bool(row["active"]),
         sort_order=row["sort_order"],
+        reports=bool(row["reports"]),
     )
 
 
@@ -143,12 +144,13 @@ class SqliteOrgRepo:
         name: str,
         short_name: str = "",
         parent_id: int | None = None,
+        reports: bool = True,
     ) -> OrgUnit:
         try:
             row = await self._db.fetchone(
-                "INSERT INTO org_units (workspace_id, code, code_key, name, short_name, parent_id)"
-                " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
-                (workspace_id, code, fold(code), name, short_name, parent_id),
+                "INSERT INTO org_units (workspace_id, code, code_key, name, short_name,"
+                " parent_id, reports) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                (workspace_id, code, fold(code), name, short_name, parent_id, int(reports)),
             )
         except sqlite3.IntegrityError as exc:
             if _is_unique(exc):
@@ -186,8 +188,16 @@ class SqliteOrgRepo:
         try:
             row = await self._db.fetchone(
                 "UPDATE org_units SET name = ?, short_name = ?, parent_id = ?, active = ?,"
-                " sort_order = ? WHERE id = ? RETURNING *",
-                (org.name, org.short_name, org.parent_id, int(org.active), org.sort_order, org.id),
+                " sort_order = ?, reports = ? WHERE id = ? RETURNING *",
+                (
+                    org.name,
+                    org.short_name,
+                    org.parent_id,
+                    int(org.active),
+                    org.sort_order,
+                    int(org.reports),
+                    org.id,
+                ),
             )
         except sqlite3.IntegrityError as exc:
             if _is_foreign_key(exc):

@@ -69,6 +69,9 @@ class OrgUnit:
     parent_id: int | None = None
     active: bool = True
     sort_order: int = 0
+    # False for a unit that only groups others (a province, a commune): it is never
+    # prompted nor counted missing; its digests and roll-ups cover its descendants.
+    reports: bool = True
 
     @property
     def display_name(self) -> str:

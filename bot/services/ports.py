@@ -58,6 +58,7 @@ class OrgRepo(Protocol):
         name: str,
         short_name: str = "",
         parent_id: int | None = None,
+        reports: bool = True,
     ) -> OrgUnit:
         """Raises DuplicateError if the code is taken in the workspace (case-insensitive)."""
         ...
@@ -72,7 +73,7 @@ class OrgRepo(Protocol):
         ...
 
     async def update(self, org: OrgUnit) -> OrgUnit:
-        """Saves name, short_name, parent_id, active, sort_order of ``org.id``."""
+        """Saves name, short_name, parent_id, active, sort_order, reports of ``org.id``."""
         ...
 
 

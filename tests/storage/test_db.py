@@ -39,6 +39,7 @@ EXPECTED_TABLES = {
     "submission_versions",
     "audit_log",
     "outbox",
+    "outbox_attachments",
     "channel_usage",
     "conversations",
     "inbound_log",
