@@ -28,6 +28,7 @@ from bot.services.ports import (
     MemberRepo,
     OrgRepo,
     OutboxRepo,
+    SettingsRepo,
     SubmissionRepo,
     TemplateRepo,
     UsageRepo,
@@ -46,6 +47,7 @@ from storage.repositories import (
     SqliteMemberRepo,
     SqliteOrgRepo,
     SqliteOutboxRepo,
+    SqliteSettingsRepo,
     SqliteSubmissionRepo,
     SqliteTemplateRepo,
     SqliteUsageRepo,
@@ -80,6 +82,7 @@ class SqliteStore:
         self.inbound: InboundLog = self.inbound_log
         self.calendar: CalendarRepo = SqliteCalendarRepo(db)
         self.usage: UsageRepo = SqliteUsageRepo(db)
+        self.settings: SettingsRepo = SqliteSettingsRepo(db)
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""

@@ -56,6 +56,9 @@ class Hierarchy:
         self._order: list[LevelNode] = []
         self._walk(None, 0)
         self._position = {n.org.id: i for i, n in enumerate(self._order)}
+        self._name_count: dict[str, int] = {}
+        for o in self._by_id.values():
+            self._name_count[o.display_name] = self._name_count.get(o.display_name, 0) + 1
 
     def _loops(self, org: OrgUnit) -> bool:
         seen = {org.id}
@@ -161,9 +164,9 @@ class Hierarchy:
         return sorted(orgs, key=lambda o: (self._position.get(o.id, big), o.id))
 
     def full_name(self, org: OrgUnit) -> str:
-        """A unit's name with the grouping units above it when its short name alone is
-        ambiguous in a multi-level tree: "Hội ND xã (Xã Tân Hòa)"."""
+        """A unit's short name, with its parent's when another unit has the same short name
+        (the Farmers' Union of every commune is "Hội ND"): "Hội ND (Xã Tân Hòa)"."""
         parent = self.parent_of(org.id)
-        if parent is None or parent.reports:
+        if parent is None or self._name_count.get(org.display_name, 0) < 2:
             return org.display_name
         return f"{org.display_name} ({parent.display_name})"

@@ -138,6 +138,7 @@ class Attendance:
     exempt: int
     missed_periods: tuple[Period, ...]
     longest_missed_run: int
+    late_periods: tuple[Period, ...] = ()
 
     @property
     def received(self) -> int:
@@ -523,6 +524,7 @@ def _attendance(
     for org in orgs:
         expected = on_time = late = exempt = run = longest = 0
         missed: list[Period] = []
+        late_ones: list[Period] = []
         for info in due:
             if org.id in info.exempt_org_ids:
                 exempt += 1
@@ -537,9 +539,14 @@ def _attendance(
             run = 0
             if v.late:
                 late += 1
+                late_ones.append(info.period)
             else:
                 on_time += 1
-        out.append(Attendance(org, expected, on_time, late, exempt, tuple(missed), longest))
+        out.append(
+            Attendance(
+                org, expected, on_time, late, exempt, tuple(missed), longest, tuple(late_ones)
+            )
+        )
     return out
 
 
