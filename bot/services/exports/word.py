@@ -551,7 +551,7 @@ def _attendance_grid(r: Rollup, workspace_name: str) -> _Grid | None:
     return _Grid(
         ("TT", "Đơn vị", "Lượt phải báo cáo", "Đã báo cáo", "Đúng hạn", "Muộn", "Tỷ lệ báo cáo"),
         tuple(unit_rows),
-        (10, 61, 22, 20, 18, 14, 20),
+        (10, 54, 24, 20, 20, 17, 20),
         "clrrrrr",
     )
 
@@ -751,8 +751,8 @@ def _assessment(r: Rollup, prev_label: str) -> tuple[list[_Para], list[_Para]]:
     behind = r.behind()
     if behind:
         shown = "; ".join(
-            f"{_clean(r.name(a.org), MAX_NAME)} (đạt {_rate(a.rate)},"
-            f" chưa báo cáo {format_int(a.missed)} {word})"
+            f"{_clean(r.name(a.org), MAX_NAME)}: đạt {_rate(a.rate)},"
+            f" chưa báo cáo {format_int(a.missed)} {word}"
             for a in behind[:5]
         )
         lead = f"Có {format_int(len(behind))} đơn vị chưa báo cáo đầy đủ các kỳ"
@@ -761,11 +761,10 @@ def _assessment(r: Rollup, prev_label: str) -> tuple[list[_Para], list[_Para]]:
     runs = _runs(r)
     if runs:
         shown = "; ".join(
-            f"{_clean(r.name(a.org), MAX_NAME)} không báo cáo"
-            f" {format_int(a.longest_missed_run)} {word} liên tiếp{where}"
+            f"{_clean(r.name(a.org), MAX_NAME)} {format_int(a.longest_missed_run)} {word}{where}"
             for a, where in runs[:3]
         )
-        bad.append(f"Có đơn vị bỏ báo cáo nhiều kỳ liên tiếp: {shown}.")
+        bad.append(f"Đơn vị không báo cáo nhiều {word} liên tiếp: {shown}.")
     if down:
         items = "; ".join(_moved(t) for t in down)
         bad.append(f"Có {format_int(len(down))} chỉ tiêu giảm so với {prev_label}: {items}.")
@@ -787,7 +786,7 @@ def _content(r: Rollup, workspace_name: str, chart_png: bytes | None) -> list[_B
     rhythm = _RHYTHM.get(r.template.period_type, "định kỳ")
     lead = f"Trên cơ sở báo cáo {rhythm} của các đơn vị"
     rng = _periods_range(r)
-    if rng:
+    if rng and not (r.span.period is not None and r.periods == (r.span.period,)):
         lead += f" ({rng})"
     blocks.append(_Para(f"{lead}, kết quả thực hiện {span} như sau:"))
 
@@ -854,6 +853,43 @@ def _text_width_mm(text: str, size: float, *, bold: bool) -> float:
     return em * size * 25.4 / 72
 
 
+# Child order of the property elements we add children to (ECMA-376 part 1, §17.3.1.26,
+# §17.3.2.28, §17.4.60): Word refuses a file whose children are out of order.
+_RPR_ORDER = (
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+    "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
+    "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect",
+    "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
+    "specVanish", "oMath",
+)  # fmt: skip
+_PPR_ORDER = (
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku",
+    "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
+    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap",
+    "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+)  # fmt: skip
+_TBLPR_ORDER = (
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+    "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+    "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription", "tblPrChange",
+)  # fmt: skip
+
+
+def _put(parent: BaseOxmlElement, child: BaseOxmlElement, order: Sequence[str]) -> None:
+    """Insert ``child`` where the schema's ``order`` wants it among ``parent``'s children."""
+    from docx.oxml.ns import qn
+
+    tags = [qn(f"w:{n}") for n in order]
+    later = set(tags[tags.index(child.tag) + 1 :])
+    for existing in parent:
+        if existing.tag in later:
+            existing.addprevious(child)
+            return
+    parent.append(child)
+
+
 def _set_fonts(rpr: BaseOxmlElement, size: float | None = None) -> None:
     """Times New Roman for every script and Vietnamese as the language, on an rPr."""
     from docx.oxml import OxmlElement
@@ -862,7 +898,7 @@ def _set_fonts(rpr: BaseOxmlElement, size: float | None = None) -> None:
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
         rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
+        _put(rpr, rfonts, _RPR_ORDER)
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         rfonts.attrib.pop(qn(attr), None)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
@@ -872,12 +908,12 @@ def _set_fonts(rpr: BaseOxmlElement, size: float | None = None) -> None:
             el = rpr.find(qn(tag))
             if el is None:
                 el = OxmlElement(tag)
-                rpr.append(el)
+                _put(rpr, el, _RPR_ORDER)
             el.set(qn("w:val"), str(int(size * 2)))
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
-        rpr.append(lang)
+        _put(rpr, lang, _RPR_ORDER)
     lang.set(qn("w:val"), "vi-VN")
     lang.set(qn("w:eastAsia"), "vi-VN")
 
@@ -903,7 +939,7 @@ def _mark_size(p: Paragraph, size: float) -> None:
     rpr = ppr.find(qn("w:rPr"))
     if rpr is None:
         rpr = OxmlElement("w:rPr")
-        ppr.append(rpr)
+        _put(ppr, rpr, _PPR_ORDER)
     _set_fonts(rpr, size)
 
 
@@ -960,13 +996,7 @@ def _rule(
     top.set(qn("w:space"), "1")
     top.set(qn("w:color"), "000000")
     bdr.append(top)
-    # CT_PPr's sequence puts pBdr before shd, tabs, spacing, ind, jc.
-    for tag in ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc"):
-        anchor = ppr.find(qn(tag))
-        if anchor is not None:
-            anchor.addprevious(bdr)
-            return
-    ppr.append(bdr)
+    _put(ppr, bdr, _PPR_ORDER)
 
 
 def _no_borders(table: Table) -> None:
@@ -979,7 +1009,7 @@ def _no_borders(table: Table) -> None:
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:val"), "nil")
         borders.append(el)
-    tblpr.append(borders)
+    _put(tblpr, borders, _TBLPR_ORDER)
 
 
 def _widths(table: Table, widths_mm: Sequence[float]) -> None:
@@ -992,7 +1022,7 @@ def _widths(table: Table, widths_mm: Sequence[float]) -> None:
     tblw = tblpr.find(qn("w:tblW"))
     if tblw is None:
         tblw = OxmlElement("w:tblW")
-        tblpr.append(tblw)
+        _put(tblpr, tblw, _TBLPR_ORDER)
     tblw.set(qn("w:type"), "dxa")
     tblw.set(qn("w:w"), str(int(sum(widths_mm) / 25.4 * 1440)))
     for i, w in enumerate(widths_mm):
@@ -1068,7 +1098,7 @@ def _outline(p: Paragraph, level: int) -> None:
     ppr = p._p.get_or_add_pPr()
     el = OxmlElement("w:outlineLvl")
     el.set(qn("w:val"), str(level))
-    ppr.append(el)
+    _put(ppr, el, _PPR_ORDER)
 
 
 def _paragraph(doc: DocxDocument, block: _Para) -> None:
