@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -40,7 +41,9 @@ def docx_to_pdf(docx: Path, out_dir: Path, *, timeout: float = CONVERT_TIMEOUT) 
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         env = {**os.environ, "HOME": profile, "SAL_USE_VCLPLUGIN": "svp"}
-        result = subprocess.run(
+        # Its own process group, so a conversion that hangs is ended with all its
+        # processes (the soffice script starts soffice.bin) and nothing else.
+        proc = subprocess.Popen(
             [
                 soffice,
                 f"-env:UserInstallation=file://{profile}",
@@ -53,17 +56,21 @@ def docx_to_pdf(docx: Path, out_dir: Path, *, timeout: float = CONVERT_TIMEOUT) 
                 str(out_dir),
                 str(docx),
             ],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
             env=env,
-            check=False,
+            start_new_session=True,
         )
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise RuntimeError(f"LibreOffice did not finish within {timeout:.0f} s") from None
     pdf = out_dir / (docx.stem + ".pdf")
-    if result.returncode != 0 or not pdf.exists():
-        raise RuntimeError(
-            f"LibreOffice failed ({result.returncode}): {result.stdout} {result.stderr}"
-        )
+    if proc.returncode != 0 or not pdf.exists():
+        raise RuntimeError(f"LibreOffice failed ({proc.returncode}): {stdout} {stderr}")
     return pdf
 
 

@@ -517,6 +517,47 @@ def test_scope_unit_is_named_and_listed_per_unit(province: Province) -> None:
     assert rows["Tổng cộng"][3] == format_int(r.received)
 
 
+def test_date_range_report(province: Province) -> None:
+    span = Span.between(date(2026, 10, 1), date(2026, 11, 15))
+    r = province.rollup(span)
+    d = open_doc(make(r))
+    texts = body_texts(d)
+    assert texts[texts.index("BÁO CÁO") + 1].endswith("từ 01/10/2026 đến 15/11/2026")
+    assert "IV. NHIỆM VỤ TRỌNG TÂM KỲ TỚI" in texts
+    assert any(
+        t.startswith("Trong thời gian từ 01/10/2026 đến 15/11/2026, có 24 đơn vị") for t in texts
+    )
+    assert any("so với kỳ trước (từ 16/08/2026 đến 30/09/2026)" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("campaign", "subject"),
+    [
+        ("Báo cáo tuần MTTQ", "Kết quả phối hợp của MTTQ và các tổ chức chính trị - xã hội"),
+        ("Kết quả vận động Quỹ Vì người nghèo", "Kết quả vận động Quỹ Vì người nghèo"),
+        ("BCH Đoàn: báo cáo", "Kết quả phối hợp của MTTQ và các tổ chức chính trị - xã hội"),
+    ],
+)
+def test_subject_from_campaign_or_template(province: Province, campaign: str, subject: str) -> None:
+    from dataclasses import replace
+
+    r = replace(province.rollup(Q4, previous=False), campaign_name=campaign)
+    texts = body_texts(open_doc(make(r)))
+    assert texts[texts.index("BÁO CÁO") + 1] == f"{subject} quý IV/2026"
+
+
+def test_subject_without_result_words_says_ket_qua_thuc_hien(province: Province) -> None:
+    from dataclasses import replace
+
+    base = province.rollup(Q4, previous=False)
+    template = base.template.model_copy(update={"name": "Vận động Tết vì người nghèo"})
+    r = replace(base, campaign_name="", template=template)
+    texts = body_texts(open_doc(make(r)))
+    assert texts[texts.index("BÁO CÁO") + 1] == (
+        "Kết quả thực hiện vận động Tết vì người nghèo quý IV/2026"
+    )
+
+
 def test_empty_rollups_still_make_a_report(province: Province) -> None:
     # Nothing due and nothing received (a quarter after the sample's year).
     span = Span.of(Period(PeriodType.QUARTER, date(2028, 1, 1)))

@@ -330,7 +330,7 @@ def _rate(value: Decimal | None) -> str:
 @dataclass(frozen=True, slots=True)
 class _Para:
     text: str
-    kind: str = "body"  # body | h1 | h2 | center | image
+    kind: str = "body"  # body | h1 (I., II.) | h2 (1., 2.)
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,8 +379,8 @@ def _subject(r: Rollup) -> str:
     """ "Kết quả phối hợp của MTTQ … quý IV/2026 trên địa bàn xã Tân Hòa"."""
     candidates = [_clean(r.campaign_name, 300), _clean(r.template.name, 300)]
     prefix = re.compile(
-        r"(?i)^(báo cáo|bc)\s*(định kỳ\s*)?(hằng\s+|hàng\s+)?"
-        r"(tuần|tháng|quý|6 tháng|sáu tháng|năm)?\s*[:\-–]?\s*"
+        r"(?i)^(?:báo cáo|bc)\b\s*(?:định kỳ\s*)?(?:hằng\s+|hàng\s+)?"
+        r"(?:(?:tuần|tháng|quý|6 tháng|sáu tháng|năm)\b)?\s*[:\-–]?\s*"
     )
     topics = [prefix.sub("", c).strip() for c in candidates if c]
     topic = next((t for t in topics if fold(t).startswith("ket qua")), "")
@@ -413,7 +413,7 @@ def _unit_list(names: Sequence[str]) -> str:
     return ", ".join(names)
 
 
-def _items(r: Rollup, entries: Sequence[NarrativeEntry], *, units: bool = True) -> list[_Para]:
+def _items(r: Rollup, entries: Sequence[NarrativeEntry]) -> list[_Para]:
     """Narratives as "- text (units)." lines: one per distinct text, the most widely said
     first, then in the order first said."""
     merged: dict[str, _Item] = {}
@@ -431,7 +431,7 @@ def _items(r: Rollup, entries: Sequence[NarrativeEntry], *, units: bool = True) 
     ordered = sorted(merged.values(), key=lambda it: (-len(it.units), it.first))
     out: list[_Para] = []
     for it in ordered[:MAX_ITEMS]:
-        who = f" ({_unit_list(it.units)})" if units and it.units else ""
+        who = f" ({_unit_list(it.units)})" if it.units else ""
         out.append(_Para(f"- {_upper_first(it.text)}{who}."))
     if len(ordered) > MAX_ITEMS:
         out.append(_Para(MORE_ITEMS.format(n=format_int(len(ordered) - MAX_ITEMS))))
@@ -558,13 +558,14 @@ def _attendance_grid(r: Rollup, workspace_name: str) -> _Grid | None:
 
 def _attendance_text(r: Rollup, span: str) -> list[_Para]:
     out: list[_Para] = []
+    during = f"Trong {span}" if r.span.period is not None else f"Trong thời gian {span}"
     n_units = len(r.orgs)
     if r.expected > 0:
         late = r.received - r.on_time
         missed = r.expected - r.received
         out.append(
             _Para(
-                f"Trong {span}, có {format_int(n_units)} đơn vị thuộc diện báo cáo với"
+                f"{during}, có {format_int(n_units)} đơn vị thuộc diện báo cáo với"
                 f" {format_int(r.expected)} lượt báo cáo đến hạn; đã nhận"
                 f" {format_int(r.received)} lượt, đạt {_rate(r.rate)}, trong đó"
                 f" {format_int(r.on_time)} lượt đúng hạn ({_rate(_percent(r.on_time, r.expected))}) và"
@@ -574,7 +575,7 @@ def _attendance_text(r: Rollup, span: str) -> list[_Para]:
     else:
         out.append(
             _Para(
-                f"Trong {span}, có {format_int(n_units)} đơn vị thuộc diện báo cáo;"
+                f"{during}, có {format_int(n_units)} đơn vị thuộc diện báo cáo;"
                 " chưa có kỳ báo cáo nào đến hạn."
             )
         )
