@@ -6,6 +6,7 @@ One function per format; ``MAKERS`` lists them and ``main`` runs them all.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import signal
@@ -103,17 +104,28 @@ SAMPLE_LETTERHEAD = Letterhead(
 SAMPLE_ISSUED_ON = date(2027, 1, 5)
 
 
-def word_quarter_bytes() -> bytes:
-    """The quarterly report of the sample province, quý IV/2026."""
+def word_quarter_bytes(*, with_chart: bool = True) -> bytes:
+    """The quarterly report of the sample province, quý IV/2026, with the roll-up's chart
+    as the bot sends it (when the charts module is there)."""
     from bot.services.exports.word import rollup_document
 
     province = build_province()
     rollup = province.rollup(Span.of(Period(PeriodType.QUARTER, date(2026, 10, 1))))
+    chart: bytes | None = None
+    if with_chart:
+        try:
+            charts = importlib.import_module("bot.services.exports.charts")
+        except ImportError:
+            charts = None
+        make_chart = getattr(charts, "rollup_chart", None)
+        if make_chart is not None:
+            chart = make_chart(rollup)
     return rollup_document(
         rollup,
         SAMPLE_LETTERHEAD,
         issued_on=SAMPLE_ISSUED_ON,
         workspace_name="Tỉnh Tây Ninh",
+        chart_png=chart,
     )
 
 
