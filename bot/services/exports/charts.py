@@ -508,9 +508,13 @@ class _Tree:
         return None
 
 
-def _unit_bars(d: Digest, fields: Sequence[TemplateField], tree: _Tree) -> tuple[list[_Bar], bool]:
-    """One bar per unit (few units), per group, or the largest and the rest; and whether
-    some bars stand for the units of a group."""
+GROUPED_NOTE = "Xã, phường: cộng các đơn vị; trong ngoặc: số đã báo cáo/phải báo cáo."
+TOP_NOTE = "Các đơn vị có số lớn nhất; các đơn vị còn lại cộng chung."
+
+
+def _unit_bars(d: Digest, fields: Sequence[TemplateField], tree: _Tree) -> tuple[list[_Bar], str]:
+    """One bar per unit (few units), per group, or the largest and the rest; and the note
+    that explains the bars ("" when each bar is a unit)."""
     c = d.completeness
     rows = {r.org.id: r for r in d.rows}
     units: list[OrgUnit] = [*c.expected, *(r.org for r in c.extra)]
