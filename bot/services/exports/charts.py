@@ -67,7 +67,8 @@ WIDTH_IN = 5.4  # 1080 px at 200 dpi
 MAX_BARS = 12
 TREND_PERIODS = 8
 MAX_LEVELS = 12
-LINE_AFTER = 16  # more periods than this: a line instead of bars
+LINE_AFTER = 16
+MIN_SLOTS = 6  # a trend with fewer periods keeps the width of this many bars  # more periods than this: a line instead of bars
 MAX_LABEL = 30
 HEADLINES = 2  # headline fields drawn
 
@@ -331,6 +332,7 @@ class _Bar:
     values: dict[str, Number | None]  # field key -> figure (None: no report)
     note: str = ""  # shown instead of a value ("chưa báo cáo")
     org: OrgUnit | None = None  # the unit, when the bar is one unit
+    rest: bool = False  # "Các đơn vị khác": the figure is written, no bar drawn
 
 
 def _distinct(bars: list[_Bar], names: Mapping[int, str]) -> list[_Bar]:
@@ -359,7 +361,9 @@ def _hbars(
     _panel_title(ax, title, width=title_width)
     ys = list(range(len(bars)))
     values = [m.value(b.values.get(m.field.key)) for b in bars]
-    widths = [v if v is not None else 0.0 for v in values]
+    # "The rest" gets its figure written but no bar: hundreds of units summed would
+    # dwarf the bars the chart is about.
+    widths = [v if v is not None and not b.rest else 0.0 for v, b in zip(values, bars, strict=True)]
     ax.barh(ys, widths, color=colour, height=0.68)
     if names:
         ax.set_yticks(ys, labels=[label_text(b.label) for b in bars])
@@ -372,19 +376,22 @@ def _hbars(
     room = 1.4 if title_width < 40 else 1.2  # space for the value after the longest bar
     ax.set_xlim(0, top * room if top > 0 else 1)
     pad = (top if top > 0 else 1) * 0.02
-    for y, v, b in zip(ys, values, bars, strict=True):
+    for y, v, w, b in zip(ys, values, widths, bars, strict=True):
         text = b.note if v is None else m.text(v)
         if not text:
             continue
+        if b.rest and v is not None:
+            text = f"cộng {text}"
+        plain = v is not None and not b.rest
         ax.text(
-            (v or 0) + pad,
+            w + pad,
             y,
             label_text(text, None),
             va="center",
-            fontsize=SIZE_VALUE if v is not None else SIZE_VALUE - 1,
+            fontsize=SIZE_VALUE if plain else SIZE_VALUE - 1,
             family=FONT,
-            color=MUTED if v is None else INK,
-            style="italic" if v is None else "normal",
+            color=INK if plain else MUTED,
+            style="normal" if plain else "italic",
         )
 
 
@@ -451,7 +458,8 @@ def _trend(
         ax.bar(xs, heights, color=colours, width=0.72)
         step = 1 if wide or len(xs) <= 8 else 2
         ax.set_xticks(xs[::step], labels=ticks[::step])
-        ax.set_xlim(-0.6, len(xs) - 0.4)
+        spare = max(0, MIN_SLOTS - len(xs)) / 2  # a bar or two stay bars, not blocks
+        ax.set_xlim(-0.6 - spare, len(xs) - 0.4 + spare)
         label_all = highlight is None and wide and len(xs) <= 14
         for x, y, p in zip(xs, ys, periods, strict=True):
             if y is None or not (label_all or p == highlight):
@@ -595,7 +603,7 @@ def _unit_bars(d: Digest, fields: Sequence[TemplateField], tree: _Tree) -> tuple
     for f in fields:
         nums = [v for b in rest if (v := b.values.get(f.key)) is not None]
         rest_values[f.key] = _combine(f, nums)
-    top.append(_Bar(f"Các đơn vị khác ({format_int(len(rest))})", rest_values))
+    top.append(_Bar(f"Các đơn vị khác ({format_int(len(rest))})", rest_values, rest=True))
     return top, TOP_NOTE
 
 
@@ -675,7 +683,7 @@ def _digest_figure(d: Digest, trend: Rollup | None) -> Figure:
                 FIELD_COLOURS[i % len(FIELD_COLOURS)],
                 m.title,
                 highlight=d.period,
-                title_width=24 if len(measures) > 1 else 52,
+                title_width=19 if len(measures) > 1 else 52,
             )
     return fig
 
@@ -708,7 +716,7 @@ def _attendance_rows(r: Rollup) -> tuple[list[_Attendance], str]:
     below it (one commune, a single-level workspace), its units instead. Too many: the
     scope and the lowest rates. Also the panel's title."""
     levels = [lv for lv in r.levels if lv.expected > 0]
-    title = "Tỷ lệ đã báo cáo (số báo cáo đã nhận/phải gửi)"
+    title = "Số báo cáo đã nhận / phải gửi"
     rows = [
         _Attendance(_level_name(lv), lv.depth, lv.expected, lv.received, lv.on_time)
         for lv in levels
@@ -745,7 +753,7 @@ def _level_name(lv: LevelAttendance) -> str:
 
 def _completeness_bars(band: SubFigure, ax: Axes, rows: Sequence[_Attendance], title: str) -> None:
     _style_axes(ax)
-    _panel_title(ax, title)
+    _panel_title(ax, title, width=34)
     ys = list(range(len(rows)))
     on_time = [100 * a.on_time / a.expected for a in rows]
     late = [100 * (a.received - a.on_time) / a.expected for a in rows]

@@ -496,7 +496,7 @@ class _Sheet:
         out: dict[int, float] = {}
         for j, w in best.items():
             cap = self.max_width.get(j, 60)
-            out[j] = min(max(w + 2, 8), cap)
+            out[j] = min(max(w * 1.15 + 2, 8), cap)  # Times New Roman 12 is wider than Excel's unit
         out.update(self.widths)
         return out
 
