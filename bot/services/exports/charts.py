@@ -8,9 +8,11 @@ Rules decided here:
 
 * **Headline fields** ("chỉ tiêu chính"): the template's required numeric fields, then the
   first numeric field of each section (the figure the text digest states bare, the one the
-  section's title names), in template order; fields kept to some organizations
-  (``applies_to`` on the field or its section) come only when nothing else is left, and
-  fields nobody filled in are skipped. The digest chart shows two, the roll-up chart three.
+  section's title names), then the other numeric fields, in template order; fields kept to
+  some organizations (``applies_to`` on the field or its section) come only when nothing
+  else is left, and fields nobody filled in are skipped. Both charts draw the first two
+  (``HEADLINES``); for the Tây Ninh template: "Số buổi tuyên truyền, vận động" (required)
+  and "Tiền vận động, ủng hộ" (the support section's first figure).
 * **Digest chart**: a header (the week, who reported), then for each headline field a
   horizontal bar per organization for the digest's week (units that have not reported are
   listed with "chưa báo cáo", so the chart also shows who is missing), then the trend of
@@ -20,11 +22,13 @@ Rules decided here:
   group it belongs to at the next level (its commune), using ``trend``'s levels for the
   tree; each group's figure is the field's aggregation rule over its units' reports. If
   that is still more than 12 bars (or there is no tree), the 11 largest are shown and the
-  rest summed as "Các đơn vị khác".
+  rest summed as "Các đơn vị khác" (its figure written, no bar: it would dwarf the others).
+  A note under the title says which of these the bars are.
 * **Roll-up chart**: for each headline field its figure per period over the span (bars,
   or a line when there are more than 16 periods), the span's figure and change against the
-  previous span in the panel title; then completeness by level as 100 % bars (on time,
-  late, missing). More than 12 levels: the whole scope and the 11 lowest rates.
+  previous span in the panel title (money as "5,78 tỷ đồng"); then completeness by level as
+  100 % bars (on time, late, missing), or by unit when the scope has no levels below it (a
+  commune). More than 12 lines: the whole scope and the 11 lowest rates.
 * **Font**: DejaVu Sans, which ships with matplotlib and has every Vietnamese letter (a
   test checks each character drawn against the font's character map and that matplotlib
   reports no missing glyph). Text is NFC-normalized (decomposed accents would be drawn as
