@@ -1,16 +1,17 @@
 """The sample files under ``docs/mau/``, made from the sample province (tests/reports/sample.py)
 so people can see what the bot sends: ``python -m tests.reports.make_samples``.
 
-One function per format; ``MAKERS`` lists them and ``main`` runs them all.
+One function per format; ``MAKERS`` names them and ``main`` runs them all, or the ones
+named (``python -m tests.reports.make_samples excel``).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from datetime import date
@@ -20,6 +21,10 @@ from bot.core.letterhead import Letterhead
 from bot.core.periods import Period, PeriodType
 from bot.core.rollup import Span
 from tests.reports.sample import build_province
+
+WORKSPACE = "Ủy ban MTTQ Việt Nam tỉnh Tây Ninh"
+QUARTER = Period(PeriodType.QUARTER, date(2026, 10, 1))
+WEEK = Period.week(2026, 48)
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "mau"
@@ -106,20 +111,14 @@ SAMPLE_ISSUED_ON = date(2027, 1, 5)
 
 def word_quarter_bytes(*, with_chart: bool = True) -> bytes:
     """The quarterly report of the sample province, quý IV/2026, with the roll-up's chart
-    as the bot sends it (when the charts module is there)."""
+    as the bot sends it."""
     from bot.services.exports.word import rollup_document
 
     province = build_province()
     rollup = province.rollup(Span.of(Period(PeriodType.QUARTER, date(2026, 10, 1))))
-    chart: bytes | None = None
-    if with_chart:
-        try:
-            charts = importlib.import_module("bot.services.exports.charts")
-        except ImportError:
-            charts = None
-        make_chart = getattr(charts, "rollup_chart", None)
-        if make_chart is not None:
-            chart = make_chart(rollup)
+    from bot.services.exports.charts import rollup_chart
+
+    chart = rollup_chart(rollup) if with_chart else None
     return rollup_document(
         rollup,
         SAMPLE_LETTERHEAD,
@@ -140,14 +139,42 @@ def word_sample(out: Path = OUT) -> list[Path]:
     return made
 
 
-MAKERS: list[Callable[[Path], list[Path]]] = [word_sample]
+# -- Excel, CSV, charts -----------------------------------------------------------------------
+def excel_sample(out: Path = OUT) -> list[Path]:
+    from bot.services.exports.excel import rollup_csv, rollup_workbook
+
+    r = build_province().rollup(Span.of(QUARTER))
+    xlsx = out / "tong-hop-quy-IV-2026.xlsx"
+    xlsx.write_bytes(rollup_workbook(r, workspace_name=WORKSPACE))
+    csv = out / "tong-hop-quy-IV-2026.csv"
+    csv.write_bytes(rollup_csv(r))
+    return [xlsx, csv]
 
 
-def main() -> None:
-    for make in MAKERS:
-        for path in make(OUT):
+def chart_samples(out: Path = OUT) -> list[Path]:
+    from bot.services.exports.charts import digest_chart, rollup_chart
+
+    p = build_province()
+    week = out / "bieu-do-tuan.png"
+    week.write_bytes(digest_chart(p.digest(WEEK), p.trend(WEEK)))
+    quarter = out / "bieu-do-quy.png"
+    quarter.write_bytes(rollup_chart(p.rollup(Span.of(QUARTER))))
+    return [week, quarter]
+
+
+MAKERS: dict[str, Callable[[Path], list[Path]]] = {
+    "word": word_sample,
+    "excel": excel_sample,
+    "charts": chart_samples,
+}
+
+
+def main(argv: list[str]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name in argv or list(MAKERS):
+        for path in MAKERS[name](OUT):
             print(path.relative_to(ROOT))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

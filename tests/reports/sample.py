@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from bot.core.digest import Digest, compute_digest
 from bot.core.hierarchy import Hierarchy
 from bot.core.models import FieldValue, OrgUnit, SubmissionVersion
 from bot.core.periods import Period, PeriodType
@@ -65,6 +66,34 @@ class Province:
             campaign_name="Báo cáo tuần MTTQ và các tổ chức chính trị - xã hội",
             previous=self.versions if previous else None,
         )
+
+    def info(self, period: Period) -> PeriodInfo:
+        return next(p for p in self.periods if p.period == period)
+
+    def digest(self, period: Period) -> Digest:
+        """The weekly digest of ``period`` for the whole province, as the cycle makes it."""
+        first = self.periods[0].period
+
+        def of(p: Period) -> list[SubmissionVersion]:
+            return [v for v in self.versions if v.period == p]
+
+        return compute_digest(
+            template=TAY_NINH_TEMPLATE,
+            orgs=self.hierarchy.reporting(),
+            period=period,
+            deadline=self.info(period).deadline,
+            current=of(period),
+            previous=of(period.prev()),
+            cumulative=[v for v in self.versions if v.period.start <= period.start],
+            now=NOW,
+            campaign_name="Báo cáo tuần MTTQ và các tổ chức chính trị - xã hội",
+            cumulative_from=first,
+        )
+
+    def trend(self, period: Period, weeks: int = 8, scope: str | None = None) -> Rollup:
+        """The roll-up of the ``weeks`` weeks up to ``period``: the digest chart's trend."""
+        span = Span.between(period.shift(1 - weeks).start, period.last_day)
+        return self.rollup(span, scope, previous=False)
 
 
 def build_province(seed: int = 7) -> Province:
