@@ -26,6 +26,11 @@ def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period
         if t in ("thang nay",):
             return Period.containing(PeriodType.MONTH, today)
         return current
+    for word, ptype in (("quy", PeriodType.QUARTER), ("nam", PeriodType.YEAR)):
+        if t == f"{word} nay":
+            return Period.containing(ptype, today)
+        if t == f"{word} truoc":
+            return Period.containing(ptype, today).prev()
     if t in ("truoc", "ky truoc"):
         return current.prev()
     if t in ("sau", "ky sau", "ky toi"):
