@@ -187,3 +187,26 @@ async def test_scheduled_monthly_rollup_once_after_the_month(tayninh: Harness) -
     assert "không tự gửi" in out
     out = await h.play("@clock 2027-02-01 08:00\n@clock 2027-02-03 08:00")
     assert "THÁNG 1/2027" not in out
+
+
+async def test_files_on_zalo_are_explained_not_attempted(tayninh: Harness) -> None:
+    from bot.core.events import Chat, InboundMessage, Sender
+    from bot.core.models import ChatKind, Role
+
+    h = tayninh
+    campaign = await h.campaign()
+    await h.store.members.upsert(
+        campaign.workspace_id, "zalo", "z7", "Giang", Role.LEADER, None, h.clock.now()
+    )
+    chat = Chat("zalo", "z7", ChatKind.PRIVATE)
+    sender = Sender("zalo", "z7", "Giang")
+
+    async def say(mid: str, text: str) -> str:
+        replies = await h.services.engine.handle(
+            InboundMessage(chat, sender, mid, text, h.clock.now())
+        )
+        assert all(r.document is None for r in replies)
+        return "\n".join(r.text for r in replies)
+
+    assert "Zalo chưa cho bot gửi tệp" in await say("z-1", "/xuat word quý IV")
+    assert "TỔNG HỢP KẾT QUẢ QUÝ IV/2026" in await say("z-2", "/tonghop quý IV")
