@@ -283,9 +283,11 @@ class TelegramRuntime:
         self.ready.set()
         log.info("telegram bot @%s ready", self.channel.me.username)
 
-    async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
-        # A tick in progress finishes the message in flight, then sends no more: stopping
-        # the scheduler before would cancel it mid-send and repeat parts after the restart.
+    async def post_stop(self, application: Application) -> None:  # type: ignore[type-arg]
+        """Updates have stopped; the bot's HTTP client is still open (it closes at shutdown).
+        A tick in progress finishes the message in flight, then sends no more: stopping the
+        scheduler first would cancel it mid-send, and closing the client first would cut
+        the request, either way repeating a message after the restart."""
         if self.dispatcher is not None:
             self.dispatcher.stop()
         async with self._tick_lock:
@@ -293,6 +295,10 @@ class TelegramRuntime:
                 self._scheduler.shutdown()
             if self.ops is not None:
                 await self.ops.stop()
+
+    async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+        await self.post_stop(application)  # when stop() was never reached (start-up failed)
+        async with self._tick_lock:
             self.channel.handle = None
             self.channel.handle_chat_event = None
             await self._stack.aclose()
@@ -350,6 +356,7 @@ def build_telegram(
         .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))
         .rate_limiter(rate_limiter or telegram_rate_limiter())
         .post_init(runtime.post_init)
+        .post_stop(runtime.post_stop)
         .post_shutdown(runtime.post_shutdown)
     )
     if timeout is not None:
@@ -436,6 +443,8 @@ async def serve_telegram(
             await application.updater.stop()
         if application.running:
             await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)

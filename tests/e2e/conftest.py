@@ -100,10 +100,13 @@ def make_settings(tmp_path: Path, server: FakeBotApiServer, webhook: bool) -> Se
 
 
 @contextlib.asynccontextmanager
-async def live_bot(tmp_path: Path, *, webhook: bool, paced: bool = False) -> AsyncIterator[Live]:
+async def live_bot(
+    tmp_path: Path, *, webhook: bool, paced: bool = False, api: FakeBotApi | None = None
+) -> AsyncIterator[Live]:
     """``paced``: the production rate limiter (``build_telegram``'s own) instead of the
-    tests' unpaced one."""
-    api = FakeBotApi()
+    tests' unpaced one. ``api``: a fake prepared before the bot starts (its first tick runs
+    at once)."""
+    api = api or FakeBotApi()
     server = FakeBotApiServer(api)
     await server.start()
     clock = ManualClock(at(23, 7, 0))
