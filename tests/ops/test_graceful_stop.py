@@ -47,7 +47,7 @@ async def test_stop_lets_the_message_in_flight_finish_and_starts_no_other(tmp_pa
         pending = await store.outbox.pending("telegram", 10, now=NOW)
         assert [p.text for p in pending] == ["tin 1", "tin 2", "tin 3", "tin 4"]
         assert all(p.attempts == 0 for p in pending)
-        first = await store.outbox.get(1)
+        first = await store.outbox_repo.get(1)
         assert first is not None and first.sent_at is not None
         # A stopped dispatcher starts nothing more.
         assert await dispatcher.drain() == 0
