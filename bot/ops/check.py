@@ -177,11 +177,13 @@ class Checks:
                 "phục bản sao lưu gần nhất (python -m bot restore)."
             )
             return
-        state = "đã có" if existed else "vừa được tạo,"
-        self.ok(
-            f"Cơ sở dữ liệu {path} {state} mở được, cấu trúc phiên bản {latest}, "
-            f"{workspaces} không gian báo cáo."
-        )
+        if existed:
+            self.ok(
+                f"Cơ sở dữ liệu {path} mở được: cấu trúc phiên bản {latest}, "
+                f"{workspaces} không gian báo cáo, kiểm tra nhanh: tốt."
+            )
+        else:
+            self.ok(f"Cơ sở dữ liệu {path} chưa có, đã tạo mới (cấu trúc phiên bản {latest}).")
 
     async def backups(self) -> None:
         folder = self.s.backup_dir

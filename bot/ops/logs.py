@@ -26,6 +26,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 REDACTED = "<TOKEN>"
+_TRACEBACK = "\nTraceback (most recent call last):"
 # Attributes every LogRecord has; anything else came from ``extra=``.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -40,23 +41,28 @@ class _Structured(logging.Formatter):
         self._zone = zone
         self._secrets = tuple(s for s in secrets if s)
 
-    def fields(self, record: logging.LogRecord) -> dict[str, Any]:
+    def fields(self, record: logging.LogRecord) -> tuple[dict[str, Any], str]:
+        """The record's fields and its traceback ("" when none)."""
         moment = datetime.fromtimestamp(record.created, self._zone)
+        message = record.getMessage()
+        exc = ""
+        if record.exc_info:
+            exc = self.formatException(record.exc_info)
+        elif _TRACEBACK in message:
+            # The app's TokenRedactor folds a traceback that held a token into the message
+            # (it cannot rewrite exc_info): put it back where it belongs.
+            message, _, rest = message.partition(_TRACEBACK)
+            exc = _TRACEBACK.lstrip("\n") + rest
         out: dict[str, Any] = {
             "ts": moment.isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": message,
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
                 out[key] = value
-        return out
-
-    def exception_text(self, record: logging.LogRecord) -> str:
-        if record.exc_info:
-            return self.formatException(record.exc_info)
-        return record.exc_text or ""
+        return out, exc
 
     def redact(self, line: str) -> str:
         for secret in self._secrets:
@@ -66,9 +72,8 @@ class _Structured(logging.Formatter):
 
 class KeyValueFormatter(_Structured):
     def format(self, record: logging.LogRecord) -> str:
-        fields = self.fields(record)
+        fields, exc = self.fields(record)
         line = " ".join(f"{key}={_kv(value)}" for key, value in fields.items())
-        exc = self.exception_text(record)
         if exc:
             line += "\n" + "\n".join("    " + part for part in exc.splitlines())
         return self.redact(line)
@@ -76,8 +81,7 @@ class KeyValueFormatter(_Structured):
 
 class JsonFormatter(_Structured):
     def format(self, record: logging.LogRecord) -> str:
-        fields = self.fields(record)
-        exc = self.exception_text(record)
+        fields, exc = self.fields(record)
         if exc:
             fields["exc"] = exc
         return self.redact(json.dumps(fields, ensure_ascii=False, default=str))
