@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.core.clock import Clock
@@ -104,6 +105,7 @@ class Ops:
     async def report(self) -> tuple[bool, dict[str, Any]]:
         """(healthy, body) for ``/healthz``; see ``bot.ops.health``."""
         now = self.clock.now()
+        zone = ZoneInfo(self.settings.timezone)
         database = await ping(self.store.db)
         backlog: int | None = None
         if database:
@@ -120,9 +122,9 @@ class Ops:
             "status": "ok" if healthy else ("starting" if self.last_tick is None else "degraded"),
             "database": database,
             "outbox_backlog": backlog,
-            "last_tick": self.last_tick.isoformat(timespec="seconds") if self.last_tick else None,
+            "last_tick": _local(self.last_tick, zone),
             "last_tick_age_seconds": None if age is None else round(age),
-            "last_backup": backup.taken_at.isoformat(timespec="seconds") if backup else None,
+            "last_backup": _local(backup.taken_at if backup else None, zone),
             "channels": list(self.channels),
         }
         return healthy, body
@@ -145,3 +147,7 @@ class Ops:
     async def stop(self) -> None:
         if self.health is not None:
             await self.health.stop()
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
