@@ -5,6 +5,7 @@ setting is documented in .env.example."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 from bot.channels.zalo.webhook import SECRET_HEADER as ZALO_SECRET_HEADER
@@ -71,3 +72,11 @@ def test_every_setting_is_in_env_example() -> None:
     aliases = [f.alias for f in Settings.model_fields.values() if f.alias]
     missing = [a for a in aliases if not re.search(rf"^#?{a}=", text, re.MULTILINE)]
     assert missing == []
+
+
+def test_the_wrapper_is_a_valid_shell_script_that_needs_root() -> None:
+    wrapper = ROOT / "deploy" / "reporting-bot"
+    assert subprocess.run(["sh", "-n", str(wrapper)], check=False).returncode == 0
+    text = wrapper.read_text(encoding="utf-8")
+    assert 'exec runuser -u "$RUN_AS" -- "$APP/.venv/bin/python" -m bot "$@"' in text
+    assert "/etc/reporting-bot/bot.env" in text and "/var/lib/reporting-bot" in text
