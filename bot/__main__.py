@@ -63,6 +63,17 @@ def main(argv: list[str] | None = None) -> int:
             line = text if text.startswith(where) else f"{where}: {text}"
             print(f" - {line}", file=sys.stderr)
         return 2
+    if args.command in (None, "run", "check", "backup", "restore"):
+        from bot.ops.lock import foreign_owner
+
+        if foreign_owner(settings.database.parent) is not None:
+            print(
+                f"Thư mục dữ liệu {settings.database.parent} thuộc người dùng khác, còn lệnh "
+                "đang chạy bằng root: tệp tạo ra sẽ làm bot không đọc được. Chạy bằng người "
+                "dùng của bot, ví dụ: sudo reporting-bot check (xem README, mục Vận hành).",
+                file=sys.stderr,
+            )
+            return 1
     if args.command == "check":
         from bot.ops.check import run_check
 

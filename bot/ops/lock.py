@@ -59,3 +59,17 @@ def is_running(database: Path) -> bool:
             return False
     except AlreadyRunning:
         return True
+
+
+def foreign_owner(folder: Path) -> int | None:
+    """The owner's uid when this process runs as root and ``folder`` (existing) belongs to
+    another user: files root creates there (a new database, its -wal, a restored file, a
+    backup) would be unreadable by the bot's own user. None when all is well."""
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None or geteuid() != 0:
+        return None
+    try:
+        owner = folder.stat().st_uid
+    except OSError:
+        return None
+    return owner if owner != 0 else None

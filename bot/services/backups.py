@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
@@ -150,7 +151,8 @@ class BackupService:
         except Exception:
             log.exception("backup requested by %s failed", ctx.actor)
             return ctx.reply(msg.BACKUP_FAILED)
-        folder = taken.location.rsplit("/", 1)[0] if "/" in taken.location else taken.location
+        folder = str(Path(taken.location).parent)
+        log.info("backup %s sent to %s:%s", taken.name, ctx.chat.channel, ctx.sender.user_id)
         local = taken.taken_at.astimezone(self._zone)
         attach = ctx.chat.channel not in self.policy.no_file_channels
         content = b""

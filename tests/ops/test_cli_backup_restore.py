@@ -146,3 +146,14 @@ def test_the_commands_from_a_shell(tmp_path: Path) -> None:
     assert restored.returncode == 0, restored.stderr
     assert "Khởi động lại bot" in restored.stdout
     assert _workspaces(tmp_path / "data" / "bot.db") == ["Tỉnh"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_root_is_refused_on_the_bot_users_folder(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data.mkdir()
+    os.chown(data, 65534, 65534)  # nobody: the service's user in this test
+    assert main(["check"]) == 1
+    assert "sudo reporting-bot check" in capsys.readouterr().err
+    assert list(data.iterdir()) == []  # nothing created as root
