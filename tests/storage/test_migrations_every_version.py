@@ -4,7 +4,8 @@ The data is a real week (the Tây Ninh demo played through the sandbox: a worksp
 organizations, members, an invite, bindings, a template, a campaign, cycle steps, reports
 with several versions, audit entries, outbox rows, inbound ids), plus a row in every table
 the demo leaves empty (skips, exemptions, reopenings, a pending conversation, the monthly
-usage counter, an outbox attachment).
+usage counter, an outbox attachment; a table added later gets a plausible row built from
+its declared columns and references).
 
 For each earlier version V (1 … latest-1): a database is created with migrations 1…V only,
 filled with that data as far as V's schema holds it (its tables, its columns), and then
@@ -66,14 +67,44 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[sqlite3.Row]:
 def _rows(path: Path) -> Rows:
     conn = _connect(path)
     try:
-        return {
-            t: [dict(r) for r in conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid')]
-            if not _without_rowid(conn, t)
-            else [dict(r) for r in conn.execute(f'SELECT * FROM "{t}" ORDER BY 1, 2, 3')]
-            for t in _tables(conn)
-        }
+        out: Rows = {}
+        for t in _tables(conn):
+            if _without_rowid(conn, t):
+                order = ", ".join(str(i + 1) for i in range(len(_columns(conn, t))))
+            else:
+                order = "rowid"
+            out[t] = [dict(r) for r in conn.execute(f'SELECT * FROM "{t}" ORDER BY {order}')]
+        return out
     finally:
         conn.close()
+
+
+def _fill_generically(conn: sqlite3.Connection, table: str) -> None:
+    """One plausible row for a table no fill below knows (a table added by a later
+    migration): referenced ids taken from existing rows, other columns by their type."""
+    refs = {
+        r[3]: (r[2], r[4]) for r in conn.execute(f'PRAGMA foreign_key_list("{table}")')
+    }  # column -> (table, column)
+    names, values = [], []
+    for col in conn.execute(f'PRAGMA table_info("{table}")'):
+        name, kind = col[1], str(col[2]).upper()
+        if name in refs:
+            other, other_col = refs[name]
+            row = conn.execute(f'SELECT "{other_col or "rowid"}" FROM "{other}" LIMIT 1').fetchone()
+            value: object = row[0] if row else None
+        elif "INT" in kind:
+            value = 1
+        elif "BLOB" in kind:
+            value = b"x"
+        elif any(k in kind for k in ("REAL", "FLOA", "DOUB")):
+            value = 1.5
+        else:
+            value = f"{table}.{name}"
+        names.append(name)
+        values.append(value)
+    cols = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" for _ in names)
+    conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', values)
 
 
 def _without_rowid(conn: sqlite3.Connection, table: str) -> bool:
@@ -134,7 +165,11 @@ def rich(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for table, (sql, params) in fill.items():
             if conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == 0:
                 conn.execute(sql, params)
+        for table in _tables(conn):
+            if conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == 0:
+                _fill_generically(conn, table)
         conn.commit()
+        assert list(conn.execute("PRAGMA foreign_key_check")) == []
         empty = [
             t
             for t in _tables(conn)
