@@ -1,5 +1,6 @@
 """Command line: ``python -m bot`` (run), ``python -m bot sandbox [--script FILE] [--seed N]``,
-``python -m bot demo``."""
+``python -m bot demo``; operations: ``check``, ``backup [--to FILE]``,
+``restore FILE [--check] [--yes]`` (see ``bot.ops``)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument(
         "--tieptuc", action="store_true", help="demo tinh: sau kịch bản, tiếp tục trò chuyện"
     )
+    sub.add_parser("check", help="kiểm tra cấu hình, thư mục dữ liệu, cơ sở dữ liệu và kết nối")
+    bk = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu ngay (bot có thể đang chạy)")
+    bk.add_argument("--to", type=Path, help="ghi vào tệp này (mặc định: thư mục sao lưu)")
+    rs = sub.add_parser("restore", help="khôi phục cơ sở dữ liệu từ một bản sao lưu")
+    rs.add_argument("file", type=Path, help="tệp sao lưu (.db hoặc .db.gz)")
+    rs.add_argument("--check", action="store_true", help="chỉ kiểm tra tệp, không khôi phục")
+    rs.add_argument("--yes", action="store_true", help="không hỏi lại trước khi thay")
     args = parser.parse_args(argv)
 
     from pydantic import ValidationError
@@ -79,6 +87,37 @@ def main(argv: list[str] | None = None) -> int:
             line = text if text.startswith(where) else f"{where}: {text}"
             print(f" - {line}", file=sys.stderr)
         return 2
+    if args.command in (None, "run", "check", "backup", "restore"):
+        from bot.ops.lock import foreign_owner
+
+        if foreign_owner(settings.database.parent) is not None:
+            print(
+                f"Thư mục dữ liệu {settings.database.parent} thuộc người dùng khác, còn lệnh "
+                "đang chạy bằng root: tệp tạo ra sẽ làm bot không đọc được. Chạy bằng người "
+                "dùng của bot, ví dụ: sudo reporting-bot check (xem README, mục Vận hành).",
+                file=sys.stderr,
+            )
+            return 1
+    if args.command == "check":
+        from bot.ops.check import run_check
+
+        return asyncio.run(run_check(settings, sys.stdout))
+    if args.command == "backup":
+        from bot.ops.cli import run_backup
+
+        return run_backup(settings, args.to, sys.stdout, sys.stderr)
+    if args.command == "restore":
+        from bot.ops.cli import run_restore
+
+        return run_restore(
+            settings,
+            args.file,
+            yes=args.yes,
+            check_only=args.check,
+            out=sys.stdout,
+            err=sys.stderr,
+            answer=sys.stdin,
+        )
     if args.command == "sandbox":
         settings = settings.model_copy(update={"telegram_token": None, "zalo_token": None})
     return app.main_run(settings)

@@ -51,6 +51,10 @@ from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.webhook import ZaloWebhookServer
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, OffsetClock, SystemClock
+from bot.ops.lock import AlreadyRunning, instance_lock
+from bot.ops.logs import configure_logging
+from bot.ops.runtime import Ops, backup_policy
+from bot.services.backups import BackupPolicy, BackupService
 from bot.services.chat_events import ChatEventService
 from bot.services.cycle import CycleService
 from bot.services.dialog import INVITE_ALPHABET, DialogEngine, EngineConfig, new_invite_code
@@ -59,6 +63,7 @@ from bot.services.outbox import ChannelLimits, ChannelSender, OutboxDispatcher
 from bot.services.templates import TemplateService
 from bot.services.usage import ChannelQuota, UsageService
 from scheduler.runner import CycleScheduler
+from storage.backup import SqliteBackups
 from storage.sqlite import SqliteStore, open_store
 
 log = logging.getLogger(__name__)
@@ -74,6 +79,7 @@ class Services:
     engine: DialogEngine
     owners: set[tuple[str, str]]
     chat_events: ChatEventService
+    backups: BackupService | None = None
 
     def dispatcher(self, senders: dict[str, ChannelSender]) -> OutboxDispatcher:
         return OutboxDispatcher(self.store, self.clock, senders)
@@ -96,10 +102,19 @@ async def build_services(
     invite_links: Mapping[str, str] | None = None,
     quotas: Mapping[str, ChannelQuota] | None = None,
     private_only_channels: AbstractSet[str] = frozenset(),
+    backup: BackupPolicy | None = None,
+    backup_dir: Path | None = None,
 ) -> AsyncIterator[Services]:
+    """``backup``: when to take backups and which to keep (default: none scheduled, the
+    owner's /saoluu still works); ``backup_dir`` defaults to ``backups/`` beside the file."""
     store = await open_store(database)
     try:
         owner_set = owners if owners is not None else set()
+        backups = BackupService(
+            SqliteBackups(database, backup_dir or database.parent / "backups", timezone),
+            clock,
+            backup or BackupPolicy(every=None, timezone=timezone),
+        )
         templates = TemplateService(store)
         digests = DigestService(store, templates)
         cycle = CycleService(store, templates, digests)
@@ -115,11 +130,14 @@ async def build_services(
                 invite_links=invite_links if invite_links is not None else {},
                 quotas=quotas or {},
                 private_only_channels=private_only_channels,
+                extra_commands={"saoluu": backups.command},
             ),
             new_code=new_code,
         )
         chat_events = ChatEventService(store, timezone)
-        yield Services(store, clock, templates, digests, cycle, engine, owner_set, chat_events)
+        yield Services(
+            store, clock, templates, digests, cycle, engine, owner_set, chat_events, backups
+        )
     finally:
         await store.close()
 
@@ -275,6 +293,7 @@ class TelegramRuntime:
         self.ready = asyncio.Event()
         self.dispatcher: OutboxDispatcher | None = None
         self._scheduler: CycleScheduler | None = None
+        self.ops: Ops | None = None
         self._stack = contextlib.AsyncExitStack()
         self._tick_lock = asyncio.Lock()
 
@@ -289,6 +308,8 @@ class TelegramRuntime:
                     timezone=settings.timezone,
                     new_code=self.new_code,
                     invite_links=self.invite_links,
+                    backup=backup_policy(settings),
+                    backup_dir=settings.backup_dir,
                 )
             )
         assert self.services is not None
@@ -301,17 +322,32 @@ class TelegramRuntime:
         self.sender = TelegramSender(application.bot, names=self.member_names)
         if self.shared is None:
             self.dispatcher = self.services.dispatcher({TELEGRAM: self.sender})
-            self._scheduler = CycleScheduler(self.tick, settings.tick_seconds)
+            self.ops = Ops(
+                settings, self.services.store, self.clock, self.services.backups,
+                channels=[TELEGRAM],
+            )  # fmt: skip
+            await self.ops.start()
+            self._scheduler = CycleScheduler(self.ops.watch(self.tick), settings.tick_seconds)
             self._scheduler.start()
         self.ready.set()
         log.info("telegram bot @%s ready", self.channel.me.username)
 
-    async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
-        # A tick in progress finishes first (its sends included): stopping the scheduler
-        # before would cancel it mid-send and repeat parts after the restart.
+    async def post_stop(self, application: Application) -> None:  # type: ignore[type-arg]
+        """Updates have stopped; the bot's HTTP client is still open (it closes at shutdown).
+        A tick in progress finishes the message in flight, then sends no more: stopping the
+        scheduler first would cancel it mid-send, and closing the client first would cut
+        the request, either way repeating a message after the restart."""
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
         async with self._tick_lock:
             if self._scheduler is not None:
                 self._scheduler.shutdown()
+            if self.ops is not None:
+                await self.ops.stop()
+
+    async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+        await self.post_stop(application)  # when stop() was never reached (start-up failed)
+        async with self._tick_lock:
             self.channel.handle = None
             self.channel.handle_chat_event = None
             await self._stack.aclose()
@@ -369,6 +405,7 @@ def build_telegram(
         .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))
         .rate_limiter(rate_limiter or telegram_rate_limiter())
         .post_init(runtime.post_init)
+        .post_stop(runtime.post_stop)
         .post_shutdown(runtime.post_shutdown)
     )
     if timeout is not None:
@@ -455,6 +492,8 @@ async def serve_telegram(
             await application.updater.stop()
         if application.running:
             await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
@@ -524,6 +563,7 @@ class ChannelHub:
         self.zalo_webhook: ZaloWebhookServer | None = None
         self.telegram: Application | None = None  # type: ignore[type-arg]
         self.telegram_runtime: TelegramRuntime | None = None
+        self.ops: Ops | None = None
         self.ready = asyncio.Event()
         self._tick_lock = asyncio.Lock()
 
@@ -544,6 +584,8 @@ class ChannelHub:
                     invite_links=self.invite_links,
                     quotas=self.quotas(),
                     private_only_channels=self.private_only,
+                    backup=backup_policy(s, no_file_channels={ZALO}),
+                    backup_dir=s.backup_dir,
                 )
             )
             self.services = services
@@ -623,8 +665,12 @@ class ChannelHub:
                 assert runtime.sender is not None
                 senders[TELEGRAM] = runtime.sender
 
-            self.dispatcher = OutboxDispatcher(services.store, self.clock, senders, limits)
-            scheduler = CycleScheduler(self.tick, s.tick_seconds)
+            dispatcher = OutboxDispatcher(services.store, self.clock, senders, limits)
+            self.dispatcher = dispatcher
+            self.ops = Ops(s, services.store, self.clock, services.backups, channels=list(senders))
+            await self.ops.start()
+            stack.push_async_callback(self.ops.stop)
+            scheduler = CycleScheduler(self.ops.watch(self.tick), s.tick_seconds)
             scheduler.start()
             self.ready.set()
             try:
@@ -632,7 +678,9 @@ class ChannelHub:
                 for task in waits:
                     await asyncio.wait_for(task, 15)
             finally:
-                async with self._tick_lock:  # the tick in progress finishes its sends first
+                # The tick in progress finishes the message in flight, then sends no more.
+                dispatcher.stop()
+                async with self._tick_lock:
                     scheduler.shutdown()
                     self.dispatcher = None
                 if tg_task is not None:
@@ -743,16 +791,22 @@ class TokenRedactor(logging.Filter):
 
 
 def main_run(settings: Settings) -> int:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs request URLs, which contain the bot token, at INFO; APScheduler logs every
-    # tick at INFO, which would drown the sandbox conversation.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    tokens = [t.get_secret_value() for t in (settings.telegram_token, settings.zalo_token) if t]
+    configure_logging(settings.log_level, settings.log_format, settings.timezone, tokens)
     _redact_token(settings)
+    try:
+        with instance_lock(settings.database):
+            return _main_run(settings)
+    except AlreadyRunning:
+        print(
+            f"Bot đang chạy với cơ sở dữ liệu {settings.database} (một tiến trình khác giữ "
+            "khóa). Mỗi cơ sở dữ liệu chỉ một bot chạy; dừng tiến trình kia trước.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _main_run(settings: Settings) -> int:
     if settings.has_zalo:
         return run_hub(settings)  # Zalo alone, or Zalo and Telegram in one process
     if settings.has_telegram:

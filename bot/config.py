@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+DEFAULT_HEALTH_PORT = 8440
 
 
 class Settings(BaseSettings):
@@ -57,6 +58,18 @@ class Settings(BaseSettings):
     zalo_quota_warn_share: float = Field(default=0.8, gt=0, le=1, alias="ZALO_QUOTA_WARN_SHARE")
     zalo_rate: float = Field(default=5.0, gt=0, le=100, alias="ZALO_RATE")
 
+    # Operations (see .env.example and the README's "Vận hành" section).
+    log_format: str = Field(default="text", alias="BOT_LOG_FORMAT")
+    backup_dir_path: Path | None = Field(default=None, alias="BOT_BACKUP_DIR")
+    backup_every_hours: float = Field(
+        default=24.0, ge=0, le=24 * 31, alias="BOT_BACKUP_EVERY_HOURS"
+    )
+    backup_keep_daily: int = Field(default=7, ge=1, le=3650, alias="BOT_BACKUP_KEEP_DAILY")
+    backup_keep_weekly: int = Field(default=8, ge=0, le=520, alias="BOT_BACKUP_KEEP_WEEKLY")
+    raw_text_days: int = Field(default=0, ge=0, alias="BOT_RAW_TEXT_DAYS")
+    health_listen: str = Field(default="127.0.0.1", alias="BOT_HEALTH_LISTEN")
+    health_port: int | None = Field(default=None, ge=0, le=65535, alias="BOT_HEALTH_PORT")
+
     @field_validator("owners", mode="before")
     @classmethod
     def _split_owners(cls, v: object) -> object:
@@ -78,6 +91,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"BOT_TIMEZONE: múi giờ không hợp lệ: {v}") from exc
         return v
+
+    @field_validator("log_format")
+    @classmethod
+    def _check_log_format(cls, v: str) -> str:
+        value = v.strip().lower()
+        if value not in ("text", "json"):
+            raise ValueError("BOT_LOG_FORMAT: chỉ nhận text (mặc định) hoặc json")
+        return value
 
     @field_validator("zalo_webhook_secret")
     @classmethod
@@ -140,6 +161,23 @@ class Settings(BaseSettings):
     @property
     def photos_dir(self) -> Path:
         return self.data_dir / "photos"
+
+    @property
+    def backup_dir(self) -> Path:
+        """Where scheduled and requested backups go; default: beside the database."""
+        return self.backup_dir_path or self.database.parent / "backups"
+
+    @property
+    def health_port_effective(self) -> int:
+        """The health endpoint's port, 0 when it is off: by default on (8440) whenever a
+        channel receives by webhook, off in long polling; ``BOT_HEALTH_PORT`` decides
+        otherwise (0 turns it off)."""
+        if self.health_port is not None:
+            return self.health_port
+        webhook = (self.has_telegram and self.telegram_webhook) or (
+            self.has_zalo and self.zalo_webhook
+        )
+        return DEFAULT_HEALTH_PORT if webhook else 0
 
     @property
     def database(self) -> Path:

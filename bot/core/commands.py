@@ -146,6 +146,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "quản trị"),
     CommandSpec("nhatky", ("audit",), Access.ADMIN,
                 "Xem nhật ký thao tác quản trị gần đây", ("/nhatky",), "quản trị"),
+    CommandSpec("saoluu", ("backup",), Access.OWNER,
+                "Sao lưu cơ sở dữ liệu ngay và nhận tệp sao lưu (trong trò chuyện riêng)",
+                ("/saoluu",), "quản trị"),
 )  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import messages as msg
+from bot.core import messages_ops as ops_msg
 from bot.core import render
 from bot.core.clock import Clock
 from bot.core.codec import decode_values, encode_values
@@ -144,6 +145,9 @@ class EngineConfig:
     # Channels whose bot cannot join groups (Zalo, when getMe says so): filled in by the
     # channel at start-up, so read at each use; group set-up there is explained plainly.
     private_only_channels: AbstractSet[str] = frozenset()
+    # Commands served outside the engine (command name -> handler), e.g. /saoluu by
+    # bot.services.backups; a command of the table with no handler is answered plainly.
+    extra_commands: Mapping[str, CommandHandler] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -192,6 +196,8 @@ class Ctx:
             )
         ]
 
+
+CommandHandler = Callable[[Ctx, str, InboundMessage], Awaitable[list[OutboundMessage]]]
 
 _ORDER = [Access.ANYONE, Access.MEMBER, Access.LEADER, Access.ADMIN, Access.OWNER]
 
@@ -385,14 +391,18 @@ class DialogEngine(ReportCommandsMixin):
             if spec.access is Access.MEMBER and ctx.member is None:
                 return ctx.reply(msg.UNKNOWN_USER)
             denial = {
-                Access.OWNER: msg.NEED_OWNER,
+                Access.OWNER: msg.NEED_OWNER if spec.name == "khoitao" else ops_msg.NEED_OWNER,
                 Access.ADMIN: msg.NEED_ADMIN,
                 Access.LEADER: msg.NEED_LEADER,
             }.get(spec.access, msg.UNKNOWN_USER)
             return ctx.reply(denial)
         if spec.name != "huy":
             await self._clear_state(ctx)
-        handler = getattr(self, f"_cmd_{spec.name}")
+        handler = self._config.extra_commands.get(spec.name) or getattr(
+            self, f"_cmd_{spec.name}", None
+        )
+        if handler is None:
+            return ctx.reply(ops_msg.COMMAND_UNAVAILABLE)
         result: list[OutboundMessage] = await handler(ctx, args, event)
         return result
 

@@ -120,6 +120,16 @@ class OutboxDispatcher:
         self._paused_until: dict[str, datetime] = {}
         self._sleep = sleep
         self._monotonic = monotonic
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Graceful shutdown: the message being sent now finishes (and is recorded as sent
+        or failed); no further message starts. A drain in progress returns after it."""
+        self._stopping = True
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
 
     async def drain(self, batch: int = 500) -> int:
         """Send everything due now on every channel this process serves; returns how many
@@ -131,7 +141,7 @@ class OutboxDispatcher:
 
     async def drain_channel(self, channel: str, batch: int = 500) -> int:
         delivered = 0
-        while True:
+        while not self._stopping:
             items = await self._store.outbox.pending(channel, batch, now=self._clock.now())
             if not items:
                 return delivered
@@ -139,6 +149,7 @@ class OutboxDispatcher:
             delivered += sent
             if stalled or len(items) < batch:
                 return delivered
+        return delivered
 
     async def _send_batch(self, channel: str, items: list[OutboxItem]) -> tuple[int, bool]:
         sender = self._senders[channel]
@@ -146,6 +157,8 @@ class OutboxDispatcher:
         waiting = list(items)
         delivered = 0
         while waiting:
+            if self._stopping:
+                return delivered, True
             until = self._paused_until.get(channel)
             if until is not None and self._clock.now() < until:
                 # After a 429 the platform wants silence for a while: leave the rows for a
@@ -160,6 +173,8 @@ class OutboxDispatcher:
             wait = pacer.delay(item.chat_id, now)
             if wait > 0:
                 await self._sleep(wait)
+                if self._stopping:  # not started yet: it stays pending for the next run
+                    return delivered, True
             try:
                 attachment = None
                 if item.attachment_name is not None:
@@ -203,7 +218,7 @@ class OutboxDispatcher:
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
         """Drain continuously until ``stop`` is set (one task per process)."""
-        while not stop.is_set():
+        while not stop.is_set() and not self._stopping:
             try:
                 await self.drain()
             except Exception:

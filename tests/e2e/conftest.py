@@ -107,10 +107,12 @@ async def live_bot(
     paced: bool = False,
     start: datetime | None = None,
     prepare: Callable[[Settings], Awaitable[None]] | None = None,
+    api: FakeBotApi | None = None,
 ) -> AsyncIterator[Live]:
     """``paced``: the production rate limiter (``build_telegram``'s own) instead of the
-    tests' unpaced one. ``prepare`` fills the database before the bot opens it."""
-    api = FakeBotApi()
+    tests' unpaced one. ``prepare`` fills the database before the bot opens it. ``api``: a
+    fake prepared before the bot starts (its first tick runs at once)."""
+    api = api or FakeBotApi()
     server = FakeBotApiServer(api)
     await server.start()
     clock = ManualClock(start or at(23, 7, 0))

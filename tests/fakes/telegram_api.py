@@ -72,7 +72,7 @@ def entities_for(text: str) -> list[dict[str, Any]]:
 
 @dataclass
 class Fault:
-    kind: str  # "429" | "500" | "502" | "timeout"
+    kind: str  # "429" | "500" | "502" | "timeout" | "slow" (answers after ``delay``)
     retry_after: int = 1
     delay: float = 0.0
 
@@ -416,8 +416,15 @@ class FakeBotApi:
             if fault.kind == "timeout":
                 await asyncio.sleep(fault.delay)  # the client gave up; nothing was done
                 return 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
-            code = int(fault.kind)
-            return code, {"ok": False, "error_code": code, "description": "Internal Server Error"}
+            if fault.kind == "slow":
+                await asyncio.sleep(fault.delay)  # then done as usual
+            else:
+                code = int(fault.kind)
+                return code, {
+                    "ok": False,
+                    "error_code": code,
+                    "description": "Internal Server Error",
+                }
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method"}
