@@ -135,6 +135,13 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
         lines.extend(body or [" - Các báo cáo chưa có số liệu."])
         if any(t.change is not None for t in r.totals):
             lines.append(f"(Trong ngoặc: tăng, giảm so với {_previous_words(r)}.)")
+        if r.unequal_lengths is not None:
+            word = span_unit_word(r)
+            now_n, before_n = r.unequal_lengths
+            lines.append(
+                f"(Không so sánh số cộng dồn với {_previous_words(r)}: kỳ này có"
+                f" {format_int(now_n)} {word}, {_previous_words(r)} có {format_int(before_n)} {word}.)"
+            )
 
     behind = r.behind()
     if behind:
@@ -184,6 +191,8 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
     lines.append("Theo kỳ:")
     for p in reversed(periods):
         values = line.by_period.get(p.key) if line is not None else None
+        if values is None and p.start > r.now.date():
+            continue  # a week still to come is not history
         if values is not None:
             shown = [
                 f"{f.label} {_number(f, values[f.key], 'short')}" for f in fields if f.key in values

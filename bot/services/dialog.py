@@ -1880,9 +1880,9 @@ class DialogEngine(ReportCommandsMixin):
     async def _cmd_tonghop(
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
-        if args.strip():
+        if args.strip() or await self._leader_unit(ctx) is not None:
             # A longer period than the campaign's, a range of days or a unit: a roll-up.
-            target = await self._report_target(ctx, args, "")
+            target = await self._report_target(ctx, args, None)
             if isinstance(target, list):
                 return target
             campaign, span, scope = target
