@@ -240,6 +240,7 @@ async def run_province_demo(
             sandbox.declare_user("1001", "Nguyễn Văn An (quản trị)")
             sandbox.declare_user("1007", "Đặng Thị Giang (lãnh đạo)")
             sandbox.declare_chat("ld", "group", "Thường trực UBMTTQ tỉnh")
+            sandbox.declare_chat("g1", "group", "Nhóm MTT-CTXH (thử nghiệm)")
             await sandbox.play(PROVINCE_SCRIPT.splitlines())
             if keep_open:
                 await interactive(sandbox)
