@@ -95,7 +95,8 @@ async def ingest(path: Path, n: int, fanout: int) -> tuple[float, float, float]:
         return n / elapsed, percentile(latencies, 99) * 1000, lag.worst_ms
 
 
-async def main(n: int = 2000, fanout: int = 20000) -> list[str]:
+async def main(quick: bool = False, fanout: int = 20000) -> list[str]:
+    n = 1000 if quick else 2000
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         raw = await raw_inserts(Path(tmp) / "raw.db", n)
         rate, p99, lag = await ingest(Path(tmp) / "bot.db", n, fanout)
