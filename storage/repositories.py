@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.core.digest import PeriodTotals
 from bot.core.models import (
     AuditEntry,
     Campaign,
@@ -39,19 +40,21 @@ from bot.core.models import (
     Workspace,
 )
 from bot.core.periods import Period, PeriodType
-from bot.services.ports import DuplicateError, NotFoundError
+from bot.services.ports import DuplicateError, NotFoundError, StoredTotals
 from storage.codec import (
     decode_data,
     decode_dt,
     decode_opt_dt,
     decode_schedule,
     decode_strings,
+    decode_totals,
     decode_values,
     encode_data,
     encode_dt,
     encode_opt_dt,
     encode_schedule,
     encode_strings,
+    encode_totals,
     encode_values,
     fold,
     period_from_key,
@@ -788,6 +791,48 @@ class SqliteSubmissionRepo:
             (campaign_id, first.type.value, first.start.isoformat(), last.start.isoformat()),
         )
         return [_version(r) for r in rows]
+
+
+# -- period totals ---------------------------------------------------------------------
+class SqliteTotalsRepo:
+    """Rows are created and invalidated by triggers on the submissions (migration 0005);
+    this repository only reads them and fills in the computed totals."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def in_range(
+        self, campaign_id: int, first: Period, last: Period, signature: str
+    ) -> list[StoredTotals]:
+        if first.type is not last.type:
+            raise ValueError(f"period range {first.key}..{last.key} mixes period types")
+        rows = await self._db.fetchall(
+            "SELECT period_key, generation, signature, totals_json FROM period_totals"
+            " WHERE campaign_id = ? AND period_type = ? AND period_start BETWEEN ? AND ?"
+            " ORDER BY period_start",
+            (campaign_id, first.type.value, first.start.isoformat(), last.start.isoformat()),
+        )
+        out: list[StoredTotals] = []
+        for r in rows:
+            period = period_from_key(r["period_key"])
+            text = r["totals_json"]
+            known = text is not None and r["signature"] == signature
+            out.append(
+                StoredTotals(
+                    period, r["generation"], decode_totals(period, text) if known else None
+                )
+            )
+        return out
+
+    async def put(
+        self, campaign_id: int, totals: PeriodTotals, generation: int, signature: str
+    ) -> bool:
+        row = await self._db.fetchone(
+            "UPDATE period_totals SET signature = ?, totals_json = ?"
+            " WHERE campaign_id = ? AND period_key = ? AND generation = ? RETURNING 1",
+            (signature, encode_totals(totals), campaign_id, totals.period.key, generation),
+        )
+        return row is not None
 
 
 # -- audit -----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from bot.services.ports import (
     OutboxRepo,
     SubmissionRepo,
     TemplateRepo,
+    TotalsRepo,
     UsageRepo,
     WorkspaceRepo,
 )
@@ -48,6 +49,7 @@ from storage.repositories import (
     SqliteOutboxRepo,
     SqliteSubmissionRepo,
     SqliteTemplateRepo,
+    SqliteTotalsRepo,
     SqliteUsageRepo,
     SqliteWorkspaceRepo,
 )
@@ -80,6 +82,7 @@ class SqliteStore:
         self.inbound: InboundLog = self.inbound_log
         self.calendar: CalendarRepo = SqliteCalendarRepo(db)
         self.usage: UsageRepo = SqliteUsageRepo(db)
+        self.totals: TotalsRepo = SqliteTotalsRepo(db)
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""

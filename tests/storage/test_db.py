@@ -46,6 +46,7 @@ EXPECTED_TABLES = {
     "campaign_skips",
     "exemptions",
     "reopenings",
+    "period_totals",
 }
 
 
