@@ -59,6 +59,8 @@ def encode_opt_dt(moment: datetime | None) -> str | None:
 
 def decode_dt(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
+    if moment.tzinfo is UTC:  # what encode_dt writes: nothing to convert
+        return moment
     if moment.tzinfo is None:  # never written by this code; read as UTC, never naive
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
@@ -101,6 +103,8 @@ def encode_strings(items: Sequence[str]) -> str:
 
 
 def decode_strings(text: str) -> tuple[str, ...]:
+    if text == "[]":
+        return ()
     raw = json.loads(text)
     if not (isinstance(raw, list) and all(isinstance(i, str) for i in raw)):
         raise CorruptValueError(f"expected a JSON array of strings: {text[:80]!r}")
