@@ -48,19 +48,21 @@ END;
 
 CREATE TRIGGER period_totals_on_version_insert AFTER INSERT ON submission_versions BEGIN
     UPDATE period_totals SET generation = generation + 1, totals_json = NULL
-        WHERE (campaign_id, period_key) IN
-            (SELECT campaign_id, period_key FROM submissions WHERE id = NEW.submission_id);
+        WHERE campaign_id = (SELECT campaign_id FROM submissions WHERE id = NEW.submission_id)
+        AND period_key = (SELECT period_key FROM submissions WHERE id = NEW.submission_id);
 END;
 
 CREATE TRIGGER period_totals_on_version_update AFTER UPDATE ON submission_versions BEGIN
     UPDATE period_totals SET generation = generation + 1, totals_json = NULL
-        WHERE (campaign_id, period_key) IN
-            (SELECT campaign_id, period_key FROM submissions
-             WHERE id IN (OLD.submission_id, NEW.submission_id));
+        WHERE campaign_id = (SELECT campaign_id FROM submissions WHERE id = OLD.submission_id)
+        AND period_key = (SELECT period_key FROM submissions WHERE id = OLD.submission_id);
+    UPDATE period_totals SET generation = generation + 1, totals_json = NULL
+        WHERE campaign_id = (SELECT campaign_id FROM submissions WHERE id = NEW.submission_id)
+        AND period_key = (SELECT period_key FROM submissions WHERE id = NEW.submission_id);
 END;
 
 CREATE TRIGGER period_totals_on_version_delete AFTER DELETE ON submission_versions BEGIN
     UPDATE period_totals SET generation = generation + 1, totals_json = NULL
-        WHERE (campaign_id, period_key) IN
-            (SELECT campaign_id, period_key FROM submissions WHERE id = OLD.submission_id);
+        WHERE campaign_id = (SELECT campaign_id FROM submissions WHERE id = OLD.submission_id)
+        AND period_key = (SELECT period_key FROM submissions WHERE id = OLD.submission_id);
 END;

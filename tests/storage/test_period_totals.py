@@ -211,3 +211,24 @@ async def test_migration_fills_in_periods_that_already_have_reports(tmp_path: Pa
         assert [(r.period, r.totals) for r in rows] == [(WEEK.prev(), None), (WEEK, None)]
     finally:
         await store.close()
+
+
+async def test_the_totals_range_and_the_triggers_use_indexes(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "t.db")
+    try:
+        plan = await store.db.fetchall(
+            "EXPLAIN QUERY PLAN SELECT period_key, generation, signature, totals_json"
+            " FROM period_totals WHERE campaign_id = ? AND period_type = ?"
+            " AND period_start BETWEEN ? AND ? ORDER BY period_start",
+            (1, "week", "2026-01-01", "2026-12-31"),
+        )
+        assert any("USING INDEX period_totals_by_range" in r[3] for r in plan), plan
+        plan = await store.db.fetchall(
+            "EXPLAIN QUERY PLAN UPDATE period_totals SET generation = generation + 1"
+            " WHERE campaign_id = (SELECT campaign_id FROM submissions WHERE id = ?)"
+            " AND period_key = (SELECT period_key FROM submissions WHERE id = ?)",
+            (1, 1),
+        )
+        assert all("SCAN" not in r[3] for r in plan), plan
+    finally:
+        await store.close()
