@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.digest import PeriodTotals
+from bot.core.events import OutDocument
 from bot.core.models import (
     AuditEntry,
     Campaign,
@@ -940,6 +941,7 @@ class SqliteAuditRepo:
 
 # -- outbox ----------------------------------------------------------------------------
 def _outbox_item(row: Row) -> OutboxItem:
+    columns = row.keys()  # sqlite3.Row: ``in row`` would test the values
     return OutboxItem(
         id=row["id"],
         channel=row["channel"],
@@ -954,7 +956,15 @@ def _outbox_item(row: Row) -> OutboxItem:
         not_before=decode_opt_dt(row["not_before"]),
         is_group=bool(row["is_group"]),
         failed_permanently=bool(row["failed_permanently"]),
+        attachment_name=row["attachment_name"] if "attachment_name" in columns else None,
     )
+
+
+# Pending rows with the name of their file, if any (the blob itself is read when sending).
+_OUTBOX_SELECT = (
+    "SELECT outbox.*, a.file_name AS attachment_name FROM outbox"
+    " LEFT JOIN outbox_attachments AS a ON a.outbox_id = outbox.id"
+)
 
 
 class SqliteOutboxRepo:
@@ -974,7 +984,41 @@ class SqliteOutboxRepo:
         *,
         not_before: datetime | None = None,
         group: bool = False,
+        attachment: OutDocument | None = None,
     ) -> bool:
+        row = (channel, chat_id, text, dedupe_key, now, mention_user_ids, not_before, group)
+        if attachment is None:
+            return await self._insert(*row) is not None
+        async with self._db.transaction():  # the row and its file, or neither
+            new_id = await self._insert(*row)
+            if new_id is not None:
+                await self._db.execute(
+                    "INSERT INTO outbox_attachments (outbox_id, kind, file_name, content)"
+                    " VALUES (?, ?, ?, ?)",
+                    (new_id, attachment.kind, attachment.file_name, attachment.content),
+                )
+        return new_id is not None
+
+    async def attachment(self, item_id: int) -> OutDocument | None:
+        row = await self._db.fetchone(
+            "SELECT kind, file_name, content FROM outbox_attachments WHERE outbox_id = ?",
+            (item_id,),
+        )
+        if row is None:
+            return None
+        return OutDocument(row["file_name"], bytes(row["content"]), kind=row["kind"])
+
+    async def _insert(
+        self,
+        channel: str,
+        chat_id: str,
+        text: str,
+        dedupe_key: str,
+        now: datetime,
+        mention_user_ids: Sequence[str],
+        not_before: datetime | None,
+        group: bool,
+    ) -> int | None:
         row = await self._db.fetchone(
             "INSERT INTO outbox (dedupe_key, channel, chat_id, text, mention_user_ids,"
             " created_at, not_before, is_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -990,7 +1034,7 @@ class SqliteOutboxRepo:
                 int(group),
             ),
         )
-        return row is not None
+        return None if row is None else int(row["id"])
 
     async def pending(
         self, channel: str | None = None, limit: int = 100, now: datetime | None = None
@@ -1001,14 +1045,14 @@ class SqliteOutboxRepo:
         until = encode_dt(now) if now is not None else "9999-12-31"
         if channel is None:
             rows = await self._db.fetchall(
-                "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_permanently = 0"
+                _OUTBOX_SELECT + " WHERE sent_at IS NULL AND failed_permanently = 0"
                 " AND (not_before IS NULL OR not_before <= ?)"
                 " ORDER BY created_at, id LIMIT ?",
                 (until, limit),
             )
         else:
             rows = await self._db.fetchall(
-                "SELECT * FROM outbox WHERE channel = ? AND sent_at IS NULL"
+                _OUTBOX_SELECT + " WHERE channel = ? AND sent_at IS NULL"
                 " AND failed_permanently = 0 AND (not_before IS NULL OR not_before <= ?)"
                 " ORDER BY created_at, id LIMIT ?",
                 (channel, until, limit),
@@ -1268,3 +1312,30 @@ class SqliteUsageRepo:
             "SELECT sent FROM channel_usage WHERE channel = ? AND month = ?", (channel, month)
         )
         return int(row[0]) if row is not None else 0
+
+
+# -- workspace settings ----------------------------------------------------------------
+class SqliteSettingsRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def all(self, workspace_id: int) -> dict[str, str]:
+        rows = await self._db.fetchall(
+            "SELECT key, value FROM workspace_settings WHERE workspace_id = ?", (workspace_id,)
+        )
+        return {r["key"]: r["value"] for r in rows}
+
+    async def put(self, workspace_id: int, key: str, value: str, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO workspace_settings (workspace_id, key, value, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, key) DO UPDATE SET"
+            " value = excluded.value, updated_at = excluded.updated_at",
+            (workspace_id, key, value, encode_dt(now)),
+        )
+
+    async def delete(self, workspace_id: int, key: str) -> bool:
+        row = await self._db.fetchone(
+            "DELETE FROM workspace_settings WHERE workspace_id = ? AND key = ? RETURNING key",
+            (workspace_id, key),
+        )
+        return row is not None

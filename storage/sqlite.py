@@ -28,6 +28,7 @@ from bot.services.ports import (
     MemberRepo,
     OrgRepo,
     OutboxRepo,
+    SettingsRepo,
     SubmissionRepo,
     TemplateRepo,
     TotalsRepo,
@@ -47,6 +48,7 @@ from storage.repositories import (
     SqliteMemberRepo,
     SqliteOrgRepo,
     SqliteOutboxRepo,
+    SqliteSettingsRepo,
     SqliteSubmissionRepo,
     SqliteTemplateRepo,
     SqliteTotalsRepo,
@@ -83,6 +85,7 @@ class SqliteStore:
         self.calendar: CalendarRepo = SqliteCalendarRepo(db)
         self.usage: UsageRepo = SqliteUsageRepo(db)
         self.totals: TotalsRepo = SqliteTotalsRepo(db)
+        self.settings: SettingsRepo = SqliteSettingsRepo(db)
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""

@@ -29,11 +29,19 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock, ManualClock, OffsetClock
-from bot.core.events import Attachment, Chat, InboundMessage, OutboundMessage, Sender
+from bot.core.events import (
+    Attachment,
+    Chat,
+    InboundMessage,
+    OutboundMessage,
+    OutDocument,
+    Sender,
+)
 from bot.core.models import ChatKind
 from bot.core.vnformat import format_deadline
 from bot.services.outbox import OutboxDispatcher
@@ -70,6 +78,7 @@ class Sandbox:
         timezone: str = "Asia/Ho_Chi_Minh",
         message_prefix: str = "m",
         echo_input: bool = False,
+        files_dir: Path | None = None,
     ) -> None:
         self._handle = handle
         self._run_due = run_due
@@ -84,6 +93,7 @@ class Sandbox:
         # would take them for redeliveries: interactive sessions use a per-session prefix.
         self._prefix = message_prefix
         self._echo = echo_input
+        self._files_dir = files_dir
         self._dispatcher = dispatcher_factory(SandboxSender(self))
 
     @property
@@ -111,8 +121,25 @@ class Sandbox:
             names = ", ".join(self.users.get(u, u) for u in message.mention_user_ids)
             print(f"  (gắn tên: {names})", file=self._out)
         if message.document is not None:
-            size = f"{len(message.document.content):,}".replace(",", ".")
-            print(f"  [tệp: {message.document.file_name}, {size} byte]", file=self._out)
+            self._show_file(message.document)
+
+    def _show_file(self, document: OutDocument) -> None:
+        """A text file (a template) shows its size; a binary one (a chart, a workbook, a
+        report) only its name, since its bytes vary with library versions; in the
+        interactive sandbox files are also saved so the person trying the bot can open them."""
+        word = "ảnh" if document.is_photo else "tệp"
+        try:
+            document.content.decode("utf-8")
+            size = f"{len(document.content):,}".replace(",", ".")
+            line = f"  [{word}: {document.file_name}, {size} byte]"
+        except UnicodeDecodeError:
+            line = f"  [{word}: {document.file_name}]"
+        print(line, file=self._out)
+        if self._files_dir is not None:
+            self._files_dir.mkdir(parents=True, exist_ok=True)
+            path = self._files_dir / Path(document.file_name).name
+            path.write_bytes(document.content)
+            print(f"  (đã lưu: {path})", file=self._out)
 
     # -- actions --------------------------------------------------------------------------
     async def tick(self) -> None:

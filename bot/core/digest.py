@@ -58,6 +58,7 @@ __all__ = [
     "Digest",
     "FieldAggregate",
     "FieldTotal",
+    "LevelStatus",
     "NarrativeItem",
     "OrgNarrative",
     "OrgReport",
@@ -204,6 +205,16 @@ class OrgNarrative:
 
 
 @dataclass(frozen=True, slots=True)
+class LevelStatus:
+    """Completeness of the reporting units under one grouping unit (a commune)."""
+
+    org: OrgUnit
+    depth: int
+    expected: int
+    reported: int
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     template: Template
     period: Period
@@ -217,6 +228,8 @@ class Digest:
     narratives: tuple[OrgNarrative, ...]
     cumulative: tuple[FieldTotal, ...]
     cumulative_periods: tuple[Period, ...]
+    # Per grouping unit, in a multi-level workspace (filled in by the service).
+    levels: tuple[LevelStatus, ...] = ()
 
     @property
     def empty(self) -> bool:

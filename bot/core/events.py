@@ -117,9 +117,17 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class OutDocument:
+    """A file the bot sends. ``kind`` "photo" shows it as a picture (a chart) where the
+    channel can; "document" sends it as a file to open (Excel, Word, YAML)."""
+
     file_name: str
     content: bytes
     caption: str = ""
+    kind: str = "document"
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == "photo"
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,10 @@ def not_your_org(own: str) -> str:
 # -- commands and help -----------------------------------------------------------------------
 UNKNOWN_COMMAND = "Chưa có lệnh “/{name}”. Gửi /trogiup để xem các lệnh."
 DID_YOU_MEAN = "Có phải đồng chí muốn dùng /{name}?"
+FILES_ELSEWHERE = (
+    "📎 Zalo chưa cho bot gửi tệp: bản Word, Excel của kỳ này có trên Telegram, hoặc đồng chí"
+    " nhờ quản trị dùng lệnh /xuat để nhận tệp."
+)
 GENERIC_ERROR = "Đã có lỗi khi xử lý yêu cầu. Đồng chí vui lòng thử lại sau ít phút."
 CANCELLED = "Đã hủy thao tác đang làm dở."
 NOTHING_TO_CANCEL = "Không có thao tác nào đang làm dở."
@@ -587,3 +591,89 @@ def quota_warning(channel: str, used: int, quota: int, month_label: str) -> str:
         f"({share}% hạn mức hằng tháng). Khi hết hạn mức, {label} có thể ngừng chuyển tin của "
         "bot đến hết tháng. Đề nghị đồng chí hạn chế lệnh không cần thiết; xem số tin bằng /hanmuc."
     )
+
+
+# -- roll-ups and report files ---------------------------------------------------------------
+SPAN_EMPTY = "Khoảng thời gian không hợp lệ: ngày bắt đầu phải trước ngày kết thúc."
+SPAN_IN_FUTURE = "{span} chưa bắt đầu nên chưa có số liệu."
+EXPORT_USAGE = (
+    "Cách dùng: /xuat LOẠI [KỲ] [MÃ ĐƠN VỊ]. LOẠI là word (báo cáo để ký), excel (bảng tính),"
+    " csv hoặc bieudo (biểu đồ). KỲ: tuần 47, tháng 11, quý IV, 6 tháng đầu năm, năm 2026,"
+    " hoặc từ 01/10/2026 đến 15/11/2026; để trống là tháng này.\n"
+    "Ví dụ: /xuat word quý IV · /xuat excel năm 2026 · /xuat word tháng 11 xa_tanbien"
+)
+NO_FILES_HERE = (
+    "Zalo chưa cho bot gửi tệp (Word, Excel, ảnh biểu đồ). Đồng chí dùng lệnh /xuat trên"
+    " Telegram; trên Zalo, /tonghop quý IV cho xem bản tổng hợp dạng tin nhắn."
+)
+EXPORT_EMPTY = "Lưu ý: trong khoảng thời gian này chưa có đơn vị nào gửi báo cáo."
+HISTORY_USAGE = (
+    "Cách dùng: /lichsu [MÃ ĐƠN VỊ] [KỲ], ví dụ: /lichsu hnd năm 2026. Đồng chí chưa được gắn"
+    " với đơn vị nào nên cần ghi mã đơn vị."
+)
+HISTORY_OWN_ONLY = (
+    "Đồng chí chỉ xem được lịch sử báo cáo của đơn vị mình. Lãnh đạo và quản trị xem được"
+    " mọi đơn vị."
+)
+LETTERHEAD_USAGE = (
+    "Cách dùng: /vanban MỤC | NỘI DUNG, ví dụ:\n"
+    "/vanban cơ quan ban hành | Ban Thường trực\n"
+    "/vanban địa danh | Tây Ninh\n"
+    "/vanban người ký | Nguyễn Văn A\n"
+    "/vanban nơi nhận | Thường trực Tỉnh ủy (để báo cáo); Các tổ chức CT-XH tỉnh; Lưu: VT\n"
+    "/vanban mặc định — trả về mặc định."
+)
+LETTERHEAD_RESET = "✅ Đã trả phần đầu và phần ký của báo cáo Word về mặc định."
+LETTERHEAD_SET = "✅ Đã lưu {name}: {value}"
+SCHEDULED_ROLLUPS_USAGE = (
+    "Cách dùng: /baocaodinhky tháng quý (gửi cả hai), /baocaodinhky quý (chỉ hằng quý),"
+    " /baocaodinhky tắt."
+)
+ADDLEVEL_USAGE = (
+    "Cách dùng: /themcap MÃ | TÊN | MÃ CẤP TRÊN, ví dụ: /themcap xa_tanhoa | Xã Tân Hòa | tinh\n"
+    "Cấp tổng hợp (tỉnh, xã, phường) không tự báo cáo; bản tổng hợp của cấp gồm mọi đơn vị"
+    " bên dưới. Có thể thêm nhiều cấp, mỗi dòng một cấp."
+)
+MOVEORG_USAGE = (
+    "Cách dùng: /chuyendonvi MÃ ĐƠN VỊ | MÃ CẤP TRÊN MỚI (ghi “gốc” để đưa lên cấp cao nhất),"
+    " ví dụ: /chuyendonvi hnd_tanhoa | xa_tanhoa"
+)
+LEVEL_DOES_NOT_REPORT = (
+    "{name} là cấp tổng hợp, không tự gửi báo cáo: số liệu của cấp là báo cáo của các đơn vị"
+    " bên dưới. Xem tổng hợp: /tonghop {code}"
+)
+MOVE_INTO_ITSELF = "Không thể đưa {name} vào bên dưới chính nó."
+ORG_MOVED = "✅ Đã chuyển {name} về {parent}."
+
+
+def rollup_files_hint(span: str) -> str:
+    return f"📎 Nhận tệp: /xuat word {span} · /xuat excel {span}"
+
+
+def export_caption(kind: str, span: str, scope: str | None) -> str:
+    where = f" — {scope}" if scope else ""
+    return f"📎 {kind[0].upper()}{kind[1:]} {span}{where}"
+
+
+def letterhead_view(rows: Sequence[tuple[str, str]]) -> str:
+    lines = ["Phần đầu và phần ký của báo cáo Word:"]
+    lines.extend(f" - {name[0].upper()}{name[1:]}: {value or '(để trống)'}" for name, value in rows)
+    lines.append("Sửa một mục: /vanban MỤC | NỘI DUNG (ví dụ: /vanban người ký | Nguyễn Văn A).")
+    return "\n".join(lines)
+
+
+def scheduled_rollups_view(kinds: Sequence[str], *, changed: bool = False) -> str:
+    head = "✅ Đã lưu. " if changed else ""
+    if not kinds:
+        return head + "Bot không tự gửi bản tổng hợp định kỳ. Bật lại: /baocaodinhky tháng quý"
+    return (
+        f"{head}Bot tự gửi bản tổng hợp {' và '.join(kinds)} cho nhóm lãnh đạo, hai ngày sau"
+        " hạn báo cáo của kỳ cuối tháng (quý), kèm bảng tính Excel (và báo cáo Word hằng quý)."
+    )
+
+
+def units_added(names: Sequence[str], *, grouping: bool) -> str:
+    what = "cấp tổng hợp" if grouping else "đơn vị"
+    if len(names) == 1:
+        return f"✅ Đã thêm {what}: {names[0]}."
+    return f"✅ Đã thêm {len(names)} {what}: {', '.join(names)}."

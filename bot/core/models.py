@@ -48,6 +48,8 @@ class CycleStep(enum.StrEnum):
     REMINDER = "reminder"
     WARNING = "warning"
     CLOSE = "close"
+    # A scheduled roll-up (month, quarter) that this period completes; slot = its kind.
+    ROLLUP = "rollup"
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +239,8 @@ class OutboxItem:
     not_before: datetime | None = None
     is_group: bool = False
     failed_permanently: bool = False
+    # The name of the file stored with the row (its content is read only when sending).
+    attachment_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

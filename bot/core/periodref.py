@@ -83,3 +83,39 @@ def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period
     if not 1 <= num <= 2:
         raise PeriodError("Nửa năm chỉ có 1 (đầu năm) hoặc 2 (cuối năm).")
     return Period(PeriodType.HALF, date(year, 1 if num == 1 else 7, 1))
+
+
+_DAY = r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?"
+
+
+def _day(m: re.Match[str], offset: int, today: date) -> date:
+    d, mth, y = m.group(offset), m.group(offset + 1), m.group(offset + 2)
+    year = int(y) if y else today.year
+    if year < 100:
+        year += 2000
+    try:
+        return date(year, int(mth), int(d))
+    except ValueError as exc:
+        raise PeriodError(f"Ngày {d}/{mth}/{year} không tồn tại.") from exc
+
+
+def parse_span_ref(text: str, default_type: PeriodType, today: date) -> tuple[date, date] | Period:
+    """A period ("quý 4", "năm 2026", "6 tháng đầu năm") or a range of days
+    ("từ 01/10/2026 đến 15/11/2026", "01/10 - 15/11/2026"): a ``Period`` or the first and
+    last day (both included). Raises PeriodError with a Vietnamese message."""
+    t = fold(text).strip()
+    m = re.fullmatch(rf"(?:tu\s+)?(?:ngay\s+)?{_DAY}\s*(?:den|toi|-|–)\s*(?:ngay\s+)?{_DAY}", t)
+    if m:
+        last = _day(m, 4, today)
+        first_year = m.group(3)
+        first = _day(m, 1, last if not first_year else today)
+        if first > last:
+            raise PeriodError("Ngày bắt đầu phải trước ngày kết thúc.")
+        if (last - first).days > 3 * 366:
+            raise PeriodError("Khoảng thời gian dài quá 3 năm; đồng chí chọn khoảng ngắn hơn.")
+        return first, last
+    if t.startswith("tu ") or " den " in f" {t} ":
+        raise PeriodError(
+            f"Chưa hiểu khoảng thời gian “{text.strip()}”. Ví dụ: từ 01/10/2026 đến 15/11/2026."
+        )
+    return parse_period_ref(text, default_type, today)

@@ -521,6 +521,7 @@ def render_digest(
     tz: str = DEFAULT_TZ,
     max_names: int | None = 100,
     max_org_blocks: int | None = 200,
+    max_levels: int = 40,
 ) -> str:
     """The leadership digest (VOICE.md). Long lists are cut at ``max_names`` names and
     ``max_org_blocks`` per-organization blocks, saying how many were left out."""
@@ -550,6 +551,15 @@ def render_digest(
     if c.exempt:
         status += f" Miễn báo cáo kỳ này: {_names(c.exempt, max_names)}."
     lines.append(heading(f"Tình hình báo cáo: {status}"))
+    top = min((lv.depth for lv in d.levels), default=0)
+    for lv in d.levels[:max_levels]:
+        indent = "   " * (lv.depth - top)
+        lines.append(
+            f" {indent}- {lv.org.display_name}: "
+            f"{format_int(lv.reported)}/{format_int(lv.expected)} đơn vị"
+        )
+    if len(d.levels) > max_levels:
+        lines.append(f" … và {format_int(len(d.levels) - max_levels)} cấp khác.")
 
     has_numeric = any(f.type.numeric for f in d.template.all_fields())
     has_text = any(f.type is FieldType.TEXT for f in d.template.all_fields())

@@ -15,7 +15,12 @@ and, for each step whose time has come and which has no saved record:
   deadline is stale and skipped.
 - WARNING: a last reminder shortly before the deadline, same rules.
 - CLOSE: at the deadline, the digest to the leadership chats (to the admins privately when
-  none is registered). Caught up once after downtime.
+  none is registered), followed by its chart where the channel can show pictures. Caught
+  up once after downtime.
+- ROLLUP (one slot per kind: month, quarter): when the period is the last one of a month
+  (or quarter), ``ROLLUP_DELAY`` after its deadline (so the late reports of the last week
+  are in), the month's (quarter's) roll-up to the same chats: the text, then the Excel
+  workbook (and the Word report for a quarter) where the channel can take files.
 
 Marking a step and enqueueing its messages happen in one transaction, so a crash never
 records a step without its messages nor enqueues them twice; the outbox's dedupe keys make
@@ -28,21 +33,28 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.core import messages as msg
 from bot.core import render
+from bot.core.events import OutDocument
 from bot.core.models import Campaign, ChatKind, ChatPurpose, CycleStep, Member, OrgUnit, Role
 from bot.core.parsing import render_form
-from bot.core.periods import Period
+from bot.core.periods import Period, PeriodType
+from bot.core.render_reports import render_rollup
+from bot.core.rollup import Span
 from bot.core.schedule import quiet_until
 from bot.services import periods as cal
 from bot.services.digests import DigestService
 from bot.services.ports import Store
+from bot.services.reports import NO_FILE_CHANNELS, FileKind, ReportService, scheduled_rollups
 from bot.services.templates import TemplateMissingError, TemplateService
 
 log = logging.getLogger(__name__)
 
 LOOKBACK_PERIODS = 2
 INBOUND_KEEP = timedelta(days=7)
+ROLLUP_DELAY = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +68,16 @@ class StepOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message of a step: ``part`` tells apart several messages to one chat."""
+
+    target: Target
+    text: str
+    attachment: OutDocument | None = None
+    part: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     channel: str
     chat_id: str
@@ -65,10 +87,17 @@ class Target:
 
 
 class CycleService:
-    def __init__(self, store: Store, templates: TemplateService, digests: DigestService) -> None:
+    def __init__(
+        self,
+        store: Store,
+        templates: TemplateService,
+        digests: DigestService,
+        reports: ReportService | None = None,
+    ) -> None:
         self._store = store
         self._templates = templates
         self._digests = digests
+        self._reports = reports or ReportService(store, templates)
 
     async def run_due(self, now: datetime) -> list[StepOutcome]:
         # Housekeeping rides on the tick: redelivered updates arrive within hours, so the
@@ -122,6 +151,24 @@ class CycleService:
 
         if now >= t.deadline and (CycleStep.CLOSE, 0) not in done:
             out.append(await self._step(campaign, period, CycleStep.CLOSE, 0, now, True))
+
+        if now >= t.deadline + ROLLUP_DELAY:
+            kinds = None
+            for slot, container in scheduled_rollups(period):
+                if (CycleStep.ROLLUP, slot) in done:
+                    continue
+                if kinds is None:
+                    kinds = await self._reports.scheduled_kinds(campaign.workspace_id)
+                # A month the campaign did not run from its start is not rolled up: a
+                # "November" made of its last week alone would mislead.
+                sources = Span.of(container).source_periods(campaign.period_type)
+                whole = bool(sources) and sources[0] >= cal.first_period(campaign)
+                send = container.type in kinds and whole
+                out.append(
+                    await self._step(
+                        campaign, period, CycleStep.ROLLUP, slot, now, send, rollup=container
+                    )
+                )
         return out
 
     async def _step(
@@ -132,8 +179,13 @@ class CycleService:
         slot: int,
         now: datetime,
         send: bool,
+        *,
+        rollup: Period | None = None,
     ) -> StepOutcome:
-        messages = await self._compose(campaign, period, step, now) if send else []
+        if rollup is not None:
+            messages = await self._compose_rollup(campaign, rollup, now) if send else []
+        else:
+            messages = await self._compose(campaign, period, step, now) if send else []
         # Quiet hours hold prompts and reminders until morning; a reminder or warning that
         # would then arrive after the deadline is dropped, it would only confuse.
         hold = quiet_until(now, campaign.schedule, campaign.timezone)
@@ -144,17 +196,21 @@ class CycleService:
         async with self._store.transaction():
             if not await self._store.cycle.mark(campaign.id, period, step, slot, now):
                 return StepOutcome(campaign.id, period, step, slot, 0, skipped=True)
-            for target, text in messages:
+            for m in messages:
+                target = m.target
                 key = f"c{campaign.id}:{period.key}:{step.value}:{slot}:{target.channel}:{target.chat_id}"
+                if m.part:
+                    key += f":{m.part}"
                 if await self._store.outbox.enqueue(
                     target.channel,
                     target.chat_id,
-                    text,
+                    m.text,
                     key,
                     now,
                     target.mention_user_ids,
                     not_before=hold,
                     group=target.group,
+                    attachment=m.attachment,
                 ):
                     count += 1
         log.info(
@@ -170,13 +226,77 @@ class CycleService:
     # -- composing ------------------------------------------------------------------------
     async def _compose(
         self, campaign: Campaign, period: Period, step: CycleStep, now: datetime
-    ) -> list[tuple[Target, str]]:
+    ) -> list[Outgoing]:
+        return [
+            m if isinstance(m, Outgoing) else Outgoing(m[0], m[1])
+            for m in await self._compose_step(campaign, period, step, now)
+        ]
+
+    async def _compose_close(
+        self, campaign: Campaign, period: Period, now: datetime
+    ) -> list[Outgoing]:
+        digest = await self._digests.digest(campaign, period, now)
+        text = render.render_digest(digest, tz=campaign.timezone)
+        targets = await self._leadership_targets(campaign)
+        out = [Outgoing(target, text) for target in targets]
+        if any(t.channel not in NO_FILE_CHANNELS for t in targets):
+            try:
+                chart = await self._reports.digest_chart(campaign, digest, now)
+            except Exception:  # a chart must never cost the leadership its digest
+                log.exception("digest chart for campaign %s %s failed", campaign.id, period.key)
+                chart = None
+            if chart is not None:
+                caption = f"Biểu đồ kết quả {period.short_label()}"
+                out.extend(
+                    Outgoing(t, caption, chart, "chart")
+                    for t in targets
+                    if t.channel not in NO_FILE_CHANNELS
+                )
+        return out
+
+    async def _compose_rollup(
+        self, campaign: Campaign, container: Period, now: datetime
+    ) -> list[Outgoing]:
+        workspace = await self._store.workspaces.get(campaign.workspace_id)
+        if workspace is None:
+            return []
+        span = Span.of(container)
+        r = await self._reports.rollup(campaign, span, now)
+        text = render_rollup(r, tz=campaign.timezone)
+        targets = await self._leadership_targets(campaign)
+        kinds = [FileKind.EXCEL]
+        if container.type is not PeriodType.MONTH:
+            kinds.insert(0, FileKind.WORD)
+        files: list[OutDocument] = []
+        if not r.empty and any(t.channel not in NO_FILE_CHANNELS for t in targets):
+            today = now.astimezone(ZoneInfo(campaign.timezone)).date()
+            for kind in kinds:
+                try:
+                    files.append(
+                        await self._reports.file(
+                            kind, r, workspace, issued_on=today, tz=campaign.timezone
+                        )
+                    )
+                except Exception:
+                    log.exception("roll-up %s %s failed", kind.value, container.key)
+        out: list[Outgoing] = []
+        for target in targets:
+            if target.channel in NO_FILE_CHANNELS:
+                out.append(Outgoing(target, f"{text}\n{msg.FILES_ELSEWHERE}"))
+                continue
+            out.append(Outgoing(target, text))
+            out.extend(
+                Outgoing(target, f"{f.file_name}", f, f"file{i}") for i, f in enumerate(files)
+            )
+        return out
+
+    async def _compose_step(
+        self, campaign: Campaign, period: Period, step: CycleStep, now: datetime
+    ) -> list[Outgoing | tuple[Target, str]]:
         t = cal.times(campaign, period)
         tz = campaign.timezone
         if step is CycleStep.CLOSE:
-            digest = await self._digests.digest(campaign, period, now)
-            text = render.render_digest(digest, tz=campaign.timezone)
-            return [(target, text) for target in await self._leadership_targets(campaign)]
+            return list(await self._compose_close(campaign, period, now))
 
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         if step is CycleStep.OPEN:
@@ -203,7 +323,7 @@ class CycleService:
         if not missing:
             return []
         targets = await self._reporting_targets(campaign, missing)
-        out: list[tuple[Target, str]] = []
+        out: list[Outgoing | tuple[Target, str]] = []
         for target in targets:
             named = [target.org] if target.org is not None else missing
             if step is CycleStep.REMINDER:

@@ -46,6 +46,7 @@ from bot.core.events import (
     OutDocument,
     Sender,
 )
+from bot.core.hierarchy import Hierarchy
 from bot.core.models import (
     Campaign,
     ChatBinding,
@@ -64,6 +65,7 @@ from bot.core.parsing import Problem, ProblemKind, parse_report, parse_value, re
 from bot.core.periodref import parse_period_ref
 from bot.core.periods import Period, PeriodError, PeriodType
 from bot.core.presets import PRESETS
+from bot.core.render_reports import render_tree
 from bot.core.schedule import ScheduleError, describe_schedule, parse_schedule
 from bot.core.template import Template, TemplateError, TemplateField, parse_template_document
 from bot.core.text import closest, fold
@@ -72,6 +74,8 @@ from bot.services import periods as cal
 from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
 from bot.services.ports import DuplicateError, Store
+from bot.services.report_commands import ReportCommandsMixin
+from bot.services.reports import ReportService
 from bot.services.templates import TemplateMissingError, TemplateService
 from bot.services.usage import ChannelQuota, month_key, month_label
 
@@ -205,7 +209,7 @@ def split_command(text: str) -> tuple[str, str]:
     return name, args.strip("\n ")
 
 
-class DialogEngine:
+class DialogEngine(ReportCommandsMixin):
     def __init__(
         self,
         store: Store,
@@ -214,6 +218,7 @@ class DialogEngine:
         digests: DigestService,
         config: EngineConfig,
         new_code: Callable[[], str] = new_invite_code,
+        reports: ReportService | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -221,6 +226,7 @@ class DialogEngine:
         self._digests = digests
         self._config = config
         self._new_code = new_code
+        self._reports = reports or ReportService(store, templates)
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, event: InboundEvent) -> list[OutboundMessage]:
@@ -702,33 +708,38 @@ class DialogEngine:
         for m in members:
             if m.org_id is not None:
                 counts[m.org_id] = counts.get(m.org_id, 0) + 1
+        tree = Hierarchy(orgs)
+        if tree.has_levels or any(not o.reports for o in orgs):
+            return ctx.reply(render_tree(tree, counts))
         rows = [(o.code, o.name, o.active, counts.get(o.id, 0)) for o in orgs]
         return ctx.reply(msg.org_list(rows))
 
     async def _cmd_themdonvi(
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
-        assert ctx.workspace is not None
-        parts = [p.strip() for p in args.split("|")]
-        if len(parts) < 2 or not parts[0] or not parts[1]:
+        """One unit per line, so a commune's six organizations go in one message."""
+        lines = [ln for ln in args.split("\n") if ln.strip()]
+        if not lines:
             return ctx.reply(msg.ADDORG_USAGE)
-        code = parts[0].lower()
-        if not ORG_CODE.match(code):
-            return ctx.reply(msg.BAD_ORG_CODE.format(code=parts[0][:40]))
-        name = " ".join(parts[1].split())[:200]
-        short = " ".join(parts[2].split())[:80] if len(parts) > 2 else ""
-        parent_id = None
-        if len(parts) > 3 and parts[3]:
-            parent = await self._org_by_code(ctx, parts[3])
-            if parent is None:
-                return ctx.reply(msg.ORG_NOT_FOUND.format(code=parts[3][:40]))
-            parent_id = parent.id
-        try:
-            org = await self._store.orgs.add(ctx.workspace.id, code, name, short, parent_id)
-        except DuplicateError:
-            return ctx.reply(msg.ORG_EXISTS.format(code=code))
-        await self._audit(ctx, "add_org", f"{code}: {name}")
-        return ctx.reply(msg.ORG_ADDED.format(name=org.display_name, code=code))
+        done: list[str] = []
+        for line in lines:
+            parts = [p.strip() for p in line.split("|")]
+            error: str | None
+            if len(parts) < 2 or not parts[0] or not parts[1]:
+                error = msg.ADDORG_USAGE
+            else:
+                error = await self._add_unit(
+                    ctx, parts[0], parts[1], _part(parts, 2), _part(parts, 3), True
+                )
+            if error is not None:
+                if done:
+                    error = f"{msg.units_added(done, grouping=False)}\n{error}"
+                return ctx.reply(error)
+            done.append(" ".join((_part(parts, 2) or parts[1]).split()))
+        if len(done) == 1:
+            code = lines[0].split("|")[0].strip().lower()
+            return ctx.reply(msg.ORG_ADDED.format(name=done[0], code=code))
+        return ctx.reply(msg.units_added(done, grouping=False))
 
     async def _cmd_doiten(
         self, ctx: Ctx, args: str, event: InboundMessage
@@ -1205,12 +1216,20 @@ class DialogEngine:
         if org_code is None or (own is not None and own.code == org_code):
             if own is None:
                 return None, ctx.reply(msg.NO_ORG)
-            return own, None
-        if member.role is not Role.ADMIN and not ctx.is_owner:
-            return None, ctx.reply(msg.not_your_org(own.display_name if own else "chưa gắn đơn vị"))
-        target = await self._org_by_code(ctx, org_code)
-        if target is None:
-            return None, ctx.reply(msg.ORG_NOT_FOUND.format(code=org_code))
+            target: OrgUnit | None = own
+        else:
+            if member.role is not Role.ADMIN and not ctx.is_owner:
+                name = own.display_name if own else "chưa gắn đơn vị"
+                return None, ctx.reply(msg.not_your_org(name))
+            target = await self._org_by_code(ctx, org_code)
+            if target is None:
+                return None, ctx.reply(msg.ORG_NOT_FOUND.format(code=org_code))
+        assert target is not None
+        if not target.reports:
+            # A commune or the province as a whole: its figures are its units' reports.
+            return None, ctx.reply(
+                msg.LEVEL_DOES_NOT_REPORT.format(name=target.name, code=target.code)
+            )
         return target, None
 
     async def _offer_form(
@@ -1844,6 +1863,15 @@ class DialogEngine:
     async def _cmd_tonghop(
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
+        if args.strip():
+            # A longer period than the campaign's, a range of days or a unit: a roll-up.
+            target = await self._report_target(ctx, args, "")
+            if isinstance(target, list):
+                return target
+            campaign, span, scope = target
+            native = span.period is not None and span.period.type is campaign.period_type
+            if scope is not None or not native:
+                return await self._rollup_reply(ctx, campaign, span, scope)
         found = await self._campaign_period(ctx, args)
         if isinstance(found, list):
             return found
@@ -1861,6 +1889,10 @@ def _missing_required(
     return [
         (n, f) for n, f in template.numbered_fields(org.code) if f.required and f.key not in values
     ]
+
+
+def _part(parts: Sequence[str], i: int) -> str:
+    return parts[i] if len(parts) > i else ""
 
 
 def _unknown_command(name: str) -> str:

@@ -9,17 +9,20 @@ week 52 thus reads one week of reports and 52 small rows, not a year of reports.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.digest import (
     Completeness,
     Digest,
+    LevelStatus,
     PeriodTotals,
     compute_completeness,
     compute_digest,
     period_totals,
     totals_signature,
 )
+from bot.core.hierarchy import Hierarchy
 from bot.core.models import Campaign, OrgUnit
 from bot.core.periods import Period
 from bot.core.template import Template
@@ -34,17 +37,29 @@ class DigestService:
         self._templates = templates
 
     async def expected_orgs(self, campaign: Campaign) -> list[OrgUnit]:
-        """Who must report: the workspace's active organizations, in their display order."""
-        return await self._store.orgs.all(campaign.workspace_id)
-
-    async def _split_orgs(self, campaign: Campaign) -> tuple[list[OrgUnit], list[OrgUnit]]:
-        """Active organizations (expected) and the others (named if they reported anyway)."""
+        """Who must report: the active reporting units (under active levels), in the
+        tree's display order (the order they were added, for a single-level group)."""
         everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
-        return [o for o in everyone if o.active], [o for o in everyone if not o.active]
+        return Hierarchy(everyone).reporting()
+
+    async def _split_orgs(
+        self, campaign: Campaign
+    ) -> tuple[list[OrgUnit], list[OrgUnit], Hierarchy]:
+        """Expected units and the others (named if they reported anyway). In a multi-level
+        workspace names that repeat from commune to commune carry their commune."""
+        everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
+        tree = Hierarchy(everyone)
+        expected = tree.reporting()
+        ids = {o.id for o in expected}
+        others = [o for o in everyone if o.id not in ids]
+        if tree.has_levels:
+            expected = [replace(o, short_name=tree.full_name(o)) for o in expected]
+            others = [replace(o, short_name=tree.full_name(o)) for o in others]
+        return expected, others, tree
 
     async def digest(self, campaign: Campaign, period: Period, now: datetime) -> Digest:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
-        orgs, others = await self._split_orgs(campaign)
+        orgs, others, tree = await self._split_orgs(campaign)
         first = min(cal.first_period(campaign), period)
         signature = totals_signature(template)
         # Read before the reports: totals computed from reports that changed after this
@@ -66,7 +81,7 @@ class DigestService:
             if first <= p < period
         ]
         previous = stored.get(period.prev())
-        return compute_digest(
+        digest = compute_digest(
             template=template,
             orgs=orgs,
             period=period,
@@ -87,6 +102,9 @@ class DigestService:
             ),
             cumulative_totals=[*earlier, current_totals],
         )
+        if not tree.has_levels:
+            return digest
+        return replace(digest, levels=tuple(level_status(tree, digest.completeness)))
 
     async def _totals(
         self, campaign: Campaign, template: Template, signature: str, stored: StoredTotals
@@ -100,7 +118,7 @@ class DigestService:
         return totals
 
     async def completeness(self, campaign: Campaign, period: Period, now: datetime) -> Completeness:
-        orgs, others = await self._split_orgs(campaign)
+        orgs, others, _ = await self._split_orgs(campaign)
         current = await self._store.submissions.current(campaign.id, period)
         return compute_completeness(
             orgs=orgs,
@@ -111,3 +129,16 @@ class DigestService:
             current=current,
             now=now,
         )
+
+
+def level_status(tree: Hierarchy, c: Completeness) -> list[LevelStatus]:
+    """For each grouping unit, how many of the expected units beneath it reported."""
+    expected = {o.id for o in c.expected}
+    reported = {r.org.id for r in c.reported}
+    out: list[LevelStatus] = []
+    for node in tree.groups():
+        under = [o.id for o in tree.reporting(node.org.id) if o.id in expected]
+        if under:
+            done = sum(1 for i in under if i in reported)
+            out.append(LevelStatus(node.org, node.depth, len(under), done))
+    return out

@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.clock import Clock
-from bot.core.events import OutboundMessage
+from bot.core.events import OutboundMessage, OutDocument
 from bot.core.models import OutboxItem
 from bot.services.ports import Store
 
@@ -115,12 +115,13 @@ class Pacer:
                 self._next_chat = {c: t for c, t in self._next_chat.items() if t > done}
 
 
-def to_message(item: OutboxItem) -> OutboundMessage:
+def to_message(item: OutboxItem, attachment: OutDocument | None = None) -> OutboundMessage:
     return OutboundMessage(
         channel=item.channel,
         chat_id=item.chat_id,
         text=item.text,
         mention_user_ids=item.mention_user_ids,
+        document=attachment,
     )
 
 
@@ -187,7 +188,10 @@ class OutboxDispatcher:
             if wait > 0:
                 await self._sleep(wait)
             try:
-                await sender.send(to_message(item))
+                attachment = None
+                if item.attachment_name is not None:
+                    attachment = await self._store.outbox.attachment(item.id)
+                await sender.send(to_message(item, attachment))
             except DeliveryError as exc:
                 pacer.sent(item.chat_id, item.is_group, slot, self._monotonic())
                 retry = await self._failed(item, exc)

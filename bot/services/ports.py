@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.digest import PeriodTotals
+from bot.core.events import OutDocument
 from bot.core.models import (
     AuditEntry,
     Campaign,
@@ -238,9 +239,15 @@ class OutboxRepo(Protocol):
         *,
         not_before: datetime | None = None,
         group: bool = False,
+        attachment: OutDocument | None = None,
     ) -> bool:
         """False (and nothing written) when ``dedupe_key`` already exists. ``not_before``
-        holds the row back (quiet hours); ``group`` tells the sender which limits apply."""
+        holds the row back (quiet hours); ``group`` tells the sender which limits apply;
+        ``attachment`` is a file sent with the text (the text becomes its caption)."""
+        ...
+
+    async def attachment(self, item_id: int) -> OutDocument | None:
+        """The file stored with an outbox row (read only when it is sent)."""
         ...
 
     async def pending(
@@ -353,6 +360,12 @@ class TotalsRepo(Protocol):
         ...
 
 
+class SettingsRepo(Protocol):
+    async def all(self, workspace_id: int) -> dict[str, str]: ...
+    async def put(self, workspace_id: int, key: str, value: str, now: datetime) -> None: ...
+    async def delete(self, workspace_id: int, key: str) -> bool: ...
+
+
 class Store(Protocol):
     workspaces: WorkspaceRepo
     orgs: OrgRepo
@@ -370,6 +383,7 @@ class Store(Protocol):
     calendar: CalendarRepo
     usage: UsageRepo
     totals: TotalsRepo
+    settings: SettingsRepo
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Everything awaited inside commits together or not at all."""

@@ -15,3 +15,14 @@ CREATE TABLE outbox_attachments (
     file_name  TEXT NOT NULL,
     content    BLOB NOT NULL
 );
+
+-- Per-workspace settings an admin sets by chat (the formal report's letterhead: issuing
+-- body, place, signer, recipients; the scheduled roll-ups). One row per key: a new setting
+-- needs no migration.
+CREATE TABLE workspace_settings (
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces (id),
+    key           TEXT NOT NULL,
+    value         TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, key)
+) WITHOUT ROWID;

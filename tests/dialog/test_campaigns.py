@@ -40,8 +40,11 @@ async def test_weekly_and_monthly_campaigns_side_by_side(tayninh: Harness) -> No
     # Reading commands follow the period's type.
     out = await h.play("1007 @ dm: /tinhhinh tháng 12")
     assert "tháng 12/2026" in out and "✅ Tỉnh đoàn" in out
+    # No campaign reports by quarter: the quarter is rolled up from the shortest campaign
+    # (weeks), not refused.
     out = await h.play("1007 @ dm: /tonghop quý IV")
-    assert "Không có đợt báo cáo nào theo quý" in out
+    assert "TỔNG HỢP KẾT QUẢ QUÝ IV/2026" in out and "tuần" in out
+    assert "/xuat word quý IV/2026" in out
 
     # /lich without arguments lists every campaign; a leading word picks one to change.
     out = await h.play("1001 @ dm: /lich")

@@ -40,6 +40,7 @@ EXPECTED_TABLES = {
     "audit_log",
     "outbox",
     "outbox_attachments",
+    "workspace_settings",
     "channel_usage",
     "conversations",
     "inbound_log",

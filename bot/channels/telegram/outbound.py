@@ -174,7 +174,10 @@ async def deliver(
         if progress is not None:
             progress(done)
     if document is not None and done >= skip:
-        await bot.send_document(
+        # A chart shows as a picture (Telegram's photo limit is 10 MB; beyond, a file).
+        photo = document.is_photo and len(document.content) < 10_000_000
+        send = bot.send_photo if photo else bot.send_document
+        await send(
             chat_id,
             InputFile(document.content, filename=document.file_name),
             caption=caption.text if caption else None,

@@ -1,0 +1,583 @@
+"""Roll-ups: a month, quarter, half-year, year or any date range, built from the reports of
+the periods it holds, for the whole workspace or for one unit and everything beneath it.
+
+Rules decided here (exports, charts and the chat commands rely on them):
+
+* **Which periods**: a week belongs to the span that holds its Thursday (ISO's rule, the
+  same as ``Period.weeks``: week 1/2027, 28/12/2026 – 03/01/2027, is January's); a month or
+  longer period belongs to the span that holds its first day. The caller passes only the
+  periods that count: from the campaign's first period, not skipped (``/nghi``).
+* **Figures**: a field's figure for the span is its aggregation rule applied to every
+  current report in the span (all units in scope, all periods): ``sum`` adds every report,
+  ``average`` is the mean of the reports that gave a value, ``max`` the largest, ``latest``
+  the value of the most recent period (then the most recently submitted). So a quarter's
+  ``sum`` is the sum of its weekly digests, and a ``latest`` figure is the last digest's.
+  The same rule gives each unit's line (its reports only) and each period's column.
+* **Completeness** counts a period for a unit only once the period's deadline has passed
+  (a week still open is not "missed") and not when the unit was exempt (``/mien``). A
+  report received is on time or late as recorded at ingest. The longest run missed in a row
+  counts consecutive counted periods without a report; exempt periods neither break nor
+  extend a run. Per level (a commune, the province): the sums over its reporting units.
+* **Scope**: a unit's roll-up covers the reports of the unit and of every unit beneath it;
+  reports of units since stopped (``/ngungdonvi``) still count in the figures (a figure
+  reported is a figure achieved) but the stopped units are not expected.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.core.digest import ChoiceSummary, FieldTotal, Number, _aggregate, _coerce
+from bot.core.hierarchy import Hierarchy
+from bot.core.models import OrgUnit, SubmissionVersion
+from bot.core.periods import Period, PeriodType
+from bot.core.template import Aggregation, FieldType, Template, TemplateField
+from bot.core.text import fold
+
+__all__ = [
+    "Attendance",
+    "LevelAttendance",
+    "NarrativeEntry",
+    "NarrativeKind",
+    "OrgLine",
+    "PeriodInfo",
+    "PeriodTotals",
+    "Rollup",
+    "Span",
+    "compute_rollup",
+    "narrative_kind",
+]
+
+_YES = "Có"
+_NO = "Không"
+
+
+# -- spans --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The days a roll-up covers: ``start`` inclusive, ``end`` exclusive; ``period`` when
+    the span is a calendar period (then its Vietnamese name is the period's)."""
+
+    start: date
+    end: date
+    period: Period | None = None
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError("a span must not be empty")
+
+    @classmethod
+    def of(cls, period: Period) -> Span:
+        return cls(period.start, period.end, period)
+
+    @classmethod
+    def between(cls, first: date, last: date) -> Span:
+        """From ``first`` to ``last``, both days included."""
+        return cls(first, last + timedelta(days=1))
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def label(self) -> str:
+        """ "quý IV/2026", "tháng 11/2026", "từ 01/10/2026 đến 15/11/2026"."""
+        if self.period is not None:
+            return self.period.short_label()
+        return f"từ {self.start:%d/%m/%Y} đến {self.last_day:%d/%m/%Y}"
+
+    def key(self) -> str:
+        """A name usable in a file name: "2026-Q4", "2026-10-01_2026-11-15"."""
+        if self.period is not None:
+            return self.period.key
+        return f"{self.start:%Y-%m-%d}_{self.last_day:%Y-%m-%d}"
+
+    def includes(self, p: Period) -> bool:
+        anchor = p.start + timedelta(days=3) if p.type is PeriodType.WEEK else p.start
+        return self.start <= anchor < self.end
+
+    def source_periods(self, period_type: PeriodType) -> list[Period]:
+        """The periods of ``period_type`` that belong to the span, in order."""
+        out: list[Period] = []
+        p = Period.containing(period_type, self.start)
+        while p.start < self.end:
+            if self.includes(p):
+                out.append(p)
+            p = p.next()
+        return out
+
+    def previous(self) -> Span:
+        """The span just before: the previous period, or a range of the same length."""
+        if self.period is not None:
+            return Span.of(self.period.prev())
+        length = self.end - self.start
+        return Span(self.start - length, self.start)
+
+
+# -- records ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PeriodInfo:
+    """A period that counts in a roll-up: its deadline and the units exempt in it."""
+
+    period: Period
+    deadline: datetime
+    exempt_org_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    """One reporting unit's record over the span (see the module docstring)."""
+
+    org: OrgUnit
+    expected: int
+    on_time: int
+    late: int
+    exempt: int
+    missed_periods: tuple[Period, ...]
+    longest_missed_run: int
+    late_periods: tuple[Period, ...] = ()
+
+    @property
+    def received(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def missed(self) -> int:
+        return len(self.missed_periods)
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Share of the counted periods with a report, in percent (None when none counted)."""
+        return _percent(self.received, self.expected)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _percent(self.on_time, self.expected)
+
+
+@dataclass(frozen=True, slots=True)
+class LevelAttendance:
+    """Completeness summed over the reporting units under a grouping unit (or the scope)."""
+
+    org: OrgUnit | None  # None: the whole workspace
+    depth: int
+    units: int
+    expected: int
+    received: int
+    on_time: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return _percent(self.received, self.expected)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _percent(self.on_time, self.expected)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodTotals:
+    """One period's column: how many units reported and each numeric field's figure."""
+
+    period: Period
+    expected: int
+    received: int
+    values: Mapping[str, Number | None]
+
+
+@dataclass(frozen=True, slots=True)
+class OrgLine:
+    """One unit's figures over the span and per period (numeric fields only)."""
+
+    org: OrgUnit
+    reports: int
+    values: Mapping[str, Number]
+    by_period: Mapping[str, Mapping[str, Number]]  # period key -> field key -> number
+
+
+@dataclass(frozen=True, slots=True)
+class NarrativeEntry:
+    period: Period
+    org: OrgUnit
+    field: TemplateField
+    text: str
+
+
+class NarrativeKind(enum.StrEnum):
+    """Where a narrative field goes in a formal report (the sections of a Vietnamese
+    "báo cáo kết quả": results, good models, difficulties, proposals, next tasks)."""
+
+    RESULT = "result"
+    MODEL = "model"
+    DIFFICULTY = "difficulty"
+    PROPOSAL = "proposal"
+    NEXT_TASK = "next_task"
+
+
+_KIND_WORDS: tuple[tuple[NarrativeKind, tuple[str, ...]], ...] = (
+    (NarrativeKind.DIFFICULTY, ("kho khan", "vuong mac", "han che", "ton tai", "kho_khan")),
+    (NarrativeKind.PROPOSAL, ("de xuat", "kien nghi", "de nghi", "de_xuat", "kien_nghi")),
+    (
+        NarrativeKind.NEXT_TASK,
+        ("nhiem vu", "phuong huong", "tuan toi", "thang toi", "ky toi", "tiep theo", "nhiem_vu"),
+    ),
+    (NarrativeKind.MODEL, ("mo hinh", "dien hinh", "cach lam", "guong", "mo_hinh")),
+)
+
+
+def narrative_kind(f: TemplateField) -> NarrativeKind:
+    """Classify a narrative field by the words of its key and label (any template an admin
+    writes gets sensible sections without new settings); anything else is a result."""
+    words = f"{fold(f.label)} {f.key}"
+    for kind, needles in _KIND_WORDS:
+        if any(n in words for n in needles):
+            return kind
+    return NarrativeKind.RESULT
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    template: Template
+    campaign_name: str
+    span: Span
+    scope: OrgUnit | None
+    now: datetime
+    periods: tuple[Period, ...]
+    orgs: tuple[OrgUnit, ...]
+    totals: tuple[FieldTotal, ...]
+    choices: tuple[ChoiceSummary, ...]
+    by_period: tuple[PeriodTotals, ...]
+    lines: tuple[OrgLine, ...]
+    narratives: tuple[NarrativeEntry, ...]
+    attendance: tuple[Attendance, ...]
+    levels: tuple[LevelAttendance, ...]
+    reports: int = 0
+    names: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def numeric_fields(self) -> tuple[TemplateField, ...]:
+        return tuple(t.field for t in self.totals)
+
+    @property
+    def expected(self) -> int:
+        return sum(a.expected for a in self.attendance)
+
+    @property
+    def received(self) -> int:
+        return sum(a.received for a in self.attendance)
+
+    @property
+    def on_time(self) -> int:
+        return sum(a.on_time for a in self.attendance)
+
+    @property
+    def rate(self) -> Decimal | None:
+        return _percent(self.received, self.expected)
+
+    @property
+    def empty(self) -> bool:
+        return self.reports == 0
+
+    def name(self, org: OrgUnit) -> str:
+        """The unit's name as listings show it (with its commune in a multi-level tree)."""
+        return self.names.get(org.id, org.display_name)
+
+    def narratives_of(self, kind: NarrativeKind) -> list[NarrativeEntry]:
+        return [n for n in self.narratives if narrative_kind(n.field) is kind]
+
+    def behind(self, threshold: Decimal = Decimal(100)) -> list[Attendance]:
+        """Units whose completeness is below ``threshold`` percent, worst first."""
+        out = [a for a in self.attendance if a.rate is not None and a.rate < threshold]
+        out.sort(key=lambda a: (a.rate or Decimal(0), -a.longest_missed_run))
+        return out
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _percent(part: int, whole: int) -> Decimal | None:
+    if whole <= 0:
+        return None
+    return (Decimal(100 * part) / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _current(versions: Sequence[SubmissionVersion]) -> list[SubmissionVersion]:
+    best: dict[tuple[date, int], SubmissionVersion] = {}
+    for v in versions:
+        k = (v.period.start, v.org_id)
+        cur = best.get(k)
+        if cur is None or v.version > cur.version:
+            best[k] = v
+    return list(best.values())
+
+
+def _rule(
+    field_: TemplateField, versions: Sequence[SubmissionVersion]
+) -> tuple[Number | None, int]:
+    """The field's rule over ``versions`` and how many gave a value. ``versions`` are in
+    (period, submitted) order, so for ``latest`` the last value given is the figure."""
+    if field_.aggregation is not Aggregation.LATEST:
+        return _aggregate(field_, versions) if versions else (None, 0)
+    last: Number | None = None
+    n = 0
+    for v in versions:
+        raw = v.values.get(field_.key)
+        num = _coerce(field_, raw) if raw is not None else None
+        if num is not None:
+            last = num
+            n += 1
+    return last, n
+
+
+def _figure(field_: TemplateField, versions: Sequence[SubmissionVersion]) -> Number | None:
+    return _rule(field_, versions)[0]
+
+
+def _placeholder(org_id: int) -> OrgUnit:
+    return OrgUnit(
+        id=org_id,
+        workspace_id=0,
+        code=f"#{org_id}",
+        name=f"Đơn vị số {org_id}",
+        short_name="",
+        active=False,
+        sort_order=1 << 30,
+    )
+
+
+# -- computation --------------------------------------------------------------------------
+def compute_rollup(
+    *,
+    template: Template,
+    hierarchy: Hierarchy,
+    span: Span,
+    periods: Sequence[PeriodInfo],
+    versions: Sequence[SubmissionVersion],
+    now: datetime,
+    scope_id: int | None = None,
+    campaign_name: str = "",
+    previous: Sequence[SubmissionVersion] | None = None,
+) -> Rollup:
+    """Everything a roll-up shows (see the module docstring). ``versions`` may hold any
+    versions; only current ones of the counted ``periods`` inside the scope are used.
+    ``previous`` (the span before, same scope rules) fills each total's change."""
+    scope = hierarchy.get(scope_id) if scope_id is not None else None
+    counted = sorted(periods, key=lambda p: p.period.start)
+    period_keys = {p.period.key for p in counted}
+    in_scope = _scope_filter(hierarchy, scope_id)
+
+    cur = [
+        v
+        for v in _current(versions)
+        if v.period.key in period_keys and span.includes(v.period) and in_scope(v.org_id)
+    ]
+    # Latest means the most recent period, then the most recent submission.
+    cur.sort(key=lambda v: (v.period.start, v.submitted_at, v.id))
+
+    numeric = [f for f in template.all_fields() if f.type.numeric]
+    choice_fields = [
+        f for f in template.all_fields() if f.type in (FieldType.YESNO, FieldType.CHOICE)
+    ]
+    text_fields = [f for f in template.all_fields() if f.type is FieldType.TEXT]
+    section_of = {f.key: (s.key, s.title) for s in template.sections for f in s.fields}
+
+    prev_cur: list[SubmissionVersion] = []
+    if previous is not None:
+        prev_span = span.previous()
+        prev_cur = [
+            v for v in _current(previous) if prev_span.includes(v.period) and in_scope(v.org_id)
+        ]
+        prev_cur.sort(key=lambda v: (v.period.start, v.submitted_at, v.id))
+
+    totals: list[FieldTotal] = []
+    for f in numeric:
+        value, n = _rule(f, cur)
+        prev_value = _figure(f, prev_cur) if previous is not None else None
+        change = value - prev_value if value is not None and prev_value is not None else None
+        sk, st = section_of[f.key]
+        totals.append(FieldTotal(f, sk, st, value, n, prev_value, change))
+
+    choices = [_choice_summary(f, section_of[f.key][0], cur) for f in choice_fields]
+
+    by_period_versions: dict[str, list[SubmissionVersion]] = {}
+    by_org_versions: dict[int, list[SubmissionVersion]] = {}
+    for v in cur:
+        by_period_versions.setdefault(v.period.key, []).append(v)
+        by_org_versions.setdefault(v.org_id, []).append(v)
+
+    expected_orgs = hierarchy.reporting(scope_id)
+    columns: list[PeriodTotals] = []
+    for info in counted:
+        vs = by_period_versions.get(info.period.key, [])
+        expected_here = [o for o in expected_orgs if o.id not in info.exempt_org_ids]
+        reported_ids = {v.org_id for v in vs}
+        columns.append(
+            PeriodTotals(
+                period=info.period,
+                expected=len(expected_here),
+                received=sum(1 for o in expected_here if o.id in reported_ids),
+                values={f.key: _figure(f, vs) for f in numeric},
+            )
+        )
+
+    # Lines: expected units first (display order), then others that reported.
+    line_orgs = list(expected_orgs)
+    known = {o.id for o in line_orgs}
+    extra_ids = [oid for oid in by_org_versions if oid not in known]
+    extras = [hierarchy.get(oid) or _placeholder(oid) for oid in extra_ids]
+    line_orgs.extend(hierarchy.ordered(extras))
+    lines: list[OrgLine] = []
+    for org in line_orgs:
+        vs = by_org_versions.get(org.id, [])
+        values: dict[str, Number] = {}
+        for f in numeric:
+            fig = _figure(f, vs)
+            if fig is not None:
+                values[f.key] = fig
+        per: dict[str, dict[str, Number]] = {}
+        for v in vs:
+            row: dict[str, Number] = {}
+            for f in numeric:
+                raw = v.values.get(f.key)
+                num = _coerce(f, raw) if raw is not None else None
+                if num is not None:
+                    row[f.key] = num
+            per[v.period.key] = row
+        lines.append(OrgLine(org, len(vs), values, per))
+
+    order = {o.id: i for i, o in enumerate(line_orgs)}
+    narratives: list[NarrativeEntry] = []
+    for v in sorted(cur, key=lambda v: (v.period.start, order.get(v.org_id, 1 << 30))):
+        org = hierarchy.get(v.org_id) or _placeholder(v.org_id)
+        for f in text_fields:
+            raw = v.values.get(f.key)
+            if isinstance(raw, str) and raw.strip():
+                narratives.append(NarrativeEntry(v.period, org, f, raw.strip()))
+
+    attendance = _attendance(expected_orgs, counted, cur, now)
+    levels = _levels(hierarchy, scope_id, scope, attendance)
+    names = {o.id: hierarchy.full_name(o) for o in line_orgs}
+
+    return Rollup(
+        template=template,
+        campaign_name=campaign_name,
+        span=span,
+        scope=scope,
+        now=now,
+        periods=tuple(p.period for p in counted),
+        orgs=tuple(expected_orgs),
+        totals=tuple(totals),
+        choices=tuple(choices),
+        by_period=tuple(columns),
+        lines=tuple(lines),
+        narratives=tuple(narratives),
+        attendance=tuple(attendance),
+        levels=tuple(levels),
+        reports=len(cur),
+        names=names,
+    )
+
+
+def _scope_filter(hierarchy: Hierarchy, scope_id: int | None) -> _InScope:
+    if scope_id is None:
+        return _InScope(None)
+    return _InScope(frozenset(n.org.id for n in hierarchy.nodes(scope_id, include_inactive=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class _InScope:
+    ids: frozenset[int] | None
+
+    def __call__(self, org_id: int) -> bool:
+        return self.ids is None or org_id in self.ids
+
+
+def _choice_summary(
+    f: TemplateField, section_key: str, versions: Sequence[SubmissionVersion]
+) -> ChoiceSummary:
+    answers = (_YES, _NO) if f.type is FieldType.YESNO else f.choices
+    counts: dict[str, int] = dict.fromkeys(answers, 0)
+    answered = 0
+    for v in versions:
+        raw = v.values.get(f.key)
+        if isinstance(raw, bool):
+            answer = _YES if raw else _NO
+        elif isinstance(raw, str) and raw.strip():
+            answer = raw.strip()
+        else:
+            continue
+        answered += 1
+        counts[answer] = counts.get(answer, 0) + 1
+    return ChoiceSummary(f, section_key, tuple((k, n) for k, n in counts.items() if n), answered)
+
+
+def _attendance(
+    orgs: Sequence[OrgUnit],
+    periods: Sequence[PeriodInfo],
+    versions: Sequence[SubmissionVersion],
+    now: datetime,
+) -> list[Attendance]:
+    got: dict[tuple[int, str], SubmissionVersion] = {(v.org_id, v.period.key): v for v in versions}
+    due = [p for p in periods if p.deadline <= now]
+    out: list[Attendance] = []
+    for org in orgs:
+        expected = on_time = late = exempt = run = longest = 0
+        missed: list[Period] = []
+        late_ones: list[Period] = []
+        for info in due:
+            if org.id in info.exempt_org_ids:
+                exempt += 1
+                continue
+            expected += 1
+            v = got.get((org.id, info.period.key))
+            if v is None:
+                missed.append(info.period)
+                run += 1
+                longest = max(longest, run)
+                continue
+            run = 0
+            if v.late:
+                late += 1
+                late_ones.append(info.period)
+            else:
+                on_time += 1
+        out.append(
+            Attendance(
+                org, expected, on_time, late, exempt, tuple(missed), longest, tuple(late_ones)
+            )
+        )
+    return out
+
+
+def _levels(
+    hierarchy: Hierarchy,
+    scope_id: int | None,
+    scope: OrgUnit | None,
+    attendance: Sequence[Attendance],
+) -> list[LevelAttendance]:
+    """One line for the scope as a whole, then one per grouping unit beneath it."""
+    by_org = {a.org.id: a for a in attendance}
+
+    def level(org: OrgUnit | None, depth: int, under: int | None) -> LevelAttendance:
+        units = [by_org[o.id] for o in hierarchy.reporting(under) if o.id in by_org]
+        return LevelAttendance(
+            org,
+            depth,
+            len(units),
+            sum(a.expected for a in units),
+            sum(a.received for a in units),
+            sum(a.on_time for a in units),
+        )
+
+    roots = hierarchy.children(None)
+    if scope_id is None and len(roots) == 1 and not roots[0].reports:
+        # One province holding everything: its line is the workspace's line.
+        scope, scope_id = roots[0], roots[0].id
+    out = [level(scope, 0, scope_id)]
+    for node in hierarchy.groups(scope_id):
+        if scope_id is not None and node.org.id == scope_id:
+            continue
+        depth = node.depth if scope_id is not None else node.depth + 1
+        out.append(level(node.org, depth, node.org.id))
+    return out

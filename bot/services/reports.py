@@ -1,0 +1,254 @@
+"""Roll-ups and report files from storage: the use cases behind ``/tonghop quý IV``,
+``/xuat word``, ``/lichsu``, ``/chuyencan``, the digest's chart and the scheduled monthly
+and quarterly roll-ups.
+
+Loading is done here (one range query for the span and the span before it, one query per
+period for exemptions); computing is ``bot.core.rollup``; files are made by
+``bot.services.exports`` in a worker thread, so a Word report being written never stalls
+the event loop that is taking other people's replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from datetime import date, datetime, timedelta
+
+from bot.core.digest import Digest
+from bot.core.events import OutDocument
+from bot.core.hierarchy import Hierarchy
+from bot.core.letterhead import Letterhead
+from bot.core.models import Campaign, Workspace
+from bot.core.periods import Period, PeriodType
+from bot.core.rollup import PeriodInfo, Rollup, Span, compute_rollup
+from bot.core.text import fold
+from bot.services import periods as cal
+from bot.services.ports import Store
+from bot.services.templates import TemplateService
+
+__all__ = ["FileKind", "ReportService", "file_kind", "scheduled_rollups"]
+
+ROLLUPS_SETTING = "rollups"
+# Channels whose bot API cannot upload files (Zalo's sendPhoto takes a URL and there is no
+# sendDocument): they get the text only, with a word on where the files are.
+NO_FILE_CHANNELS = frozenset({"zalo"})
+# Weeks of trend drawn under the digest's chart.
+TREND_WEEKS = 8
+
+
+class FileKind(enum.StrEnum):
+    WORD = "word"
+    EXCEL = "excel"
+    CSV = "csv"
+    CHART = "bieudo"
+
+    @property
+    def label(self) -> str:
+        return {
+            FileKind.WORD: "báo cáo Word",
+            FileKind.EXCEL: "bảng tính Excel",
+            FileKind.CSV: "tệp CSV",
+            FileKind.CHART: "biểu đồ",
+        }[self]
+
+
+_KIND_WORDS = {
+    "word": FileKind.WORD,
+    "docx": FileKind.WORD,
+    "baocao": FileKind.WORD,
+    "van ban": FileKind.WORD,
+    "vanban": FileKind.WORD,
+    "excel": FileKind.EXCEL,
+    "xlsx": FileKind.EXCEL,
+    "bang tinh": FileKind.EXCEL,
+    "csv": FileKind.CSV,
+    "bieu do": FileKind.CHART,
+    "bieudo": FileKind.CHART,
+    "chart": FileKind.CHART,
+    "png": FileKind.CHART,
+}
+
+
+def file_kind(word: str) -> FileKind | None:
+    return _KIND_WORDS.get(" ".join(fold(word).split()))
+
+
+def _slug(text: str) -> str:
+    out = []
+    for ch in fold(text):
+        out.append(ch if ch.isalnum() else "-")
+    return "-".join(p for p in "".join(out).split("-") if p)
+
+
+def file_name(kind: FileKind, r: Rollup) -> str:
+    """ "bao-cao-quy-iv-2026.docx", "tong-hop-nam-2026-xa-tan-bien.xlsx"."""
+    stem = {
+        FileKind.WORD: "bao-cao",
+        FileKind.EXCEL: "tong-hop",
+        FileKind.CSV: "so-lieu",
+        FileKind.CHART: "bieu-do",
+    }[kind]
+    parts = [stem, _slug(r.span.label())]
+    if r.scope is not None:
+        parts.append(_slug(r.scope.code))
+    ext = {
+        FileKind.WORD: "docx",
+        FileKind.EXCEL: "xlsx",
+        FileKind.CSV: "csv",
+        FileKind.CHART: "png",
+    }
+    return f"{'-'.join(parts)}.{ext[kind]}"
+
+
+_ORDER = [PeriodType.WEEK, PeriodType.MONTH, PeriodType.QUARTER, PeriodType.HALF, PeriodType.YEAR]
+# The roll-ups sent on schedule, by slot (the slot is saved with the cycle step, so the
+# order must not change; new kinds go at the end).
+ROLLUP_TYPES = (PeriodType.MONTH, PeriodType.QUARTER)
+
+
+def _anchor(p: Period) -> date:
+    """The day that decides which longer period ``p`` belongs to (a week's Thursday)."""
+    return p.start + timedelta(days=3) if p.type is PeriodType.WEEK else p.start
+
+
+def scheduled_rollups(period: Period) -> list[tuple[int, Period]]:
+    """The scheduled roll-ups that ``period`` completes, with their slots: after the last
+    week of November, November (slot 0); after the last week of December, December and the
+    fourth quarter (slot 1). Only kinds longer than ``period`` count."""
+    out: list[tuple[int, Period]] = []
+    for slot, kind in enumerate(ROLLUP_TYPES):
+        if _ORDER.index(kind) <= _ORDER.index(period.type):
+            continue
+        container = Period.containing(kind, _anchor(period))
+        if not container.start <= _anchor(period.next()) < container.end:
+            out.append((slot, container))
+    return out
+
+
+class ReportService:
+    def __init__(self, store: Store, templates: TemplateService) -> None:
+        self._store = store
+        self._templates = templates
+
+    async def hierarchy(self, workspace_id: int) -> Hierarchy:
+        return Hierarchy(await self._store.orgs.all(workspace_id, include_inactive=True))
+
+    async def scheduled_kinds(self, workspace_id: int) -> set[PeriodType]:
+        """Which roll-ups go to the leadership on schedule (``/baocaodinhky``); both the
+        monthly and the quarterly one unless an admin said otherwise."""
+        raw = (await self._store.settings.all(workspace_id)).get(ROLLUPS_SETTING)
+        if raw is None:
+            return set(ROLLUP_TYPES)
+        return {PeriodType(v) for v in raw.split(",") if v in {t.value for t in ROLLUP_TYPES}}
+
+    async def letterhead(self, workspace: Workspace) -> Letterhead:
+        settings = await self._store.settings.all(workspace.id)
+        return Letterhead.from_settings(settings).with_defaults(workspace.name)
+
+    async def _period_infos(self, campaign: Campaign, span: Span) -> list[PeriodInfo]:
+        first = cal.first_period(campaign)
+        skipped = {p.key for p, _ in await self._store.calendar.skipped(campaign.id)}
+        out: list[PeriodInfo] = []
+        for p in span.source_periods(campaign.period_type):
+            if p < first or p.key in skipped:
+                continue
+            out.append(
+                PeriodInfo(
+                    p,
+                    cal.times(campaign, p).deadline,
+                    await self._store.calendar.exempt_orgs(campaign.id, p),
+                )
+            )
+        return out
+
+    async def rollup(
+        self,
+        campaign: Campaign,
+        span: Span,
+        now: datetime,
+        *,
+        scope_id: int | None = None,
+        previous: bool = True,
+    ) -> Rollup:
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        hierarchy = await self.hierarchy(campaign.workspace_id)
+        infos = await self._period_infos(campaign, span)
+        load_from = span.previous() if previous else span
+        sources = load_from.source_periods(campaign.period_type) + span.source_periods(
+            campaign.period_type
+        )
+        versions = (
+            await self._store.submissions.current_in_range(campaign.id, sources[0], sources[-1])
+            if sources
+            else []
+        )
+        return compute_rollup(
+            template=template,
+            hierarchy=hierarchy,
+            span=span,
+            periods=infos,
+            versions=versions,
+            now=now,
+            scope_id=scope_id,
+            campaign_name=campaign.name,
+            previous=versions if previous else None,
+        )
+
+    async def trend(self, campaign: Campaign, period: Period, now: datetime) -> Rollup:
+        """The weeks (or months) up to ``period``, for the chart under a digest."""
+        first = period.shift(-(TREND_WEEKS - 1))
+        span = Span(first.start, period.end)
+        return await self.rollup(campaign, span, now, previous=False)
+
+    async def file(
+        self,
+        kind: FileKind,
+        r: Rollup,
+        workspace: Workspace,
+        *,
+        issued_on: date,
+        tz: str,
+    ) -> OutDocument:
+        """One file of a roll-up (made in a worker thread; see the module docstring)."""
+        name = file_name(kind, r)
+        if kind is FileKind.EXCEL:
+            from bot.services.exports.excel import rollup_workbook
+
+            data = await asyncio.to_thread(rollup_workbook, r, workspace_name=workspace.name, tz=tz)
+        elif kind is FileKind.CSV:
+            from bot.services.exports.excel import rollup_csv
+
+            data = await asyncio.to_thread(rollup_csv, r)
+        elif kind is FileKind.CHART:
+            from bot.services.exports.charts import rollup_chart
+
+            data = await asyncio.to_thread(rollup_chart, r)
+            return OutDocument(name, data, kind="photo")
+        else:
+            from bot.services.exports.charts import rollup_chart
+            from bot.services.exports.word import rollup_document
+
+            letterhead = await self.letterhead(workspace)
+            chart = await asyncio.to_thread(rollup_chart, r) if not r.empty else None
+            data = await asyncio.to_thread(
+                rollup_document,
+                r,
+                letterhead,
+                issued_on=issued_on,
+                workspace_name=workspace.name,
+                chart_png=chart,
+            )
+        return OutDocument(name, data)
+
+    async def digest_chart(
+        self, campaign: Campaign, digest: Digest, now: datetime
+    ) -> OutDocument | None:
+        """The PNG sent with a digest, or None when there is nothing to draw."""
+        if digest.empty or not any(f.type.numeric for f in digest.template.all_fields()):
+            return None
+        from bot.services.exports.charts import digest_chart
+
+        trend = await self.trend(campaign, digest.period, now)
+        data = await asyncio.to_thread(digest_chart, digest, trend)
+        name = f"bieu-do-{_slug(digest.period.short_label())}.png"
+        return OutDocument(name, data, kind="photo")
