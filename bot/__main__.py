@@ -21,7 +21,21 @@ def main(argv: list[str] | None = None) -> int:
     sb.add_argument("--script", type=Path, help="tệp kịch bản hội thoại để chạy lại")
     sb.add_argument("--seed", type=int, default=0, help="cố định mã mời khi chạy kịch bản")
     sb.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định: tạm thời)")
-    sub.add_parser("demo", help="chạy thử một tuần báo cáo của 6 đơn vị tỉnh Tây Ninh")
+    demo = sub.add_parser(
+        "demo",
+        help="chạy thử: một tuần của 6 đơn vị tỉnh Tây Ninh; “demo tinh”: một năm của cả tỉnh",
+    )
+    demo.add_argument(
+        "kind", nargs="?", choices=("tuan", "tinh"), default="tuan",
+        help="tuan: một tuần báo cáo (mặc định); tinh: tỉnh và các xã, cả năm, tệp Word/Excel",
+    )  # fmt: skip
+    demo.add_argument("--xa", type=int, default=9, help="số xã, phường (demo tinh)")
+    demo.add_argument(
+        "--tep", type=Path, default=Path("bao-cao-demo"), help="thư mục lưu tệp (demo tinh)"
+    )
+    demo.add_argument(
+        "--tieptuc", action="store_true", help="demo tinh: sau kịch bản, tiếp tục trò chuyện"
+    )
     args = parser.parse_args(argv)
 
     from pydantic import ValidationError
@@ -30,6 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     from bot.config import Settings
 
     if args.command == "demo":
+        if args.kind == "tinh":
+            if not 1 <= args.xa <= 500:
+                print("Số xã phải từ 1 đến 500.", file=sys.stderr)
+                return 2
+            asyncio.run(
+                app.run_province_demo(
+                    sys.stdout, files_dir=args.tep, communes=args.xa, keep_open=args.tieptuc
+                )
+            )
+            return 0
         asyncio.run(app.run_demo(sys.stdout))
         return 0
     if args.command == "sandbox" and args.script is not None:

@@ -131,6 +131,7 @@ def make_sandbox(
     *,
     message_prefix: str = "m",
     echo_input: bool = False,
+    files_dir: Path | None = None,
 ) -> Sandbox:
     return Sandbox(
         handle=services.engine.handle,
@@ -142,6 +143,7 @@ def make_sandbox(
         timezone=timezone,
         message_prefix=message_prefix,
         echo_input=echo_input,
+        files_dir=files_dir,
     )
 
 
@@ -176,6 +178,53 @@ async def run_demo(out: TextIO) -> None:
         await play_script(
             demo_script(), database=Path(tmp) / "demo.db", out=out, seed=48, echo_input=True
         )
+
+
+PROVINCE_SCRIPT = """\
+@clock 2027-01-03 17:30
+1007 @ ld: /tonghop quý IV
+1007 @ ld: /chuyencan năm 2026
+1001 @ ld: /vanban người ký | Nguyễn Văn An
+1001 @ ld: /vanban địa danh | Tây Ninh
+1007 @ ld: /xuat word quý IV
+1007 @ ld: /xuat excel năm 2026
+1007 @ ld: /xuat word quý IV x02
+1007 @ ld: /xuat bieudo quý IV
+"""
+
+
+async def run_province_demo(
+    out: TextIO, *, files_dir: Path, communes: int = 9, keep_open: bool = False
+) -> None:
+    """A province with its communes and a year of simulated reports (``bot.demo.province``);
+    the leadership asks for the quarter's Word report and the year's workbook, which are
+    saved under ``files_dir``. With ``keep_open``, the console stays open afterwards."""
+    from bot.demo.province import demo_now, seed_province
+
+    tz = "Asia/Ho_Chi_Minh"
+    with tempfile.TemporaryDirectory(prefix="bot-demo-tinh-") as tmp:
+        clock = ManualClock(demo_now())
+        owners = {("sandbox", "1001")}
+        async with build_services(
+            Path(tmp) / "demo.db", clock=clock, owners=owners, timezone=tz
+        ) as services:
+            print(f"Đang tạo dữ liệu mô phỏng: tỉnh, {communes} xã/phường, cả năm 2026…", file=out)
+            info = await seed_province(
+                services.store, now=clock.now(), communes=communes, year=2026
+            )
+            print(
+                f"Đã có {len(info.units)} đơn vị báo cáo và {info.reports:,} báo cáo tuần.".replace(
+                    ",", "."
+                ),
+                file=out,
+            )
+            sandbox = make_sandbox(services, out, tz, echo_input=True, files_dir=files_dir)
+            sandbox.declare_user("1001", "Nguyễn Văn An (quản trị)")
+            sandbox.declare_user("1007", "Đặng Thị Giang (lãnh đạo)")
+            sandbox.declare_chat("ld", "group", "Thường trực UBMTTQ tỉnh")
+            await sandbox.play(PROVINCE_SCRIPT.splitlines())
+            if keep_open:
+                await interactive(sandbox)
 
 
 async def run_interactive(settings: Settings, out: TextIO = sys.stdout) -> None:

@@ -94,6 +94,8 @@ class Sandbox:
         self._prefix = message_prefix
         self._echo = echo_input
         self._files_dir = files_dir
+        # Every file the bot sent, in order (tests open them).
+        self.files: list[OutDocument] = []
         self._dispatcher = dispatcher_factory(SandboxSender(self))
 
     @property
@@ -127,6 +129,7 @@ class Sandbox:
         """A text file (a template) shows its size; a binary one (a chart, a workbook, a
         report) only its name, since its bytes vary with library versions; in the
         interactive sandbox files are also saved so the person trying the bot can open them."""
+        self.files.append(document)
         word = "ảnh" if document.is_photo else "tệp"
         try:
             document.content.decode("utf-8")

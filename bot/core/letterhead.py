@@ -43,7 +43,12 @@ class Letterhead:
         """Fill the issuing body from the workspace's name when the admin has not set it."""
         if self.issuing_body:
             return self
-        return replace(self, issuing_body=workspace_name.upper())
+        body = " ".join(workspace_name.upper().split())
+        parent = " ".join(self.parent_body.upper().split())
+        if parent and body.startswith(parent) and body != parent:
+            # "Ủy ban MTTQ Việt Nam tỉnh Tây Ninh" under "ỦY BAN MTTQ VIỆT NAM": "TỈNH TÂY NINH".
+            body = body[len(parent) :].strip()
+        return replace(self, issuing_body=body)
 
     def to_settings(self) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -26,6 +26,11 @@ def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period
         if t in ("thang nay",):
             return Period.containing(PeriodType.MONTH, today)
         return current
+    for word, ptype in (("quy", PeriodType.QUARTER), ("nam", PeriodType.YEAR)):
+        if t == f"{word} nay":
+            return Period.containing(ptype, today)
+        if t == f"{word} truoc":
+            return Period.containing(ptype, today).prev()
     if t in ("truoc", "ky truoc"):
         return current.prev()
     if t in ("sau", "ky sau", "ky toi"):
@@ -118,4 +123,11 @@ def parse_span_ref(text: str, default_type: PeriodType, today: date) -> tuple[da
         raise PeriodError(
             f"Chưa hiểu khoảng thời gian “{text.strip()}”. Ví dụ: từ 01/10/2026 đến 15/11/2026."
         )
-    return parse_period_ref(text, default_type, today)
+    period = parse_period_ref(text, default_type, today)
+    if period.start > today and not re.search(r"\d{4}", t) and not _RELATIVE.search(t):
+        # "quý IV" asked in January means the quarter just ended, not the one next year.
+        period = parse_period_ref(text, default_type, date(today.year - 1, today.month, 1))
+    return period
+
+
+_RELATIVE = re.compile(r"\b(sau|toi|nay)\b")

@@ -577,12 +577,18 @@ def render_digest(
         # 3. Per organization.
         lines.append(heading("Theo đơn vị:"))
         rows: Sequence[OrgRow] = d.rows
-        if max_org_blocks is not None and len(rows) > max_org_blocks:
-            rows = d.rows[:max_org_blocks]
+        # A province of communes has hundreds of units: their levels above say who
+        # reported, and each unit's figures are in the workbook rather than the chat.
+        limit = max_org_blocks if not d.levels else min(max_org_blocks or 30, 30)
+        if limit is not None and len(rows) > limit:
+            rows = d.rows[:limit]
         for row in rows:
             lines.extend(_row_block(d.template, row, tz))
         if len(rows) < len(d.rows):
-            lines.append(f"… và {format_int(len(d.rows) - len(rows))} đơn vị khác.")
+            lines.append(
+                f"… và {format_int(len(d.rows) - len(rows))} đơn vị khác"
+                f" (số liệu từng đơn vị: /xuat excel {d.period.short_label()})."
+            )
 
         # 4. Narratives.
         if has_text:

@@ -267,18 +267,18 @@ class CycleService:
         kinds = [FileKind.EXCEL]
         if container.type is not PeriodType.MONTH:
             kinds.insert(0, FileKind.WORD)
-        files: list[OutDocument] = []
+        files: list[tuple[str, OutDocument]] = []
         if not r.empty and any(t.channel not in NO_FILE_CHANNELS for t in targets):
             today = now.astimezone(ZoneInfo(campaign.timezone)).date()
             for kind in kinds:
                 try:
-                    files.append(
-                        await self._reports.file(
-                            kind, r, workspace, issued_on=today, tz=campaign.timezone
-                        )
+                    made = await self._reports.file(
+                        kind, r, workspace, issued_on=today, tz=campaign.timezone
                     )
-                except Exception:
+                except Exception:  # the text still goes; the file can be asked for (/xuat)
                     log.exception("roll-up %s %s failed", kind.value, container.key)
+                    continue
+                files.append((msg.export_caption(kind.label, span.label(), None), made))
         out: list[Outgoing] = []
         for target in targets:
             if target.channel in NO_FILE_CHANNELS:
@@ -286,7 +286,7 @@ class CycleService:
                 continue
             out.append(Outgoing(target, text))
             out.extend(
-                Outgoing(target, f"{f.file_name}", f, f"file{i}") for i, f in enumerate(files)
+                Outgoing(target, caption, f, f"file{i}") for i, (caption, f) in enumerate(files)
             )
         return out
 

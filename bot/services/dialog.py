@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -160,6 +160,8 @@ class Ctx:
     registered_group: bool = False
     outbox: list[OutboundMessage] = field(default_factory=list)
     edit_message_id: str | None = None
+    # Work to do once the event's transaction has committed (see DialogEngine.handle).
+    after: list[Callable[[], Awaitable[list[OutboundMessage]]]] = field(default_factory=list)
 
     @property
     def actor(self) -> str:
@@ -243,7 +245,12 @@ class DialogEngine(ReportCommandsMixin):
                 if isinstance(event, ButtonPress):
                     ctx.edit_message_id = event.message_id
                     return await self._on_press(ctx, event.data)
-                return await self._on_message(ctx, event)
+                replies = await self._on_message(ctx, event)
+            # Heavy read-only work (a year's roll-up, a Word report) runs after the commit,
+            # so it never holds the database while other people's replies wait.
+            for job in ctx.after:
+                replies.extend(await job())
+            return replies
         except Exception:
             log.exception("failed to handle %s event %s", event.chat.channel, key)
             return [

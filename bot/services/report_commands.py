@@ -11,7 +11,7 @@ and ``/tonghop``, the current year so far for ``/lichsu`` and ``/chuyencan``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -108,15 +108,17 @@ class ReportCommandsMixin:
     async def _rollup_reply(
         self, ctx: Ctx, campaign: Campaign, span: Span, scope: OrgUnit | None
     ) -> list[OutboundMessage]:
-        try:
+        async def make() -> list[OutboundMessage]:
             r = await self._reports.rollup(
                 campaign, span, ctx.now, scope_id=scope.id if scope else None
             )
-        except TemplateMissingError:
-            return ctx.reply(msg.NO_CAMPAIGN)
-        text = render_rollup(r, tz=campaign.timezone)
-        hint = msg.rollup_files_hint(span.key() if span.period is None else span.label())
-        return ctx.reply(f"{text}\n{hint}")
+            text = render_rollup(r, tz=campaign.timezone)
+            label = span.label()
+            if scope is not None:
+                label += f" {scope.code}"
+            return ctx.reply(f"{text}\n{msg.rollup_files_hint(label)}")
+
+        return _later(ctx, make)
 
     # -- /xuat --------------------------------------------------------------------------
     async def _cmd_xuat(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
@@ -136,29 +138,31 @@ class ReportCommandsMixin:
         if isinstance(found, list):
             return found
         campaign, span, scope = found
-        try:
+        workspace = ctx.workspace
+        await self._audit(ctx, "export", f"{kind.value} {span.key()}")
+
+        async def make() -> list[OutboundMessage]:
             r = await self._reports.rollup(
                 campaign, span, ctx.now, scope_id=scope.id if scope else None
             )
-        except TemplateMissingError:
-            return ctx.reply(msg.NO_CAMPAIGN)
-        today = _today(ctx.now, campaign.timezone)
-        document = await self._reports.file(
-            kind, r, ctx.workspace, issued_on=today, tz=campaign.timezone
-        )
-        caption = msg.export_caption(kind.label, span.label(), scope.name if scope else None)
-        if r.empty:
-            caption += "\n" + msg.EXPORT_EMPTY
-        await self._audit(ctx, "export", f"{kind.value} {span.key()}")
-        return [
-            OutboundMessage(
-                channel=ctx.chat.channel,
-                chat_id=ctx.chat.chat_id,
-                text=caption,
-                document=replace(document, caption=caption),
-                reply_to_message_id=ctx.message_id if ctx.chat.is_group else None,
+            today = _today(ctx.now, campaign.timezone)
+            document = await self._reports.file(
+                kind, r, workspace, issued_on=today, tz=campaign.timezone
             )
-        ]
+            caption = msg.export_caption(kind.label, span.label(), scope.name if scope else None)
+            if r.empty:
+                caption += "\n" + msg.EXPORT_EMPTY
+            return [
+                OutboundMessage(
+                    channel=ctx.chat.channel,
+                    chat_id=ctx.chat.chat_id,
+                    text=caption,
+                    document=replace(document, caption=caption),
+                    reply_to_message_id=ctx.message_id if ctx.chat.is_group else None,
+                )
+            ]
+
+        return _later(ctx, make)
 
     # -- /lichsu ------------------------------------------------------------------------
     async def _cmd_lichsu(
@@ -179,11 +183,13 @@ class ReportCommandsMixin:
             return ctx.reply(msg.HISTORY_OWN_ONLY)
         if not org.reports:
             return await self._rollup_reply(ctx, campaign, span, org)
-        try:
-            r = await self._reports.rollup(campaign, span, ctx.now, scope_id=org.id)
-        except TemplateMissingError:
-            return ctx.reply(msg.NO_CAMPAIGN)
-        return ctx.reply(render_history(r, org, tz=campaign.timezone))
+        unit = org
+
+        async def make() -> list[OutboundMessage]:
+            r = await self._reports.rollup(campaign, span, ctx.now, scope_id=unit.id)
+            return ctx.reply(render_history(r, unit, tz=campaign.timezone))
+
+        return _later(ctx, make)
 
     # -- /chuyencan ---------------------------------------------------------------------
     async def _cmd_chuyencan(
@@ -193,13 +199,14 @@ class ReportCommandsMixin:
         if isinstance(found, list):
             return found
         campaign, span, scope = found
-        try:
+
+        async def make() -> list[OutboundMessage]:
             r = await self._reports.rollup(
                 campaign, span, ctx.now, scope_id=scope.id if scope else None, previous=False
             )
-        except TemplateMissingError:
-            return ctx.reply(msg.NO_CAMPAIGN)
-        return ctx.reply(render_attendance(r, tz=campaign.timezone))
+            return ctx.reply(render_attendance(r, tz=campaign.timezone))
+
+        return _later(ctx, make)
 
     # -- /vanban ------------------------------------------------------------------------
     async def _cmd_vanban(
@@ -339,6 +346,21 @@ def _period_word(word: str) -> bool:
     """Words that belong to a period ("quý", "IV", "11/2026"), never taken for a unit code."""
     w = fold(word)
     return w in _PERIOD_WORDS or w in ("i", "ii", "iii", "iv") or not any(c.isalpha() for c in w)
+
+
+def _later(ctx: Ctx, make: Callable[[], Awaitable[list[OutboundMessage]]]) -> list[OutboundMessage]:
+    """Run ``make`` once the event's transaction has committed (a roll-up reads much and
+    may render a file: it must not hold the database meanwhile). A template that went
+    missing in between is said plainly."""
+
+    async def guarded() -> list[OutboundMessage]:
+        try:
+            return await make()
+        except TemplateMissingError:
+            return ctx.reply(msg.NO_CAMPAIGN)
+
+    ctx.after.append(guarded)
+    return []
 
 
 def _today(now: datetime, tz: str) -> date:

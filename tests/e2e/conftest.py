@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -100,14 +100,23 @@ def make_settings(tmp_path: Path, server: FakeBotApiServer, webhook: bool) -> Se
 
 
 @contextlib.asynccontextmanager
-async def live_bot(tmp_path: Path, *, webhook: bool, paced: bool = False) -> AsyncIterator[Live]:
+async def live_bot(
+    tmp_path: Path,
+    *,
+    webhook: bool,
+    paced: bool = False,
+    start: datetime | None = None,
+    prepare: Callable[[Settings], Awaitable[None]] | None = None,
+) -> AsyncIterator[Live]:
     """``paced``: the production rate limiter (``build_telegram``'s own) instead of the
-    tests' unpaced one."""
+    tests' unpaced one. ``prepare`` fills the database before the bot opens it."""
     api = FakeBotApi()
     server = FakeBotApiServer(api)
     await server.start()
-    clock = ManualClock(at(23, 7, 0))
+    clock = ManualClock(start or at(23, 7, 0))
     settings = make_settings(tmp_path, server, webhook)
+    if prepare is not None:
+        await prepare(settings)
     # Tests do not pace (the production limiter spaces group messages 3 s apart); they keep
     # its retries so an injected 429 is honoured the same way.
     limiter = None if paced else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)

@@ -142,6 +142,8 @@ class Sent:
     reply_markup: dict[str, Any] | None = None
     reply_to: int | None = None
     document: str | None = None
+    # The bytes of an uploaded file (sendDocument, sendPhoto), for tests that open them.
+    content: bytes | None = None
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -504,11 +506,15 @@ class FakeBotApi:
         if reply_to is not None and (chat_id, reply_to) in self.messages:
             msg["reply_to_message"] = self.messages[(chat_id, reply_to)]
         self.messages[(chat_id, message_id)] = msg
+        method = "sendMessage" if key == "text" else "sendDocument"
+        if extra and "photo" in extra:
+            method = "sendPhoto"
         self.sent.append(
             Sent(
-                "sendMessage" if key == "text" else "sendDocument",
+                method,
                 chat_id, message_id, text, markup or None, reply_to,
                 (extra or {}).get("document", {}).get("file_name"),
+                p.get("_file_bytes"),
             )
         )  # fmt: skip
         return msg
@@ -657,6 +663,8 @@ class FakeRequest(BaseRequest):
             for value in request_data.multipart_data.values():
                 if isinstance(value, tuple):
                     params["_filename"] = value[0]
+                    body = value[1]
+                    params["_file_bytes"] = body if isinstance(body, bytes) else body.read()
         status, body = await self.api.call(token, api_method, params)
         return status, json.dumps(body).encode("utf-8")
 
@@ -698,6 +706,7 @@ class FakeBotApiServer:
                 for files in self.request.files.values():
                     for f in files:
                         params["_filename"] = f["filename"]
+                        params["_file_bytes"] = bytes(f["body"])
                 status, body = await api.call(token, method, params)
                 self.set_status(status)
                 self.set_header("Content-Type", "application/json")

@@ -193,11 +193,12 @@ def test_scope_covers_descendants_and_levels_sum_them() -> None:
     ids = {o.id for o in province.hierarchy.reporting(province.unit("tanbien").id)}
     assert {ln.org.id for ln in commune.lines} == ids and len(ids) == 6
     # Independently: sum the raw reports of the commune's units in the quarter.
-    raw = sum(
-        int(v.values["so_buoi_tuyen_truyen"])  # type: ignore[arg-type]
-        for v in province.versions
-        if v.org_id in ids and span.includes(v.period)
-    )
+    raw = 0
+    for v in province.versions:
+        if v.org_id in ids and span.includes(v.period):
+            value = v.values["so_buoi_tuyen_truyen"]
+            assert isinstance(value, int)
+            raw += value
     assert next(t for t in commune.totals if t.key == "so_buoi_tuyen_truyen").value == raw
     # Levels: the province's line is the sum of its units; each commune's its six.
     top, *communes = whole.levels

@@ -291,6 +291,15 @@ def _header(band: SubFigure, height: float, title: str, lines: Sequence[str]) ->
         y -= HEADER_LINE_IN / height
 
 
+def _header_lines(lines: list[str], width: int = 56) -> list[str]:
+    """Header lines wrapped to the figure's width (a long campaign name must not run off
+    the right edge of a phone screen)."""
+    out: list[str] = []
+    for line in lines:
+        out.extend(textwrap.wrap(line, width) or [line])
+    return out
+
+
 def _band_title(band: SubFigure, text: str) -> None:
     band.suptitle(
         label_text(text, None),
@@ -646,13 +655,14 @@ def _digest_figure(d: Digest, trend: Rollup | None) -> Figure:
     lines.append(_completeness_line(d))
     if note and not d.empty:
         lines.append(note)
+    lines = _header_lines(lines)
     heights = [_header_height(len(lines))]
     show_bars = bool(fields) and not d.empty
     heights.append(0.95 + 0.27 * len(bars) + 0.35 if show_bars else 1.3)
     if recent:
         heights.append(2.45)
     fig, bands = _bands(heights)
-    _header(bands[0], heights[0], f"Kết quả {d.period.label()}", lines)
+    _header(bands[0], heights[0], f"Kết quả {d.period.short_label()}", lines)
 
     unit_band = bands[1]
     if not fields:
@@ -846,6 +856,7 @@ def _rollup_figure(r: Rollup) -> Figure:
         )
     else:
         lines.append("Chưa có kỳ báo cáo nào đến hạn.")
+    lines = _header_lines(lines)
     heights = [_header_height(len(lines))]
     show_trend = bool(fields) and not r.empty and bool(r.by_period)
     if show_trend:

@@ -1,0 +1,114 @@
+"""The unit tree by chat: a province with communes, each with its Front and organizations;
+who is prompted, who may report, and how digests and roll-ups read across levels."""
+
+from __future__ import annotations
+
+from tests.conftest import Harness
+
+TREE = """
+@owner 1001
+@user 1001 Nguyễn Văn An
+@user 1002 Trần Thị Bình
+@user 1003 Lê Văn Cường
+@user 1004 Phạm Văn Dũng
+@user 1007 Đặng Thị Giang
+@chat g1 group Nhóm MTT-CTXH tỉnh Tây Ninh
+@chat ld group Thường trực UBMTTQ tỉnh
+@clock 2026-11-23 07:30
+1001 @ g1: /khoitao Nhóm MTT-CTXH tỉnh Tây Ninh
+1001 @ g1: /napmau tayninh
+1001 @ ld: /nhomlanhdao
+"""
+
+
+async def province(h: Harness) -> None:
+    await h.play(TREE)
+    out = await h.play("""
+        1001 @ g1: /themcap tinh | Tỉnh Tây Ninh
+          xa_tanhoa | Xã Tân Hòa | tinh
+          xa_tanbien | Xã Tân Biên | tinh
+        """)
+    assert "Đã thêm 3 cấp tổng hợp: Tỉnh Tây Ninh, Xã Tân Hòa, Xã Tân Biên" in out
+    out = await h.play("""
+        1001 @ g1: /themdonvi mttq_th | Ủy ban MTTQ Việt Nam xã Tân Hòa | UBMTTQ | xa_tanhoa
+          hnd_th | Hội Nông dân xã Tân Hòa | Hội ND | xa_tanhoa
+          mttq_tb | Ủy ban MTTQ Việt Nam xã Tân Biên | UBMTTQ | xa_tanbien
+          hnd_tb | Hội Nông dân xã Tân Biên | Hội ND | xa_tanbien
+        """)
+    assert "Đã thêm 4 đơn vị" in out
+    # The province's own six organizations go under the province.
+    for code in ("mttq", "tinhdoan", "ldld", "hlhpn", "hnd", "hccb"):
+        out = await h.play(f"1001 @ g1: /chuyendonvi {code} | tinh")
+        assert "Đã chuyển" in out and "Tỉnh Tây Ninh" in out
+    await h.play("""
+        1001 @ g1: /gan hnd_th baocao 1002
+        1001 @ g1: /gan hnd_tb baocao 1003
+        1001 @ g1: /gan xa_tanhoa lanhdao 1004
+        1001 @ g1: /gan - lanhdao 1007
+        """)
+
+
+async def test_tree_listing_and_moves(harness: Harness) -> None:
+    h = harness
+    await province(h)
+    out = await h.play("1001 @ g1: /donvi")
+    lines = out.splitlines()
+    top = next(i for i, ln in enumerate(lines) if "Tỉnh Tây Ninh (tinh)" in ln)
+    assert "cấp tổng hợp" in lines[top]
+    commune = next(ln for ln in lines if "Xã Tân Hòa (xa_tanhoa)" in ln)
+    unit = next(ln for ln in lines if "(hnd_th)" in ln)
+    indent = len(unit) - len(unit.lstrip())
+    assert (
+        indent > len(commune) - len(commune.lstrip()) > len(lines[top]) - len(lines[top].lstrip())
+    )
+    out = await h.play("1001 @ g1: /chuyendonvi tinh | xa_tanhoa")
+    assert "Không thể đưa Tỉnh Tây Ninh vào bên dưới chính nó" in out
+    out = await h.play("1001 @ g1: /chuyendonvi hnd_th | khong_co")
+    assert "khong_co" in out
+    out = await h.play("1001 @ g1: /themcap xa_moi | Xã Mới | khong_co")
+    assert "khong_co" in out
+    out = await h.play("1002 @ dm: /themcap xa_x | Xã X")
+    assert "quản trị" in out
+    audit = await h.play("1001 @ g1: /nhatky")
+    assert "move_org" in audit and "add_level" in audit
+
+
+async def test_levels_are_not_prompted_and_cannot_report(harness: Harness) -> None:
+    h = harness
+    await province(h)
+    out = await h.play("@clock 2026-11-23 08:00")
+    # The group's prompt names the reporters; nobody of a grouping unit is prompted.
+    assert "(gắn tên: Trần Thị Bình, Lê Văn Cường)" in out
+    assert "Dũng" not in out
+    out = await h.play("1004 @ dm: 1. 5")
+    assert "là cấp tổng hợp, không tự gửi báo cáo" in out and "/tonghop xa_tanhoa" in out
+    out = await h.play("1002 @ dm: 1. 7\n  3. 2 triệu")
+    assert "✅ Đã ghi nhận" in out
+    out = await h.play("1003 @ dm: 1. 4")
+    assert "✅ Đã ghi nhận" in out
+
+    # The Friday digest: completeness per level; names that repeat carry their commune.
+    out = await h.play("@clock 2026-11-27 17:00")
+    assert "2/10 đơn vị" in out
+    assert " - Tỉnh Tây Ninh: 2/10 đơn vị" in out
+    assert "   - Xã Tân Hòa: 1/2 đơn vị" in out and "   - Xã Tân Biên: 1/2 đơn vị" in out
+    assert "Hội ND (Xã Tân Hòa)" in out and "Hội ND tỉnh" in out
+
+    # A commune's leader reads the commune's own roll-up: its units only.
+    out = await h.play("1004 @ dm: /tonghop tuần 48 xa_tanhoa")
+    assert "Đơn vị: Xã Tân Hòa" in out and "7 buổi" in out and "11 buổi" not in out
+    out = await h.play("1007 @ ld: /tonghop tuần 48 tinh")
+    assert "11 buổi" in out
+    out = await h.play("1007 @ ld: /chuyencan tháng 11 xa_tanbien")
+    assert "Hội ND (Xã Tân Biên): 1/1 (100%)" in out and "UBMTTQ (Xã Tân Biên): 0/1" in out
+
+
+async def test_stopping_a_commune_stops_its_units(harness: Harness) -> None:
+    h = harness
+    await province(h)
+    out = await h.play("1001 @ g1: /ngungdonvi xa_tanbien")
+    assert "ngừng theo dõi" in out
+    out = await h.play("@clock 2026-11-23 08:00")
+    assert "(gắn tên: Trần Thị Bình)" in out  # Tân Biên's Farmers' Union is not prompted
+    out = await h.play("@clock 2026-11-27 17:00")
+    assert "/8 đơn vị" in out and "Xã Tân Biên" not in out.split("2. ")[0]
