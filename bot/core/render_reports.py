@@ -151,7 +151,9 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
         counts[kind] = counts.get(kind, 0) + 1
     if counts:
         parts = [f"{format_int(counts[k])} {_KIND_WORDS[k]}" for k in NarrativeKind if k in counts]
-        lines.append(f"4. Nội dung các đơn vị nêu: {'; '.join(parts)} (toàn văn trong báo cáo Word).")
+        lines.append(
+            f"4. Nội dung các đơn vị nêu: {'; '.join(parts)} (toàn văn trong báo cáo Word)."
+        )
     return "\n".join(lines)
 
 
