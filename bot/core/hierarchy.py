@@ -45,10 +45,14 @@ class Hierarchy:
     def __init__(self, orgs: Iterable[OrgUnit]) -> None:
         self._by_id: dict[int, OrgUnit] = {o.id: o for o in orgs}
         children: dict[int | None, list[OrgUnit]] = {}
+        # The parent each unit really hangs from (None for a root, a unit whose parent is
+        # unknown, or one caught in a cycle): every walk up the tree follows this map.
+        self._parent: dict[int, int | None] = {}
         for org in self._by_id.values():
             parent = org.parent_id if org.parent_id in self._by_id else None
             if parent is not None and self._loops(org):
                 parent = None
+            self._parent[org.id] = parent
             children.setdefault(parent, []).append(org)
         for kids in children.values():
             kids.sort(key=_order)
@@ -118,12 +122,7 @@ class Hierarchy:
     def _active(self, org: OrgUnit) -> bool:
         """A unit counts when it and every unit above it are active: stopping a commune
         stops following all its organizations."""
-        cur: OrgUnit | None = org
-        while cur is not None:
-            if not cur.active:
-                return False
-            cur = self._by_id.get(cur.parent_id) if cur.parent_id is not None else None
-        return True
+        return all(o.active for o in self.path(org.id))
 
     def children(self, org_id: int | None) -> list[OrgUnit]:
         return [o for o in self._children.get(org_id, []) if self._active(o)]
@@ -140,12 +139,10 @@ class Hierarchy:
     def path(self, org_id: int) -> list[OrgUnit]:
         """From the root down to ``org_id`` (inclusive)."""
         out: list[OrgUnit] = []
-        cur = self._by_id.get(org_id)
-        seen: set[int] = set()
-        while cur is not None and cur.id not in seen:
-            out.append(cur)
-            seen.add(cur.id)
-            cur = self._by_id.get(cur.parent_id) if cur.parent_id is not None else None
+        cur: int | None = org_id if org_id in self._by_id else None
+        while cur is not None:
+            out.append(self._by_id[cur])
+            cur = self._parent.get(cur)
         return out[::-1]
 
     def covers(self, scope_id: int, org_id: int) -> bool:
@@ -153,10 +150,8 @@ class Hierarchy:
         return any(o.id == scope_id for o in self.path(org_id))
 
     def parent_of(self, org_id: int) -> OrgUnit | None:
-        org = self._by_id.get(org_id)
-        if org is None or org.parent_id is None:
-            return None
-        return self._by_id.get(org.parent_id)
+        parent = self._parent.get(org_id)
+        return None if parent is None else self._by_id[parent]
 
     def ordered(self, orgs: Sequence[OrgUnit]) -> list[OrgUnit]:
         """``orgs`` in display order (unknown units last, by id)."""
