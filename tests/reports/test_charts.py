@@ -312,4 +312,5 @@ def test_money_is_drawn_in_millions(province: Province) -> None:
 
 def test_a_week_label_is_in_the_title(province: Province) -> None:
     fig = charts._digest_figure(province.digest(WEEK), province.trend(WEEK))
-    assert "Kết quả Tuần 48/2026 (23/11 – 29/11/2026)" in _texts(fig)
+    # The short label: the dates made the title run off a phone's screen.
+    assert "Kết quả tuần 48/2026" in _texts(fig)

@@ -239,7 +239,7 @@ def test_long_lists_are_cut() -> None:
     current = [sub(i, {"so_buoi": 1}) for i in range(1, 251)]
     text = render_digest(digest(current, orgs=orgs), max_names=3, max_org_blocks=2)
     assert "Chưa báo cáo: xã 251, xã 252, xã 253 và 47 đơn vị khác." in text
-    assert "… và 248 đơn vị khác." in text
+    assert "… và 248 đơn vị khác (số liệu từng đơn vị: /xuat excel tuần 48/2026)." in text
     assert "✅ xã 3 –" not in text
 
 
