@@ -13,7 +13,9 @@ Figures (measured against a strict sliding-window Bot API, DESIGN.md §4, and ch
 - one message per 3.05 s to a group: 20 messages span 61 s, so no 60-s window ever holds
   more than 20, even when the first of them was delayed on the way by some milliseconds
   (exact 3-s spacing left only ~25 ms of margin at the server);
-- one message per second to a private chat: ``AIORateLimiter`` has no such limit, so two
+- one message per 1.05 s to a private chat (exactly 1 s left no room for a first part
+  delayed on the way: a loaded machine drew a 429 on a two-part digest, as 3 s did for
+  groups): ``AIORateLimiter`` has no such limit, so two
   messages in a row to one person (a digest in two parts, a reply and a prompt) would draw
   a 429 from a strict server, and each 429 pauses every request of the bot. Only messages
   sent count (``send*``): edits answering a button press are not held back.
@@ -34,7 +36,7 @@ from telegram.ext import AIORateLimiter
 
 OVERALL_INTERVAL = 1 / 29  # seconds between any two messages
 GROUP_INTERVAL = 3.05  # seconds between two messages to one group (< 20 a minute)
-PRIVATE_INTERVAL = 1.0  # seconds between two messages to one private chat
+PRIVATE_INTERVAL = 1.05  # seconds between two messages to one private chat
 RETRIES_ON_429 = 3
 
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
