@@ -9,8 +9,9 @@ fake Telegram Bot API on 127.0.0.1 (no other network). Measured:
   time an interpreter takes to import the bot's modules and nothing else;
 * resident memory: the peak (``VmHWM``) after the week's prompts went out to the 600
   reporters, each of them answered with a report, and an admin asked for the digest of the
-  week (completeness, totals, changes, the cumulative over 52 weeks), beside the interpreter
-  with the bot's modules imported and nothing else (the libraries' own share).
+  week (completeness, totals, changes, the cumulative over 52 weeks) with its chart, beside
+  the interpreter with the bot's modules imported and nothing else (the libraries' own
+  share); the resident memory after each stage is printed too.
 """
 
 from __future__ import annotations
@@ -114,18 +115,21 @@ async def main(quick: bool = False, units: int = 600, weeks: int = 52) -> list[s
         try:
             await api.wait_until(lambda: any(m == "getUpdates" for m, _ in api.calls), 30)
             ready = time.perf_counter() - start
+            stages = [("ready", _rss_kib(proc.pid)[0])]
             # The week's prompts (the tick runs the cycle), then every reporter answers.
             for i in range(units):
                 api.message(100_000 + i, None, REPLY)
             await api.wait_until(
                 lambda: all(api.texts(100_000 + i) for i in range(units)), 120 + units / 10
             )
+            stages.append((f"{units} prompts and replies", _rss_kib(proc.pid)[0]))
             api.message(ADMIN, None, "/tonghop")
             # The digest (its parts go out one a second) down to the cumulative section.
             await api.wait_until(lambda: any("Lũy kế" in t for t in api.texts(ADMIN)), 300)
             assert "TỔNG HỢP KẾT QUẢ" in api.texts(ADMIN)[0]
             await asyncio.sleep(1)
             rss, peak = _rss_kib(proc.pid)
+            stages.append(("the digest and its chart", rss))
         finally:
             with contextlib.suppress(ProcessLookupError):
                 proc.send_signal(signal.SIGTERM)
@@ -143,6 +147,7 @@ async def main(quick: bool = False, units: int = 600, weeks: int = 52) -> list[s
             "MiB", "< 100 MiB", peak / 1024 < 100),
         row("resident memory, after serving", rss / 1024, libraries, "MiB", "< 100 MiB",
             rss / 1024 < 100),
+        "  resident memory after: " + ", ".join(f"{n} {k / 1024:.0f} MiB" for n, k in stages),
     ]  # fmt: skip
 
 
