@@ -31,6 +31,7 @@ from bot.services.ports import (
     SettingsRepo,
     SubmissionRepo,
     TemplateRepo,
+    TotalsRepo,
     UsageRepo,
     WorkspaceRepo,
 )
@@ -50,6 +51,7 @@ from storage.repositories import (
     SqliteSettingsRepo,
     SqliteSubmissionRepo,
     SqliteTemplateRepo,
+    SqliteTotalsRepo,
     SqliteUsageRepo,
     SqliteWorkspaceRepo,
 )
@@ -82,6 +84,7 @@ class SqliteStore:
         self.inbound: InboundLog = self.inbound_log
         self.calendar: CalendarRepo = SqliteCalendarRepo(db)
         self.usage: UsageRepo = SqliteUsageRepo(db)
+        self.totals: TotalsRepo = SqliteTotalsRepo(db)
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
 
     def transaction(self) -> Transaction:
