@@ -208,6 +208,9 @@ BAD_ORG_CODE = (
     "ngang, tối đa 30 ký tự."
 )
 ORG_EXISTS = "Mã đơn vị “{code}” đã có. Đồng chí chọn mã khác hoặc dùng /doiten để đổi tên."
+ADDORG_LINE_FAILED = "⚠️ Dòng {n} chưa thêm được: “{line}”"
+ADDORG_NONE_ADDED = "Chưa thêm được đơn vị nào."
+ADDORG_RESEND_FAILED = "Đồng chí sửa các dòng trên rồi gửi lại riêng các dòng đó."
 ORG_NOT_FOUND = "Không có đơn vị mã “{code}”. Gửi /donvi để xem danh sách mã."
 ORG_ADDED = "✅ Đã thêm đơn vị {name} (mã {code})."
 ORG_RENAMED = "✅ Đã đổi tên đơn vị mã {code} thành {name} (tên ngắn: {short})."

@@ -92,6 +92,18 @@ class ReportCommandsMixin:
                 else _default_span(campaign, ctx.now, default)
             )
         except PeriodError as exc:
+            # "/xuat tanhao quy 4": a mistyped unit code is the likelier fault than the
+            # period when the other words make a period on their own.
+            unknown = [w for w in rest if not _period_word(w)]
+            if unknown and scope is None:
+                others = " ".join(w for w in rest if w not in unknown)
+                try:
+                    if others:
+                        parse_span_ref(others, campaign.period_type, today)
+                except PeriodError:
+                    pass
+                else:
+                    return ctx.reply(msg.ORG_NOT_FOUND.format(code=unknown[0]))
             return ctx.reply(str(exc))
         if isinstance(ref, Period):
             span = Span.of(ref)
@@ -368,7 +380,25 @@ class ReportCommandsMixin:
 
 
 _PERIOD_WORDS = frozenset(
-    {"tuan", "thang", "quy", "nam", "nay", "truoc", "sau", "toi", "dau", "cuoi", "tu", "den", "ky"}
+    {
+        "tuan",
+        "thang",
+        "quy",
+        "nam",
+        "nay",
+        "truoc",
+        "sau",
+        "toi",
+        "dau",
+        "cuoi",
+        "tu",
+        "den",
+        "ky",
+        "ngoai",
+        "ngay",
+        "hien",
+        "tai",
+    }
 )
 
 

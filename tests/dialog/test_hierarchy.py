@@ -123,3 +123,29 @@ async def test_stopping_a_commune_stops_its_units(harness: Harness) -> None:
     assert "(gắn tên: Trần Thị Bình)" in out  # Tân Biên's Farmers' Union is not prompted
     out = await h.play("@clock 2026-11-27 17:00")
     assert "/8 đơn vị" in out and "Xã Tân Biên" not in out.split("2. ")[0]
+
+
+async def test_a_bad_line_among_many_is_named_and_the_good_ones_kept(harness: Harness) -> None:
+    h = harness
+    await province(h)
+    out = await h.play("""
+        1001 @ g1: /themdonvi doan_th | Đoàn xã Tân Hòa | Đoàn xã | xa_tanhoa
+          hnd_th | Hội Nông dân trùng mã | Hội ND | xa_tanhoa
+          chua_du_cot
+          hccb_th | Hội Cựu chiến binh xã Tân Hòa | Hội CCB | xa_tanhoa
+        """)
+    assert "Đã thêm 2 đơn vị: Đoàn xã, Hội CCB" in out
+    assert "Dòng 2 chưa thêm được: “hnd_th | Hội Nông dân trùng mã | Hội ND | xa_tanhoa”" in out
+    assert "Dòng 3 chưa thêm được: “chua_du_cot”" in out
+    assert "gửi lại riêng các dòng đó" in out
+    tree = await h.play("1001 @ g1: /donvi")
+    assert "(doan_th)" in tree and "(hccb_th)" in tree and "trùng mã" not in tree
+
+
+async def test_report_commands_say_which_unit_code_is_unknown(harness: Harness) -> None:
+    h = harness
+    await province(h)
+    out = await h.play("1001 @ g1: /xuat word xa_tanhao quý 4")
+    assert "Không có đơn vị mã “xa_tanhao”" in out
+    out = await h.play("1001 @ g1: /tonghop tháng 11 năm 2026")
+    assert "THÁNG 11/2026" in out
