@@ -633,9 +633,18 @@ LETTERHEAD_USAGE = (
     "/vanban địa danh | Tây Ninh\n"
     "/vanban người ký | Nguyễn Văn A\n"
     "/vanban nơi nhận | Thường trực Tỉnh ủy (để báo cáo); Các tổ chức CT-XH tỉnh; Lưu: VT\n"
-    "/vanban mặc định — trả về mặc định."
+    "/vanban mặc định — trả về mặc định.\n"
+    "Phần đầu riêng của một cấp (xã, phường): thêm mã cấp ở đầu, ví dụ"
+    " /vanban xa_tanhoa người ký | Nguyễn Văn A."
 )
-LETTERHEAD_RESET = "✅ Đã trả phần đầu và phần ký của báo cáo Word về mặc định."
+LETTERHEAD_RESET = "✅ Đã trả phần đầu và phần ký của báo cáo Word{where} về mặc định."
+LETTERHEAD_LEVEL_HEAD = (
+    "Báo cáo Word của {name} (khi xuất cho cấp này) dùng phần đầu, phần ký riêng dưới đây."
+)
+LETTERHEAD_NOT_A_LEVEL = (
+    "{name} là đơn vị báo cáo, không có phần đầu riêng. Phần đầu riêng chỉ đặt cho một cấp"
+    " (tỉnh, xã, phường…), ví dụ: /vanban xa_tanhoa người ký | Nguyễn Văn A."
+)
 LETTERHEAD_SET = "✅ Đã lưu {name}: {value}"
 SCHEDULED_ROLLUPS_USAGE = (
     "Cách dùng: /baocaodinhky tháng quý (gửi cả hai), /baocaodinhky quý (chỉ hằng quý),"
