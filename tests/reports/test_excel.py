@@ -100,6 +100,8 @@ def test_sheets_and_title(book: openpyxl.Workbook) -> None:
         t.startswith("quý IV/2026, từ 01/10/2026 đến 31/12/2026; gồm 14 tuần") for t in texts
     )
     assert any(t.startswith("Số liệu cộng dồn không so sánh với quý III/2026") for t in texts)
+    # Weeks belong to the quarter of their Thursday: the days they really cover are said.
+    assert any("các ngày từ 28/09/2026 đến 03/01/2027" in t for t in texts)
     assert "10h00 Thứ Sáu, 15/01/2027" in texts  # NOW (03h00 UTC) in Vietnam's time
 
 

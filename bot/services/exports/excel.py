@@ -57,7 +57,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
@@ -217,9 +217,14 @@ def span_description(r: Rollup) -> str:
         unit = _PERIOD_UNIT.get(first.type, "kỳ")
         text += f"; gồm {format_int(len(r.periods))} {unit}"
         if len(r.periods) > 1:
-            text += f" ({first.short_label()} – {last.short_label()})"
+            text += f" ({first.short_label()} – {last.short_label()}"
         else:
-            text += f" ({first.short_label()})"
+            text += f" ({first.short_label()}"
+        covered_start, covered_end = first.start, last.end - timedelta(days=1)
+        if (covered_start, covered_end) != (span.start, span.last_day):
+            # Weeks belong to the month of their Thursday: say which days they really cover.
+            text += f", các ngày từ {covered_start:%d/%m/%Y} đến {covered_end:%d/%m/%Y}"
+        text += ")"
     return text
 
 
