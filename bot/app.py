@@ -59,6 +59,7 @@ from bot.services.chat_events import ChatEventService
 from bot.services.cycle import CycleService
 from bot.services.dialog import INVITE_ALPHABET, DialogEngine, EngineConfig, new_invite_code
 from bot.services.digests import DigestService
+from bot.services.flood import FloodLimits
 from bot.services.outbox import ChannelLimits, ChannelSender, OutboxDispatcher
 from bot.services.templates import TemplateService
 from bot.services.usage import ChannelQuota, UsageService
@@ -104,9 +105,14 @@ async def build_services(
     private_only_channels: AbstractSet[str] = frozenset(),
     backup: BackupPolicy | None = None,
     backup_dir: Path | None = None,
+    flood: FloodLimits | None = None,
+    raw_text_days: int = 0,
 ) -> AsyncIterator[Services]:
     """``backup``: when to take backups and which to keep (default: none scheduled, the
-    owner's /saoluu still works); ``backup_dir`` defaults to ``backups/`` beside the file."""
+    owner's /saoluu still works); ``backup_dir`` defaults to ``backups/`` beside the file.
+    ``flood``: per-user flood control, off by default (transcripts run on a manual clock,
+    where every message arrives at the same instant); the Telegram and Zalo runtimes turn
+    it on. ``raw_text_days``: BOT_RAW_TEXT_DAYS, told to people by /dulieucuatoi."""
     store = await open_store(database)
     try:
         owner_set = owners if owners is not None else set()
@@ -131,6 +137,8 @@ async def build_services(
                 quotas=quotas or {},
                 private_only_channels=private_only_channels,
                 extra_commands={"saoluu": backups.command},
+                flood=flood,
+                raw_text_days=raw_text_days,
             ),
             new_code=new_code,
         )
@@ -250,7 +258,11 @@ async def run_interactive(settings: Settings, out: TextIO = sys.stdout) -> None:
     owners = set(settings.owner_set()) | {("sandbox", "1001")}
     clock = OffsetClock()
     async with build_services(
-        settings.database, clock=clock, owners=owners, timezone=settings.timezone
+        settings.database,
+        clock=clock,
+        owners=owners,
+        timezone=settings.timezone,
+        raw_text_days=settings.raw_text_days,
     ) as services:
         # Ids unique to this session: earlier sessions' ids are in the same database.
         session = f"s{secrets.token_hex(4)}-"
@@ -310,6 +322,8 @@ class TelegramRuntime:
                     invite_links=self.invite_links,
                     backup=backup_policy(settings),
                     backup_dir=settings.backup_dir,
+                    flood=FloodLimits(),
+                    raw_text_days=settings.raw_text_days,
                 )
             )
         assert self.services is not None
@@ -586,6 +600,8 @@ class ChannelHub:
                     private_only_channels=self.private_only,
                     backup=backup_policy(s, no_file_channels={ZALO}),
                     backup_dir=s.backup_dir,
+                    flood=FloodLimits(),
+                    raw_text_days=s.raw_text_days,
                 )
             )
             self.services = services

@@ -28,6 +28,7 @@ from bot.services.ports import (
     MemberRepo,
     OrgRepo,
     OutboxRepo,
+    PrivacyRepo,
     SettingsRepo,
     SubmissionRepo,
     TemplateRepo,
@@ -35,6 +36,7 @@ from bot.services.ports import (
     WorkspaceRepo,
 )
 from storage.db import Database, Transaction, open_database
+from storage.privacy import SqlitePrivacyRepo
 from storage.repositories import (
     SqliteAuditRepo,
     SqliteCalendarRepo,
@@ -83,6 +85,7 @@ class SqliteStore:
         self.calendar: CalendarRepo = SqliteCalendarRepo(db)
         self.usage: UsageRepo = SqliteUsageRepo(db)
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
+        self.privacy: PrivacyRepo = SqlitePrivacyRepo(db)
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""
