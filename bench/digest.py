@@ -1,8 +1,10 @@
 """Digest at national scale: units x weeks x 15 fields of stored values.
 
-The weekly digest for all units (DigestService: load the week, the previous week and the
-cumulative range, compute, render) is compared with the bare SQL aggregation over the same
-tables in the same run (SUM of one field for the week, via json_extract).
+The weekly digest for all units (DigestService: load the week's reports, the previous week's
+and the cumulative range's per-period totals, compute, render) is compared with the bare SQL
+aggregation over the same tables in the same run (SUM of one field for the week, via
+json_extract). Measured as in steady use: the digests of the earlier weeks have run (the
+first of them after the upgrade computed and kept every week's totals; shown too).
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ import random
 import sqlite3
 import tempfile
 import time
-from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from bench.common import NOW, row, seed_workspace
@@ -22,6 +23,7 @@ from bot.app import build_services
 from bot.core import render
 from bot.core.clock import ManualClock
 from bot.core.periods import Period, PeriodType
+from bot.services import periods as cal
 from storage.sqlite import open_store
 
 FIELDS = [
@@ -45,13 +47,21 @@ def _values(rng: random.Random) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-def _bulk_seed(path: Path, campaign_id: int, units: int, weeks: list[Period]) -> None:
-    """Direct SQL for speed: the shape is exactly what the repositories write."""
+def bulk_seed(path: Path, campaign_id: int, units: int, weeks: list[Period]) -> None:
+    """Reports of ``units`` organizations for every week of ``weeks``, by direct SQL for
+    speed (the shape is exactly what the repositories write); the campaign starts the day
+    before the first week, so its cumulative section covers them all."""
     rng = random.Random(1)
     conn = sqlite3.connect(path)
     try:
+        # CampaignRepo.update leaves started_on alone (it is set once, at creation).
+        started = weeks[0].start_at() - timedelta(days=1)
+        conn.execute(
+            "UPDATE campaigns SET started_on = ? WHERE id = ?",
+            (started.astimezone(UTC).isoformat(timespec="microseconds"), campaign_id),
+        )
         org_ids = [r[0] for r in conn.execute("SELECT id FROM org_units ORDER BY id")][:units]
-        stamp = NOW.astimezone().isoformat()
+        stamp = NOW.astimezone(UTC).isoformat(timespec="microseconds")
         for week in weeks:
             start = week.start.isoformat()
             conn.executemany(
@@ -74,7 +84,8 @@ def _bulk_seed(path: Path, campaign_id: int, units: int, weeks: list[Period]) ->
         conn.close()
 
 
-async def main(units: int = 20_000, weeks: int = 52) -> list[str]:
+async def main(quick: bool = False, weeks: int = 52) -> list[str]:
+    units = 2_000 if quick else 20_000
     with tempfile.TemporaryDirectory(prefix="bench-digest-") as tmp:
         path = Path(tmp) / "bot.db"
         last = Period.containing(PeriodType.WEEK, NOW.date())
@@ -83,18 +94,14 @@ async def main(units: int = 20_000, weeks: int = 52) -> list[str]:
         store = await open_store(path)
         try:
             campaign_id = await seed_workspace(store, units)
-            campaign = await store.campaigns.get(campaign_id)
-            assert campaign is not None
-            await store.campaigns.update(
-                replace(campaign, started_on=periods[0].start_at() - timedelta(days=1))
-            )
         finally:
             await store.close()
-        _bulk_seed(path, campaign_id, units, periods)
+        bulk_seed(path, campaign_id, units, periods)
 
         async with build_services(path, clock=clock) as services:
             campaign = await services.store.campaigns.get(campaign_id)
             assert campaign is not None
+            assert cal.first_period(campaign) == periods[0]
             # Bare SQL: the week's total of one field, through the same connection.
             t = time.perf_counter()
             await services.store.db.fetchall(
@@ -104,14 +111,23 @@ async def main(units: int = 20_000, weeks: int = 52) -> list[str]:
                 (campaign_id, last.key),
             )
             bare = (time.perf_counter() - t) * 1000
+            # First the digest of the week before: nothing is kept yet (as after the upgrade
+            # that brings per-period totals), so it computes the totals of 51 weeks from
+            # their reports, and keeps them, as each week's own digest would have.
+            t = time.perf_counter()
+            await services.digests.digest(campaign, last.prev(), NOW)
+            cold = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             digest = await services.digests.digest(campaign, last, NOW)
             text = render.render_digest(digest)
             ours = (time.perf_counter() - t) * 1000
             assert digest.completeness.reported_count == units and text
+            assert len(digest.cumulative_periods) == weeks
     return [
         row(f"weekly digest, {units} units ({weeks} weeks stored)", ours, bare, "ms",
             "< 50 ms, ≤ 1.5× bare", ours < 50 and ours <= 1.5 * bare),
+        row(f"  first digest after the upgrade ({weeks - 1} weeks)", cold, bare, "ms",
+            "(once)", True),
     ]  # fmt: skip
 
 

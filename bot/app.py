@@ -60,7 +60,7 @@ from bot.services.cycle import CycleService
 from bot.services.dialog import INVITE_ALPHABET, DialogEngine, EngineConfig, new_invite_code
 from bot.services.digests import DigestService
 from bot.services.flood import FloodLimits
-from bot.services.outbox import ChannelLimits, ChannelSender, OutboxDispatcher
+from bot.services.outbox import ChannelLimits, ChannelSender, OutboxDispatcher, paced
 from bot.services.templates import TemplateService
 from bot.services.usage import ChannelQuota, UsageService
 from scheduler.runner import CycleScheduler
@@ -248,6 +248,7 @@ async def run_province_demo(
             sandbox.declare_user("1001", "Nguyễn Văn An (quản trị)")
             sandbox.declare_user("1007", "Đặng Thị Giang (lãnh đạo)")
             sandbox.declare_chat("ld", "group", "Thường trực UBMTTQ tỉnh")
+            sandbox.declare_chat("g1", "group", "Nhóm MTT-CTXH (thử nghiệm)")
             await sandbox.play(PROVINCE_SCRIPT.splitlines())
             if keep_open:
                 await interactive(sandbox)
@@ -529,9 +530,10 @@ async def _serve_until_signal(
 # -- Zalo, alone or beside Telegram --------------------------------------------------------
 def default_zalo_limits(rate: float) -> ChannelLimits:
     """Zalo publishes no rate limit: an even, conservative pace (``ZALO_RATE`` messages a
-    second overall, one a second to a person, one every 3 s to a group). The outbox's pacer
-    is Zalo's only limiter; there is no library limiter as on Telegram."""
-    return ChannelLimits(overall_interval=1 / rate, private_interval=1.0, group_interval=3.0)
+    second overall, paced at 29/30 of it as every platform's limit is, one a second to a
+    person, one every 3 s to a group). The outbox's pacer is Zalo's only limiter; there is
+    no library limiter as on Telegram."""
+    return paced(rate, private_interval=1.0, group_interval=3.0)
 
 
 class ChannelHub:

@@ -31,8 +31,10 @@ import json
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from bot.core import codec as core_codec
+from bot.core.digest import FieldAggregate, PeriodTotals
 from bot.core.models import FieldValue, Schedule
 from bot.core.periods import Period
 
@@ -57,6 +59,8 @@ def encode_opt_dt(moment: datetime | None) -> str | None:
 
 def decode_dt(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
+    if moment.tzinfo is UTC:  # what encode_dt writes: nothing to convert
+        return moment
     if moment.tzinfo is None:  # never written by this code; read as UTC, never naive
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
@@ -99,6 +103,8 @@ def encode_strings(items: Sequence[str]) -> str:
 
 
 def decode_strings(text: str) -> tuple[str, ...]:
+    if text == "[]":
+        return ()
     raw = json.loads(text)
     if not (isinstance(raw, list) and all(isinstance(i, str) for i in raw)):
         raise CorruptValueError(f"expected a JSON array of strings: {text[:80]!r}")
@@ -191,3 +197,49 @@ def decode_schedule(text: str) -> Schedule:
         )
     except (TypeError, OverflowError) as exc:
         raise CorruptValueError(f"bad schedule {text[:80]!r}") from exc
+
+
+# -- period totals ---------------------------------------------------------------------
+# {"r": reports, "f": {key: [count, total, maximum, latest]}}: numbers in the tagged form of
+# field values (exact), latest as [submitted_at, version id, number], absent parts null.
+def encode_totals(totals: PeriodTotals) -> str:
+    def number(value: int | Decimal | None) -> list[object] | None:
+        return None if value is None else core_codec.encode_value("total", value)
+
+    fields = {
+        key: [
+            a.count,
+            number(a.total),
+            number(a.maximum),
+            None
+            if a.latest is None
+            else [encode_dt(a.latest[0]), a.latest[1], number(a.latest[2])],
+        ]
+        for key, a in totals.fields.items()
+    }
+    return _dumps({"r": totals.reports, "f": fields})
+
+
+def decode_totals(period: Period, text: str) -> PeriodTotals:
+    def number(item: object) -> int | Decimal | None:
+        if item is None:
+            return None
+        value = core_codec.decode_value("total", item)
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            raise CorruptValueError(f"period totals: not a number {item!r}")
+        return value
+
+    raw = json.loads(text)
+    try:
+        fields: dict[str, FieldAggregate] = {}
+        for key, (count, total, maximum, latest) in raw["f"].items():
+            last = None
+            if latest is not None:
+                moment, version_id, value = latest
+                found = number(value)
+                assert found is not None
+                last = (decode_dt(moment), int(version_id), found)
+            fields[str(key)] = FieldAggregate(int(count), number(total), number(maximum), last)
+        return PeriodTotals(period, int(raw["r"]), fields)
+    except (KeyError, TypeError, ValueError, AssertionError) as exc:
+        raise CorruptValueError(f"period totals: {text[:80]!r}") from exc

@@ -4,7 +4,9 @@ One ``Database`` wraps one aiosqlite connection (one worker thread). Every state
 through ``fetchall``/``fetchone``, which serialize access with an ``asyncio.Lock``:
 
 * ``transaction()`` takes the lock, runs ``BEGIN IMMEDIATE`` and holds the lock until
-  ``COMMIT`` (or ``ROLLBACK`` when the block raises, including on cancellation). The task
+  ``COMMIT`` (or ``ROLLBACK`` when the block raises, including on cancellation). The
+  ``BEGIN`` travels to the worker thread together with the transaction's first statement
+  (one round trip instead of two; a block that runs no statement costs none). The task
   that opened it is its owner (tracked with a ``ContextVar``); inside it, statements and
   nested ``transaction()`` blocks run without touching the lock, so repository methods
   that open their own transaction simply join the outer one. Nested blocks do not create
@@ -22,6 +24,23 @@ the per-call overhead stays one uncontended lock plus one hop to the worker thre
 reads ever need to run in parallel with writes, add a second, read-only connection for
 reads outside transactions (WAL lets it read the last committed state concurrently).
 
+Round trips: each statement is a hop to aiosqlite's worker thread and back (0.02 to
+0.1 ms on the 2-core machines, by load), more than SQLite's own work for a point query.
+``run(fn)`` sends several dependent statements in one hop (``fn`` runs in the worker
+thread with the ``sqlite3.Connection``).
+
+Caches (``RowCache``): the repositories keep small, slowly changing rows (organizations,
+members, workspaces, campaigns, chat bindings) in memory, because one process owns the
+database and a reply used to spend most of its ~17 round trips re-reading them. The rules,
+which keep every reader's view read-committed: a repository drops the entries a write may
+change (before or after the write: either way no reader sees an uncommitted row, since
+entries are only ever filled from committed data or from the writer's own transaction
+before it wrote to that cache); inside a transaction that wrote to a cache, reads of it go
+to the database and fill nothing; a rollback clears the caches the transaction wrote to.
+Within a transaction, a ``SELECT`` repeated with the same parameters and no write in
+between is answered from a memo of the transaction (the write lock is held: nothing else
+can have changed).
+
 Child tasks created inside a transaction inherit the owner context and therefore join the
 transaction. Do not await, inside a transaction, a task that was started *outside* it and
 uses the database: it would wait for the lock held by its awaiter (deadlock).
@@ -37,11 +56,11 @@ import importlib.resources
 import logging
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import aiosqlite
 
@@ -124,6 +143,10 @@ def _has_code(sql: str) -> bool:
     return bool(without_comments.replace(";", "").strip())
 
 
+def _commit(conn: sqlite3.Connection) -> None:
+    conn.commit()
+
+
 class Transaction:
     """The context manager returned by ``Database.transaction()``."""
 
@@ -139,14 +162,7 @@ class Transaction:
         if db.owns_transaction():
             return  # join the transaction this task already holds
         await db._lock.acquire()
-        try:
-            await db._conn.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            # BEGIN may still run in the worker thread after a cancellation; the rollback
-            # is queued behind it (the worker is FIFO) and undoes it.
-            await db._rollback_quietly()
-            db._lock.release()
-            raise
+        db._begin_pending = True  # sent with the first statement (Database._hop)
         token = object()
         db._tx_token = token
         self._context_token = _owned.set(_owned.get() | {token})
@@ -161,10 +177,14 @@ class Transaction:
         if not self._outermost:
             return
         db = self._db
+        committed = False
         try:
-            if exc_type is None:
+            if db._begin_pending:
+                committed = exc_type is None  # no statement ran: nothing to commit or undo
+            elif exc_type is None:
                 try:
-                    await db._conn.commit()
+                    await db._in_worker(_commit)
+                    committed = True
                 except BaseException:
                     await db._rollback_quietly()
                     raise
@@ -174,6 +194,8 @@ class Transaction:
             assert self._context_token is not None
             _owned.reset(self._context_token)
             db._tx_token = None
+            db._begin_pending = False
+            db._end_transaction(committed)
             db._lock.release()
 
 
@@ -184,9 +206,28 @@ class Database:
         self._conn = conn
         self._lock = asyncio.Lock()
         self._tx_token: object | None = None
+        self._begin_pending = False
         self._closed = False
         self.path = path
         self.schema_version = schema_version
+        # The open transaction's caches written to, and its memo of SELECT results.
+        self._tx_written: set[RowCache[Any, Any]] = set()
+        self._tx_memo: dict[tuple[str, tuple[Any, ...]], list[sqlite3.Row]] = {}
+
+    # -- caches (see the module docstring) ---------------------------------------------
+    def _end_transaction(self, committed: bool) -> None:
+        if not committed:
+            for cache in self._tx_written:
+                cache.clear()
+        self._tx_written.clear()
+        self._tx_memo.clear()
+
+    def _wrote(self, cache: RowCache[Any, Any]) -> None:
+        if self.owns_transaction():
+            self._tx_written.add(cache)
+
+    def _may_fill(self, cache: RowCache[Any, Any]) -> bool:
+        return not (self.owns_transaction() and cache in self._tx_written)
 
     # -- transactions ------------------------------------------------------------------
     def transaction(self) -> Transaction:
@@ -205,12 +246,66 @@ class Database:
             log.exception("rollback failed")
 
     # -- statements --------------------------------------------------------------------
+    async def _hop(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs ``fn`` in the worker thread (the caller holds the lock or the transaction);
+        a pending ``BEGIN IMMEDIATE`` goes first, in the same hop."""
+        if not self._begin_pending:
+            return await self._in_worker(fn)
+        begun: list[bool] = []
+
+        def begin_then(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            begun.append(True)
+            return fn(conn)
+
+        try:
+            result = await self._in_worker(begin_then)
+        except asyncio.CancelledError:
+            # The worker may still run it (FIFO); the rollback of the transaction's exit
+            # is queued behind it and undoes it.
+            self._begin_pending = False
+            raise
+        except BaseException:
+            self._begin_pending = not begun  # BEGIN itself failed: the next statement retries
+            raise
+        self._begin_pending = False
+        return result
+
+    async def _in_worker(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        # aiosqlite has no public "run this callable in the connection's thread"; its
+        # ``_execute`` is what every one of its methods uses (pinned below 0.23; the storage
+        # tests cover it).
+        execute: Callable[..., Any] = self._conn._execute
+        result: T = await execute(fn, self._conn._conn)
+        return result
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs ``fn(connection)`` in the worker thread in one round trip, inside the
+        caller's transaction (or holding the lock). For several dependent statements;
+        plain SQL and bound parameters only, like every statement here."""
+        if self.owns_transaction():
+            self._tx_memo.clear()
+            return await self._hop(fn)
+        async with self._lock:
+            return await self._hop(fn)
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Runs one statement (read or write, RETURNING allowed) and returns its rows."""
+
+        def statement(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+            return conn.execute(sql, params).fetchall()
+
         if self.owns_transaction():
-            return list(await self._conn.execute_fetchall(sql, params))
+            if not sql.startswith("SELECT"):
+                self._tx_memo.clear()
+                return await self._hop(statement)
+            key = (sql, tuple(params))
+            rows = self._tx_memo.get(key)
+            if rows is None:
+                rows = self._tx_memo[key] = await self._hop(statement)
+            return list(rows)
         async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, params))
+            return await self._in_worker(statement)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)
@@ -239,6 +334,50 @@ class Database:
     @property
     def closed(self) -> bool:
         return self._closed
+
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+_MISSING: Any = object()
+
+
+class RowCache(Generic[K, V]):
+    """Values read from the database by key, kept until a write drops them (the rules are
+    in the module docstring). Bounded: past ``limit`` entries it starts again empty."""
+
+    MISSING = _MISSING
+
+    def __init__(self, db: Database, limit: int = 50_000) -> None:
+        self._db = db
+        self._limit = limit
+        self._data: dict[K, V] = {}
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def get(self, key: K) -> V:
+        """The cached value, or ``RowCache.MISSING``."""
+        found: V = self._data.get(key, _MISSING) if self._db._may_fill(self) else _MISSING
+        return found
+
+    def put(self, key: K, value: V) -> V:
+        if self._db._may_fill(self):
+            if len(self._data) >= self._limit:
+                self._data.clear()
+            self._data[key] = value
+        return value
+
+    def drop(self, key: K | None = None) -> None:
+        """Before or after a write: the entry (or all when ``key`` is None) is forgotten."""
+        self._db._wrote(self)
+        if key is None:
+            self._data.clear()
+        else:
+            self._data.pop(key, None)
+
+    def clear(self) -> None:
+        self._data.clear()
 
 
 async def open_database(

@@ -5,6 +5,12 @@ Single-statement writes rely on SQLite's statement atomicity (``INSERT ... ON CO
 RETURNING``); multi-statement writes open ``db.transaction()``, which joins the caller's
 transaction when there is one.
 
+Caches (rules in ``storage.db``): workspaces, organizations, members, chat bindings,
+campaigns and conversation states are read through ``RowCache``s, which every write method
+of the same repository drops; a member's upsert that changes nothing and the clearing of a
+conversation known to be absent write nothing. Every write to those tables goes through
+these repositories.
+
 Errors: unique-key collisions raise ``DuplicateError`` where the protocol says so; an
 update of a missing row raises ``NotFoundError``; so does a write that references a row
 that does not exist (or belongs to another workspace), since the services should not have
@@ -18,6 +24,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.core.digest import PeriodTotals
 from bot.core.events import OutDocument
 from bot.core.models import (
     AuditEntry,
@@ -40,24 +47,26 @@ from bot.core.models import (
     Workspace,
 )
 from bot.core.periods import Period, PeriodType
-from bot.services.ports import DuplicateError, NotFoundError
+from bot.services.ports import DuplicateError, NotFoundError, StoredTotals
 from storage.codec import (
     decode_data,
     decode_dt,
     decode_opt_dt,
     decode_schedule,
     decode_strings,
+    decode_totals,
     decode_values,
     encode_data,
     encode_dt,
     encode_opt_dt,
     encode_schedule,
     encode_strings,
+    encode_totals,
     encode_values,
     fold,
     period_from_key,
 )
-from storage.db import Database
+from storage.db import Database, RowCache
 
 Row = sqlite3.Row
 
@@ -92,8 +101,10 @@ def _workspace(row: Row) -> Workspace:
 class SqliteWorkspaceRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._cache: RowCache[int, Workspace | None] = RowCache(db)
 
     async def create(self, name: str, now: datetime) -> Workspace:
+        self._cache.drop()
         row = await self._db.fetchone(
             "INSERT INTO workspaces (name, created_at) VALUES (?, ?) RETURNING *",
             (name, encode_dt(now)),
@@ -102,8 +113,11 @@ class SqliteWorkspaceRepo:
         return _workspace(row)
 
     async def get(self, workspace_id: int) -> Workspace | None:
+        hit = self._cache.get(workspace_id)
+        if hit is not RowCache.MISSING:
+            return hit
         row = await self._db.fetchone("SELECT * FROM workspaces WHERE id = ?", (workspace_id,))
-        return None if row is None else _workspace(row)
+        return self._cache.put(workspace_id, None if row is None else _workspace(row))
 
     async def all(self) -> list[Workspace]:
         return [
@@ -111,6 +125,7 @@ class SqliteWorkspaceRepo:
         ]
 
     async def rename(self, workspace_id: int, name: str) -> Workspace:
+        self._cache.drop(workspace_id)
         row = await self._db.fetchone(
             "UPDATE workspaces SET name = ? WHERE id = ? RETURNING *", (name, workspace_id)
         )
@@ -137,6 +152,12 @@ def _org(row: Row) -> OrgUnit:
 class SqliteOrgRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._by_id: RowCache[int, OrgUnit | None] = RowCache(db)
+        self._lists: RowCache[tuple[int, bool], list[OrgUnit]] = RowCache(db, limit=1000)
+
+    def _drop(self) -> None:
+        self._by_id.drop()
+        self._lists.drop()
 
     async def add(
         self,
@@ -147,6 +168,7 @@ class SqliteOrgRepo:
         parent_id: int | None = None,
         reports: bool = True,
     ) -> OrgUnit:
+        self._drop()
         try:
             row = await self._db.fetchone(
                 "INSERT INTO org_units (workspace_id, code, code_key, name, short_name,"
@@ -165,8 +187,11 @@ class SqliteOrgRepo:
         return _org(row)
 
     async def get(self, org_id: int) -> OrgUnit | None:
+        hit = self._by_id.get(org_id)
+        if hit is not RowCache.MISSING:
+            return hit
         row = await self._db.fetchone("SELECT * FROM org_units WHERE id = ?", (org_id,))
-        return None if row is None else _org(row)
+        return self._by_id.put(org_id, None if row is None else _org(row))
 
     async def by_code(self, workspace_id: int, code: str) -> OrgUnit | None:
         row = await self._db.fetchone(
@@ -176,6 +201,9 @@ class SqliteOrgRepo:
         return None if row is None else _org(row)
 
     async def all(self, workspace_id: int, include_inactive: bool = False) -> list[OrgUnit]:
+        hit = self._lists.get((workspace_id, include_inactive))
+        if hit is not RowCache.MISSING:
+            return list(hit)
         if include_inactive:
             sql = "SELECT * FROM org_units WHERE workspace_id = ? ORDER BY sort_order, id"
         else:
@@ -183,9 +211,11 @@ class SqliteOrgRepo:
                 "SELECT * FROM org_units WHERE workspace_id = ? AND active = 1"
                 " ORDER BY sort_order, id"
             )
-        return [_org(r) for r in await self._db.fetchall(sql, (workspace_id,))]
+        orgs = [_org(r) for r in await self._db.fetchall(sql, (workspace_id,))]
+        return list(self._lists.put((workspace_id, include_inactive), orgs))
 
     async def update(self, org: OrgUnit) -> OrgUnit:
+        self._drop()
         try:
             row = await self._db.fetchone(
                 "UPDATE org_units SET name = ?, short_name = ?, parent_id = ?, active = ?,"
@@ -226,6 +256,12 @@ def _member(row: Row) -> Member:
 class SqliteMemberRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._one: RowCache[tuple[int, str, str], Member | None] = RowCache(db)
+        self._of_user: RowCache[tuple[str, str], list[Member]] = RowCache(db)
+
+    def _drop(self) -> None:
+        self._one.drop()
+        self._of_user.drop()
 
     async def upsert(
         self,
@@ -237,6 +273,14 @@ class SqliteMemberRepo:
         org_id: int | None,
         now: datetime,
     ) -> Member:
+        known = self._one.get((workspace_id, channel, user_id))
+        if (
+            known is not RowCache.MISSING
+            and known is not None
+            and (known.display_name, known.role, known.org_id) == (display_name, role, org_id)
+        ):
+            return known  # nothing would change
+        self._drop()
         try:
             row = await self._db.fetchone(
                 "INSERT INTO members"
@@ -264,18 +308,27 @@ class SqliteMemberRepo:
         return _member(row)
 
     async def get(self, workspace_id: int, channel: str, user_id: str) -> Member | None:
+        key = (workspace_id, channel, user_id)
+        hit = self._one.get(key)
+        if hit is not RowCache.MISSING:
+            return hit
         row = await self._db.fetchone(
-            "SELECT * FROM members WHERE workspace_id = ? AND channel = ? AND user_id = ?",
-            (workspace_id, channel, user_id),
+            "SELECT * FROM members WHERE workspace_id = ? AND channel = ? AND user_id = ?", key
         )
-        return None if row is None else _member(row)
+        return self._one.put(key, None if row is None else _member(row))
 
     async def for_user(self, channel: str, user_id: str) -> list[Member]:
+        hit = self._of_user.get((channel, user_id))
+        if hit is not RowCache.MISSING:
+            return list(hit)
         rows = await self._db.fetchall(
             "SELECT * FROM members WHERE channel = ? AND user_id = ? ORDER BY workspace_id",
             (channel, user_id),
         )
-        return [_member(r) for r in rows]
+        members = [_member(r) for r in rows]
+        for m in members:
+            self._one.put((m.workspace_id, channel, user_id), m)
+        return list(self._of_user.put((channel, user_id), members))
 
     async def all(self, workspace_id: int) -> list[Member]:
         rows = await self._db.fetchall(
@@ -290,6 +343,7 @@ class SqliteMemberRepo:
         return [_member(r) for r in rows]
 
     async def remove(self, member_id: int) -> None:
+        self._drop()
         await self._db.execute("DELETE FROM members WHERE id = ?", (member_id,))
 
 
@@ -383,8 +437,10 @@ def _binding(row: Row) -> ChatBinding:
 class SqliteChatRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._cache: RowCache[tuple[str, str], list[ChatBinding]] = RowCache(db)
 
     async def bind(self, binding: ChatBinding) -> None:
+        self._cache.drop()
         try:
             await self._db.execute(
                 "INSERT INTO chat_bindings (channel, chat_id, purpose, workspace_id, kind, title)"
@@ -407,11 +463,14 @@ class SqliteChatRepo:
             raise
 
     async def get(self, channel: str, chat_id: str) -> list[ChatBinding]:
+        hit = self._cache.get((channel, chat_id))
+        if hit is not RowCache.MISSING:
+            return list(hit)
         rows = await self._db.fetchall(
             "SELECT * FROM chat_bindings WHERE channel = ? AND chat_id = ? ORDER BY id",
             (channel, chat_id),
         )
-        return [_binding(r) for r in rows]
+        return list(self._cache.put((channel, chat_id), [_binding(r) for r in rows]))
 
     async def for_workspace(
         self, workspace_id: int, purpose: ChatPurpose | None = None
@@ -428,12 +487,14 @@ class SqliteChatRepo:
         return [_binding(r) for r in rows]
 
     async def unbind(self, channel: str, chat_id: str, purpose: ChatPurpose) -> None:
+        self._cache.drop()
         await self._db.execute(
             "DELETE FROM chat_bindings WHERE channel = ? AND chat_id = ? AND purpose = ?",
             (channel, chat_id, ChatPurpose(purpose).value),
         )
 
     async def rebind(self, channel: str, old_chat_id: str, new_chat_id: str) -> int:
+        self._cache.drop()
         async with self._db.transaction():
             rows = await self._db.fetchall(
                 "UPDATE OR IGNORE chat_bindings SET chat_id = ? WHERE channel = ? AND chat_id = ?"
@@ -526,6 +587,12 @@ def _campaign(row: Row) -> Campaign:
 class SqliteCampaignRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._by_id: RowCache[int, Campaign | None] = RowCache(db)
+        self._lists: RowCache[tuple[int | None, bool], list[Campaign]] = RowCache(db)
+
+    def _drop(self) -> None:
+        self._by_id.drop()
+        self._lists.drop()
 
     async def create(
         self,
@@ -537,6 +604,7 @@ class SqliteCampaignRepo:
         schedule: Schedule,
         started_on: datetime,
     ) -> Campaign:
+        self._drop()
         try:
             row = await self._db.fetchone(
                 "INSERT INTO campaigns (workspace_id, name, template_key, period_type, timezone,"
@@ -559,10 +627,16 @@ class SqliteCampaignRepo:
         return _campaign(row)
 
     async def get(self, campaign_id: int) -> Campaign | None:
+        hit = self._by_id.get(campaign_id)
+        if hit is not RowCache.MISSING:
+            return hit
         row = await self._db.fetchone("SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
-        return None if row is None else _campaign(row)
+        return self._by_id.put(campaign_id, None if row is None else _campaign(row))
 
     async def all(self, workspace_id: int, active_only: bool = False) -> list[Campaign]:
+        hit = self._lists.get((workspace_id, active_only))
+        if hit is not RowCache.MISSING:
+            return list(hit)
         if active_only:
             rows = await self._db.fetchall(
                 "SELECT * FROM campaigns WHERE workspace_id = ? AND active = 1 ORDER BY id",
@@ -572,13 +646,18 @@ class SqliteCampaignRepo:
             rows = await self._db.fetchall(
                 "SELECT * FROM campaigns WHERE workspace_id = ? ORDER BY id", (workspace_id,)
             )
-        return [_campaign(r) for r in rows]
+        campaigns = [_campaign(r) for r in rows]
+        return list(self._lists.put((workspace_id, active_only), campaigns))
 
     async def list_active(self) -> list[Campaign]:
+        hit = self._lists.get((None, True))
+        if hit is not RowCache.MISSING:
+            return list(hit)
         rows = await self._db.fetchall("SELECT * FROM campaigns WHERE active = 1 ORDER BY id")
-        return [_campaign(r) for r in rows]
+        return list(self._lists.put((None, True), [_campaign(r) for r in rows]))
 
     async def update(self, campaign: Campaign) -> Campaign:
+        self._drop()
         row = await self._db.fetchone(
             "UPDATE campaigns SET name = ?, template_key = ?, period_type = ?, timezone = ?,"
             " schedule_json = ?, active = ?, prompt_private = ?, prompt_group = ?, paused = ?"
@@ -690,49 +769,39 @@ class SqliteSubmissionRepo:
         values_json = encode_values(values)
         photos_json = encode_strings(photos)
         submitted = encode_dt(submitted_at)
+        head_sql = (
+            "INSERT INTO submissions"
+            " (campaign_id, period_key, period_type, period_start, org_id,"
+            " current_version) VALUES (?, ?, ?, ?, ?, 1)"
+            " ON CONFLICT (campaign_id, period_key, org_id) DO UPDATE SET"
+            " current_version = current_version + 1"
+            " RETURNING id, current_version"
+        )
+        head_params = (campaign_id, period.key, period.type.value, period.start.isoformat(), org_id)
+        version_sql = (
+            "INSERT INTO submission_versions (submission_id, version, channel, user_id,"
+            " message_id, raw_text, values_json, photos_json, submitted_at, late)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+        )
+        rest = (channel, user_id, message_id, raw_text, values_json, photos_json, submitted)
+
+        def both(conn: sqlite3.Connection) -> tuple[int, int, int]:
+            # The two statements in one round trip to the database thread.
+            head = conn.execute(head_sql, head_params).fetchone()
+            assert head is not None
+            row = conn.execute(version_sql, (head[0], head[1], *rest, int(late))).fetchone()
+            assert row is not None
+            return int(head[0]), int(head[1]), int(row[0])
+
         try:
             async with self._db.transaction():
-                head = await self._db.fetchone(
-                    "INSERT INTO submissions"
-                    " (campaign_id, period_key, period_type, period_start, org_id,"
-                    " current_version) VALUES (?, ?, ?, ?, ?, 1)"
-                    " ON CONFLICT (campaign_id, period_key, org_id) DO UPDATE SET"
-                    " current_version = current_version + 1"
-                    " RETURNING id, current_version",
-                    (
-                        campaign_id,
-                        period.key,
-                        period.type.value,
-                        period.start.isoformat(),
-                        org_id,
-                    ),
-                )
-                assert head is not None
-                submission_id, version = head["id"], head["current_version"]
-                row = await self._db.fetchone(
-                    "INSERT INTO submission_versions (submission_id, version, channel, user_id,"
-                    " message_id, raw_text, values_json, photos_json, submitted_at, late)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    (
-                        submission_id,
-                        version,
-                        channel,
-                        user_id,
-                        message_id,
-                        raw_text,
-                        values_json,
-                        photos_json,
-                        submitted,
-                        int(late),
-                    ),
-                )
-                assert row is not None
+                submission_id, version, version_id = await self._db.run(both)
         except sqlite3.IntegrityError as exc:
             if _is_foreign_key(exc):
                 raise _missing_reference(exc, f"submission of org {org_id}") from exc
             raise
         return SubmissionVersion(
-            id=row["id"],
+            id=version_id,
             submission_id=submission_id,
             version=version,
             campaign_id=campaign_id,
@@ -789,6 +858,48 @@ class SqliteSubmissionRepo:
             (campaign_id, first.type.value, first.start.isoformat(), last.start.isoformat()),
         )
         return [_version(r) for r in rows]
+
+
+# -- period totals ---------------------------------------------------------------------
+class SqliteTotalsRepo:
+    """Rows are created and invalidated by triggers on the submissions (migration 0005);
+    this repository only reads them and fills in the computed totals."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def in_range(
+        self, campaign_id: int, first: Period, last: Period, signature: str
+    ) -> list[StoredTotals]:
+        if first.type is not last.type:
+            raise ValueError(f"period range {first.key}..{last.key} mixes period types")
+        rows = await self._db.fetchall(
+            "SELECT period_key, generation, signature, totals_json FROM period_totals"
+            " WHERE campaign_id = ? AND period_type = ? AND period_start BETWEEN ? AND ?"
+            " ORDER BY period_start",
+            (campaign_id, first.type.value, first.start.isoformat(), last.start.isoformat()),
+        )
+        out: list[StoredTotals] = []
+        for r in rows:
+            period = period_from_key(r["period_key"])
+            text = r["totals_json"]
+            known = text is not None and r["signature"] == signature
+            out.append(
+                StoredTotals(
+                    period, r["generation"], decode_totals(period, text) if known else None
+                )
+            )
+        return out
+
+    async def put(
+        self, campaign_id: int, totals: PeriodTotals, generation: int, signature: str
+    ) -> bool:
+        row = await self._db.fetchone(
+            "UPDATE period_totals SET signature = ?, totals_json = ?"
+            " WHERE campaign_id = ? AND period_key = ? AND generation = ? RETURNING 1",
+            (signature, encode_totals(totals), campaign_id, totals.period.key, generation),
+        )
+        return row is not None
 
 
 # -- audit -----------------------------------------------------------------------------
@@ -1014,18 +1125,25 @@ class SqliteOutboxRepo:
 
 # -- conversations ---------------------------------------------------------------------
 class SqliteConversationRepo:
+    """States are cached by key, mostly to know that none exists (the common case)."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._cache: RowCache[tuple[str, str, str], ConversationState | None] = RowCache(db)
 
     async def get(self, channel: str, chat_id: str, user_id: str) -> ConversationState | None:
+        key = (channel, chat_id, user_id)
+        hit = self._cache.get(key)
+        if hit is not RowCache.MISSING:
+            return hit
         row = await self._db.fetchone(
             "SELECT kind, data_json, updated_at FROM conversations"
             " WHERE channel = ? AND chat_id = ? AND user_id = ?",
-            (channel, chat_id, user_id),
+            key,
         )
         if row is None:
-            return None
-        return ConversationState(
+            return self._cache.put(key, None)
+        state = ConversationState(
             channel=channel,
             chat_id=chat_id,
             user_id=user_id,
@@ -1033,8 +1151,11 @@ class SqliteConversationRepo:
             data=decode_data(row["data_json"]),
             updated_at=decode_dt(row["updated_at"]),
         )
+        # Not cached: the state's data is a mutable mapping its reader may change.
+        return state
 
     async def put(self, state: ConversationState) -> None:
+        self._cache.drop((state.channel, state.chat_id, state.user_id))
         await self._db.execute(
             "INSERT INTO conversations (channel, chat_id, user_id, kind, data_json, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)"
@@ -1052,6 +1173,10 @@ class SqliteConversationRepo:
         )
 
     async def clear(self, channel: str, chat_id: str, user_id: str) -> None:
+        key = (channel, chat_id, user_id)
+        if self._cache.get(key) is None:
+            return  # known to be absent
+        self._cache.drop(key)
         await self._db.execute(
             "DELETE FROM conversations WHERE channel = ? AND chat_id = ? AND user_id = ?",
             (channel, chat_id, user_id),

@@ -27,12 +27,24 @@ Rules decided here (the renderer and the services rely on them):
   least one value for the field.
 * **Cumulative** ("lũy kế từ đầu đợt") applies the same aggregation to every value of every
   period from the campaign start through ``period`` (versions of later periods are ignored).
+
+Totals per period (decided, for scale: a year of a national campaign is a million reports):
+a ``PeriodTotals`` holds, for each numeric field, what the aggregation needs from one
+period's reports (how many gave a number, their sum, their maximum, the latest of them),
+and totals of several periods merge into the totals of all their reports. So the cumulative
+section is the merge of stored per-period totals instead of a pass over every report since
+the campaign began, and the change against the previous period needs that period's totals
+only. ``compute_digest`` takes either form and gives the same digest: sums of integers are
+exact, sums of decimals are exact while they fit Decimal's 28 significant digits (always,
+for figures people type), the maximum and the latest do not depend on grouping, and an
+average is the merged sum over the merged count.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -44,14 +56,18 @@ __all__ = [
     "ChoiceSummary",
     "Completeness",
     "Digest",
+    "FieldAggregate",
     "FieldTotal",
     "LevelStatus",
     "NarrativeItem",
     "OrgNarrative",
     "OrgReport",
     "OrgRow",
+    "PeriodTotals",
     "compute_completeness",
     "compute_digest",
+    "period_totals",
+    "totals_signature",
 ]
 
 Number = int | Decimal
@@ -221,6 +237,59 @@ class Digest:
         return not self.rows
 
 
+@dataclass(frozen=True, slots=True)
+class FieldAggregate:
+    """One numeric field over a set of reports: how many gave a number, and what the
+    field's aggregation needs of them (``total`` for sum and average, ``maximum`` for max,
+    ``latest`` = (submitted_at, version id, value) for latest; the others stay None)."""
+
+    count: int = 0
+    total: Number | None = None
+    maximum: Number | None = None
+    latest: tuple[datetime, int, Number] | None = None
+
+    def merge(self, other: FieldAggregate) -> FieldAggregate:
+        """The aggregate of both sets of reports (disjoint: different periods)."""
+        if not other.count:
+            return self
+        if not self.count:
+            return other
+        total = (
+            other.total
+            if self.total is None
+            else self.total
+            if other.total is None
+            else self.total + other.total
+        )
+        maximum = (
+            other.maximum
+            if self.maximum is None
+            else self.maximum
+            if other.maximum is None
+            else max(self.maximum, other.maximum)
+        )
+        latest = self.latest
+        if other.latest is not None and (latest is None or other.latest[:2] > latest[:2]):
+            latest = other.latest
+        return FieldAggregate(self.count + other.count, total, maximum, latest)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodTotals:
+    """A period's numeric fields aggregated over its current reports (``reports`` of them).
+    Valid for the template whose ``totals_signature`` it was computed with."""
+
+    period: Period
+    reports: int
+    fields: Mapping[str, FieldAggregate] = field(default_factory=dict)
+
+    def get(self, key: str) -> FieldAggregate:
+        return self.fields.get(key) or _NO_VALUES
+
+
+_NO_VALUES = FieldAggregate()
+
+
 # -- helpers ------------------------------------------------------------------------------
 def _latest_per_org(versions: Iterable[SubmissionVersion]) -> list[SubmissionVersion]:
     """One version per (period, organization), the highest; first-seen order kept."""
@@ -314,6 +383,79 @@ def _aggregate(
     if field.type is FieldType.MONEY:
         return int(avg.to_integral_value(rounding=ROUND_HALF_UP)), n
     return avg.quantize(_CENT, rounding=ROUND_HALF_UP), n
+
+
+def _field_aggregate(field: TemplateField, versions: Sequence[SubmissionVersion]) -> FieldAggregate:
+    """What ``_aggregate`` needs of ``versions`` for ``field``, in mergeable form."""
+    key = field.key
+    agg = field.aggregation
+    if agg is Aggregation.LATEST:
+        latest: tuple[datetime, int, Number] | None = None
+        n = 0
+        for v in versions:
+            raw = v.values.get(key)
+            if raw is None:
+                continue
+            num = _coerce(field, raw)
+            if num is None:
+                continue
+            n += 1
+            if latest is None or (v.submitted_at, v.id) > latest[:2]:
+                latest = (v.submitted_at, v.id, num)
+        return FieldAggregate(n, latest=latest)
+    nums = _numbers(field, [v.values.get(key) for v in versions])
+    if not nums:
+        return _NO_VALUES
+    if agg is Aggregation.MAX:
+        return FieldAggregate(len(nums), maximum=max(nums))
+    total: Number = sum(nums) if _is_int_field(field) else sum(nums, Decimal(0))
+    return FieldAggregate(len(nums), total=total)
+
+
+def _finish(field: TemplateField, a: FieldAggregate) -> tuple[Number | None, int]:
+    """The field's aggregate and its contributors, as ``_aggregate`` gives them."""
+    if not a.count:
+        return None, 0
+    agg = field.aggregation
+    if agg is Aggregation.LATEST:
+        assert a.latest is not None
+        return a.latest[2], a.count
+    if agg is Aggregation.MAX:
+        return a.maximum, a.count
+    assert a.total is not None
+    if agg is Aggregation.SUM:
+        return a.total, a.count
+    avg = Decimal(a.total) / a.count
+    if field.type is FieldType.MONEY:
+        return int(avg.to_integral_value(rounding=ROUND_HALF_UP)), a.count
+    return avg.quantize(_CENT, rounding=ROUND_HALF_UP), a.count
+
+
+def _numeric_fields(template: Template) -> list[TemplateField]:
+    return [f for section in template.sections for f in section.fields if f.type.numeric]
+
+
+def totals_signature(template: Template) -> str:
+    """What ``PeriodTotals`` depend on in a template: its numeric fields' keys, types and
+    aggregations. Totals stored under another signature must be computed again."""
+    spec = "|".join(
+        f"{f.key}:{f.type.value}:{f.aggregation.value}" for f in _numeric_fields(template)
+    )
+    return hashlib.sha256(spec.encode("utf-8")).hexdigest()[:16]
+
+
+def period_totals(
+    template: Template, period: Period, versions: Iterable[SubmissionVersion]
+) -> PeriodTotals:
+    """The totals of ``period`` from its versions (versions of other periods are ignored;
+    of several versions of one organization the highest counts)."""
+    cur = [v for v in _latest_per_org(versions) if v.period == period]
+    fields: dict[str, FieldAggregate] = {}
+    for f in _numeric_fields(template):
+        a = _field_aggregate(f, cur)
+        if a.count:
+            fields[f.key] = a
+    return PeriodTotals(period, len(cur), fields)
 
 
 def _is_empty(value: FieldValue) -> bool:
@@ -417,11 +559,19 @@ def compute_digest(
     exempt_org_ids: frozenset[int] = frozenset(),
     other_orgs: Sequence[OrgUnit] = (),
     cumulative_from: Period | None = None,
+    current_totals: PeriodTotals | None = None,
+    previous_totals: PeriodTotals | None = None,
+    cumulative_totals: Sequence[PeriodTotals] | None = None,
 ) -> Digest:
     """Everything the leadership digest shows for ``period`` (see the module docstring).
 
     ``cumulative_from`` (the campaign's first period) makes the cumulative section count
-    every period since then, reported or not; without it only periods with data count."""
+    every period since then, reported or not; without it only periods with data count.
+
+    The totals may come precomputed (the same digest results, see the module docstring):
+    ``current_totals`` of ``current`` for ``period``, ``previous_totals`` in place of
+    ``previous``, and ``cumulative_totals`` (one per period, the current one included) in
+    place of ``cumulative``."""
     cur = _latest_per_org(current)
     comp = _completeness(
         period=period,
@@ -496,11 +646,17 @@ def compute_digest(
             narratives.append(OrgNarrative(rep.org, tuple(items)))
 
     # Totals and change against the previous period.
-    prev = _latest_per_org(previous)
+    prev = _latest_per_org(previous) if previous_totals is None else []
     totals: list[FieldTotal] = []
     for f in numeric:
-        value, n = _aggregate(f, cur)
-        prev_value, _ = _aggregate(f, prev)
+        if current_totals is None:
+            value, n = _aggregate(f, cur)
+        else:
+            value, n = _finish(f, current_totals.get(f.key))
+        if previous_totals is None:
+            prev_value, _ = _aggregate(f, prev)
+        else:
+            prev_value, _ = _finish(f, previous_totals.get(f.key))
         change: Number | None = None
         if value is not None and prev_value is not None:
             change = value - prev_value
@@ -535,17 +691,33 @@ def compute_digest(
         )
 
     # Cumulative totals from the campaign start through this period.
-    cum_versions = [
-        v
-        for v in _latest_per_org(cumulative)
-        if v.period.type is period.type and v.period.start <= period.start
-    ]
-    cumulative_totals: list[FieldTotal] = []
-    for f in numeric:
-        value, n = _aggregate(f, cum_versions)
-        sk, st = section_of[f.key]
-        cumulative_totals.append(FieldTotal(f, sk, st, value, n))
-    seen_periods = {v.period.start: v.period for v in cum_versions}
+    cum_rows: list[FieldTotal] = []
+    seen_periods: dict[date, Period] = {}
+    if cumulative_totals is None:
+        cum_versions = [
+            v
+            for v in _latest_per_org(cumulative)
+            if v.period.type is period.type and v.period.start <= period.start
+        ]
+        for f in numeric:
+            value, n = _aggregate(f, cum_versions)
+            sk, st = section_of[f.key]
+            cum_rows.append(FieldTotal(f, sk, st, value, n))
+        seen_periods = {v.period.start: v.period for v in cum_versions}
+    else:
+        parts = [
+            t
+            for t in cumulative_totals
+            if t.reports and t.period.type is period.type and t.period.start <= period.start
+        ]
+        for f in numeric:
+            merged = _NO_VALUES
+            for t in parts:
+                merged = merged.merge(t.get(f.key))
+            value, n = _finish(f, merged)
+            sk, st = section_of[f.key]
+            cum_rows.append(FieldTotal(f, sk, st, value, n))
+        seen_periods = {t.period.start: t.period for t in parts}
     periods = tuple(seen_periods[d] for d in sorted(seen_periods))
     if cumulative_from is not None and cumulative_from <= period and periods:
         span = [cumulative_from]
@@ -564,6 +736,6 @@ def compute_digest(
         choices=tuple(choices),
         rows=tuple(rows),
         narratives=tuple(narratives),
-        cumulative=tuple(cumulative_totals),
+        cumulative=tuple(cum_rows),
         cumulative_periods=periods,
     )

@@ -216,6 +216,10 @@ ORG_DEACTIVATED = (
     "✅ Đã ngừng theo dõi báo cáo của {name}. Dùng /molaidonvi {code} để theo dõi lại."
 )
 ORG_ACTIVATED = "✅ Đã theo dõi lại báo cáo của {name}."
+LEVEL_UNITS_FOLLOW = (
+    "Thay đổi này áp dụng cho cả {n} đơn vị bên dưới; tình hình báo cáo của các kỳ đã qua"
+    " trong /tonghop, /chuyencan cũng tính lại theo danh sách mới (số liệu đã báo cáo vẫn giữ)."
+)
 ORG_ALREADY_ACTIVE = "{name} (mã {code}) đang được theo dõi báo cáo, không cần mở lại."
 ORG_ALREADY_INACTIVE = "{name} (mã {code}) đã ngừng theo dõi từ trước."
 RENAME_USAGE = "Cách dùng: /doiten mã | tên mới | tên ngắn mới (không bắt buộc)"
@@ -458,6 +462,11 @@ AUDIT_ACTIONS = {
     "chat_migrated": "nhóm chuyển thành siêu nhóm, đổi mã",
     "bot_added": "thêm lại bot vào nhóm",
     "bot_removed": "xóa bot khỏi nhóm",
+    "add_level": "thêm cấp tổng hợp",
+    "move_org": "chuyển đơn vị sang cấp khác",
+    "export": "nhận tệp báo cáo",
+    "letterhead": "sửa phần đầu, phần ký báo cáo Word",
+    "scheduled_rollups": "đổi báo cáo định kỳ",
 }
 
 # -- calendar rules --------------------------------------------------------------------------
@@ -645,8 +654,18 @@ LEVEL_DOES_NOT_REPORT = (
     "{name} là cấp tổng hợp, không tự gửi báo cáo: số liệu của cấp là báo cáo của các đơn vị"
     " bên dưới. Xem tổng hợp: /tonghop {code}"
 )
-MOVE_INTO_ITSELF = "Không thể đưa {name} vào bên dưới chính nó."
-ORG_MOVED = "✅ Đã chuyển {name} về {parent}."
+OUTSIDE_OWN_LEVEL = (
+    "Đồng chí xem được số liệu của {name} và các đơn vị bên dưới; đơn vị này thuộc nơi khác."
+)
+LEVEL_UNDER_REPORTING = (
+    "Cấp tổng hợp chỉ đặt được dưới một cấp tổng hợp khác (tỉnh, xã), không đặt dưới đơn vị"
+    " báo cáo “{name}”."
+)
+MOVE_INTO_ITSELF = "Không thể đưa {name} vào bên dưới {parent}: {parent} đang nằm trong {name}."
+ORG_MOVED = (
+    "✅ Đã chuyển {name} về {parent}. Các báo cáo đã gửi của đơn vị được tính cho cấp mới,"
+    " kể cả trong bản tổng hợp các kỳ trước."
+)
 
 
 def rollup_files_hint(span: str) -> str:

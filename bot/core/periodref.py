@@ -112,6 +112,9 @@ def parse_span_ref(text: str, default_type: PeriodType, today: date) -> tuple[da
     m = re.fullmatch(rf"(?:tu\s+)?(?:ngay\s+)?{_DAY}\s*(?:den|toi|-|–)\s*(?:ngay\s+)?{_DAY}", t)
     if m:
         last = _day(m, 4, today)
+        if not m.group(6) and last > today:
+            # "từ 1/10 đến 15/11" asked in January: the days just past, not next year's.
+            last = _day(m, 4, date(today.year - 1, 1, 1))
         first_year = m.group(3)
         first = _day(m, 1, last if not first_year else today)
         if first > last:
@@ -123,10 +126,18 @@ def parse_span_ref(text: str, default_type: PeriodType, today: date) -> tuple[da
         raise PeriodError(
             f"Chưa hiểu khoảng thời gian “{text.strip()}”. Ví dụ: từ 01/10/2026 đến 15/11/2026."
         )
-    period = parse_period_ref(text, default_type, today)
-    if period.start > today and not re.search(r"\d{4}", t) and not _RELATIVE.search(t):
+    last_year = date(today.year - 1, today.month, 1)
+    implicit = not re.search(r"\d{4}", t) and not _RELATIVE.search(t)
+    try:
+        period = parse_period_ref(text, default_type, today)
+    except PeriodError:
+        if not implicit:
+            raise
+        # "tuần 53" asked in the first days of a year without a week 53: last year's.
+        period = parse_period_ref(text, default_type, last_year)
+    if period.start > today and implicit:
         # "quý IV" asked in January means the quarter just ended, not the one next year.
-        period = parse_period_ref(text, default_type, date(today.year - 1, today.month, 1))
+        period = parse_period_ref(text, default_type, last_year)
     return period
 
 

@@ -526,6 +526,10 @@ def render_digest(
     """The leadership digest (VOICE.md). Long lists are cut at ``max_names`` names and
     ``max_org_blocks`` per-organization blocks, saying how many were left out."""
     c = d.completeness
+    if d.levels and max_names is not None:
+        # A province of communes: per-level lines say who is missing; names beyond a few
+        # dozen would only flood the chat (each unit is in the workbook).
+        max_names = min(max_names, 20)
     lines = [f"{MARK_DIGEST} TỔNG HỢP KẾT QUẢ {d.period.label().upper()}"]
     if d.campaign_name:
         lines.append(d.campaign_name)
@@ -595,9 +599,15 @@ def render_digest(
             lines.append(heading("Mô hình hay; khó khăn, vướng mắc; đề xuất, kiến nghị:"))
             if not d.narratives:
                 lines.append(" - Các đơn vị chưa nêu nội dung.")
-            for nar in d.narratives:
+            shown = d.narratives if not d.levels else d.narratives[:20]
+            for nar in shown:
                 lines.append(f"• {nar.org.display_name}:")
                 lines.extend(f" - {item.field.label}: {item.text}" for item in nar.items)
+            if len(shown) < len(d.narratives):
+                lines.append(
+                    f"… và {format_int(len(d.narratives) - len(shown))} đơn vị khác"
+                    f" (toàn văn: /xuat word {d.period.short_label()})."
+                )
 
     # 5. Cumulative.
     if has_numeric and d.cumulative_periods and any(t.value is not None for t in d.cumulative):

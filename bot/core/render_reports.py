@@ -55,6 +55,23 @@ def span_unit_word(r: Rollup) -> str:
     return _UNIT_WORD[r.periods[0].type] if r.periods else "kỳ"
 
 
+def comparison_caveat(r: Rollup, previous: str, this: str) -> str | None:
+    """Why the summed figures carry no change against the previous span, or None.
+
+    Shared by the chat text, the Word report and the workbook so the three say the same
+    thing: a quarter of 14 weeks against one of 13 would show "tăng 7,7%" from the calendar
+    alone, so sums are not compared, and the reader is told why rather than left to wonder
+    where the comparison went."""
+    if r.unequal_lengths is None:
+        return None
+    word = span_unit_word(r)
+    now_n, before_n = r.unequal_lengths
+    return (
+        f"Số liệu cộng dồn không so sánh với {previous} vì {this} có {format_int(now_n)} {word},"
+        f" {previous} có {format_int(before_n)} {word}."
+    )
+
+
 def _rate(part: int, whole: int, rate: Decimal | None) -> str:
     if rate is None:
         return f"{format_int(part)}/{format_int(whole)}"
@@ -135,6 +152,9 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
         lines.extend(body or [" - Các báo cáo chưa có số liệu."])
         if any(t.change is not None for t in r.totals):
             lines.append(f"(Trong ngoặc: tăng, giảm so với {_previous_words(r)}.)")
+        caveat = comparison_caveat(r, _previous_words(r), "kỳ này")
+        if caveat:
+            lines.append(f"({caveat})")
 
     behind = r.behind()
     if behind:
@@ -184,6 +204,8 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
     lines.append("Theo kỳ:")
     for p in reversed(periods):
         values = line.by_period.get(p.key) if line is not None else None
+        if values is None and p.start > r.now.date():
+            continue  # a week still to come is not history
         if values is not None:
             shown = [
                 f"{f.label} {_number(f, values[f.key], 'short')}" for f in fields if f.key in values

@@ -256,6 +256,8 @@ class Rollup:
     levels: tuple[LevelAttendance, ...]
     reports: int = 0
     names: Mapping[int, str] = field(default_factory=dict)
+    # (periods in the span, periods in the span before) when they differ: sums not compared.
+    unequal_lengths: tuple[int, int] | None = None
 
     @property
     def numeric_fields(self) -> tuple[TemplateField, ...]:
@@ -383,6 +385,15 @@ def compute_rollup(
     section_of = {f.key: (s.key, s.title) for s in template.sections for f in s.fields}
 
     prev_cur: list[SubmissionVersion] = []
+    # Sums over spans of different lengths (a quarter of 14 weeks against one of 13, a
+    # month of 5 weeks against one of 4) are not compared: "tăng 31%" would only count weeks.
+    lengths: tuple[int, int] | None = None
+    if previous is not None and counted:
+        ptype = counted[0].period.type
+        lengths = (
+            len(span.source_periods(ptype)),
+            len(span.previous().source_periods(ptype)),
+        )
     if previous is not None:
         prev_span = span.previous()
         prev_cur = [
@@ -391,9 +402,11 @@ def compute_rollup(
         prev_cur.sort(key=lambda v: (v.period.start, v.submitted_at, v.id))
 
     totals: list[FieldTotal] = []
+    comparable_sums = lengths is None or lengths[0] == lengths[1]
     for f in numeric:
         value, n = _rule(f, cur)
-        prev_value = _figure(f, prev_cur) if previous is not None else None
+        compare = previous is not None and (comparable_sums or f.aggregation is not Aggregation.SUM)
+        prev_value = _figure(f, prev_cur) if compare else None
         change = value - prev_value if value is not None and prev_value is not None else None
         sk, st = section_of[f.key]
         totals.append(FieldTotal(f, sk, st, value, n, prev_value, change))
@@ -476,6 +489,7 @@ def compute_rollup(
         levels=tuple(levels),
         reports=len(cur),
         names=names,
+        unequal_lengths=None if comparable_sums else lengths,
     )
 
 

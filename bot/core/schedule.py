@@ -9,6 +9,7 @@ common for weekly reports due on Monday morning.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -240,7 +241,9 @@ class DueTimes:
     lock: datetime
 
 
+@functools.lru_cache(maxsize=4096)
 def due_times(period: Period, schedule: Schedule, tz: str) -> DueTimes:
+    """Pure and asked several times per reply (late? locked? which period?): cached."""
     deadline = period.moment(schedule.deadline_offset, tz)
     return DueTimes(
         open=period.moment(schedule.open_offset, tz),

@@ -47,7 +47,7 @@ _PLACES = (
     "Xã Tân Đông", "Xã Tân Châu", "Xã Tân Phú", "Xã Tân Hội", "Xã Tân Thành", "Xã Tân Hòa",
     "Xã Tân Lập", "Xã Tân Biên", "Xã Thạnh Bình", "Xã Trà Vong", "Xã Phước Vinh",
     "Xã Hòa Hội", "Xã Ninh Điền", "Xã Châu Thành", "Xã Hảo Đước", "Xã Long Chữ",
-    "Xã Long Thuận", "Xã Bến Cầu", "Xã Truông Mít", "Xã Suối Ngô", "Xã Suối Dây",
+    "Xã Long Thuận", "Xã Bến Cầu", "Xã Suối Ngô", "Xã Suối Dây",
     "Xã Tân Thạnh", "Xã Mỏ Công", "Xã Trà Vinh",
 )  # fmt: skip
 _SHORT = {
@@ -57,6 +57,16 @@ _SHORT = {
     "hlhpn": "Hội LHPN",
     "hnd": "Hội ND",
     "hccb": "Hội CCB",
+}
+# The Front and the organizations at commune level (the Labour Federation has no commune
+# level: its unions there are the grassroots trade unions).
+_LOCAL_NAMES = {
+    "mttq": "Ủy ban MTTQ Việt Nam",
+    "tinhdoan": "Đoàn Thanh niên",
+    "ldld": "Công đoàn",
+    "hlhpn": "Hội Liên hiệp Phụ nữ",
+    "hnd": "Hội Nông dân",
+    "hccb": "Hội Cựu chiến binh",
 }
 _NARRATIVES: dict[str, tuple[str, ...]] = {
     "mo_hinh_hay": (
@@ -126,10 +136,11 @@ async def seed_province(
             code = f"x{i + 1:02d}"
             level = await store.orgs.add(ws.id, code, place, place, province.id, False)
             for p in TAY_NINH_ORGS:
-                name = f"{p.name.replace(' tỉnh', '').replace('Tỉnh đoàn', 'Đoàn Thanh niên')}"
+                name = _LOCAL_NAMES[p.code]
+                where = place[0].lower() + place[1:]  # "Hội Nông dân xã Tân Hòa"
                 units.append(
                     await store.orgs.add(
-                        ws.id, f"{p.code}_{code}", f"{name} {place}", _SHORT[p.code], level.id
+                        ws.id, f"{p.code}_{code}", f"{name} {where}", _SHORT[p.code], level.id
                     )
                 )
         await store.templates.save(
@@ -190,14 +201,19 @@ async def _week(
     truant: OrgUnit,
     rng: random.Random,
 ) -> int:
-    deadline = cal.times(campaign, period).deadline
     week_no = period.start.isocalendar().week
     n = 0
     for org in units:
         if (org.id == truant.id and 10 <= week_no <= 17) or rng.random() < 0.07:
             continue
         late = rng.random() < 0.1
-        at = deadline + (timedelta(hours=20) if late else -timedelta(hours=rng.randint(4, 80)))
+        # On time: between Monday and Friday office hours; late: the next Monday morning.
+        days = rng.randint(0, 3)
+        at = period.start_at(campaign.timezone) + timedelta(
+            days=days + 1, hours=rng.randint(8, 16), minutes=rng.choice((0, 15, 30, 45))
+        )
+        if late:
+            at = period.start_at(campaign.timezone) + timedelta(days=7, hours=rng.randint(8, 11))
         big = 4 if org.code in _SHORT else 1  # provincial units do more than a commune's
         values: dict[str, FieldValue] = {
             "so_buoi_tuyen_truyen": rng.randint(1, 6) * big,

@@ -823,10 +823,17 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
         if org.active == active:
             already = msg.ORG_ALREADY_ACTIVE if active else msg.ORG_ALREADY_INACTIVE
             return ctx.reply(already.format(name=org.display_name, code=org.code))
+        assert ctx.workspace is not None
+        tree = Hierarchy(await self._store.orgs.all(ctx.workspace.id, include_inactive=True))
+        under = [o for o in tree.reporting(org.id) if o.id != org.id]
         await self._store.orgs.update(replace(org, active=active))
         await self._audit(ctx, "activate_org" if active else "deactivate_org", org.code)
         template = msg.ORG_ACTIVATED if active else msg.ORG_DEACTIVATED
-        return ctx.reply(template.format(name=org.display_name, code=org.code))
+        text = template.format(name=org.display_name, code=org.code)
+        if under:
+            # A commune carries its units with it: say how many, and what it does to figures.
+            text += " " + msg.LEVEL_UNITS_FOLLOW.format(n=len(under))
+        return ctx.reply(text)
 
     async def _cmd_ngungdonvi(
         self, ctx: Ctx, args: str, event: InboundMessage
@@ -1917,9 +1924,9 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
     async def _cmd_tonghop(
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
-        if args.strip():
+        if args.strip() or await self._leader_unit(ctx) is not None:
             # A longer period than the campaign's, a range of days or a unit: a roll-up.
-            target = await self._report_target(ctx, args, "")
+            target = await self._report_target(ctx, args, None)
             if isinstance(target, list):
                 return target
             campaign, span, scope = target

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.core.digest import PeriodTotals
 from bot.core.events import OutDocument
 from bot.core.models import (
     AuditEntry,
@@ -330,6 +332,34 @@ class UsageRepo(Protocol):
     async def get(self, channel: str, month: str) -> int: ...
 
 
+@dataclass(frozen=True, slots=True)
+class StoredTotals:
+    """A period that has reports, with its totals when they are known and current for the
+    template signature asked (None: compute them from the reports, then ``put``)."""
+
+    period: Period
+    generation: int
+    totals: PeriodTotals | None
+
+
+class TotalsRepo(Protocol):
+    """Per-period totals (``bot.core.digest.PeriodTotals``) kept beside the reports."""
+
+    async def in_range(
+        self, campaign_id: int, first: Period, last: Period, signature: str
+    ) -> list[StoredTotals]:
+        """Every period from ``first`` to ``last`` (same type) that has reports, in order.
+        ``generation`` changes whenever a period's reports change."""
+        ...
+
+    async def put(
+        self, campaign_id: int, totals: PeriodTotals, generation: int, signature: str
+    ) -> bool:
+        """Keeps the totals, unless the period's reports changed since ``generation`` was
+        read (then nothing is kept: False)."""
+        ...
+
+
 class SettingsRepo(Protocol):
     async def all(self, workspace_id: int) -> dict[str, str]: ...
     async def put(self, workspace_id: int, key: str, value: str, now: datetime) -> None: ...
@@ -373,6 +403,7 @@ class Store(Protocol):
     inbound: InboundLog
     calendar: CalendarRepo
     usage: UsageRepo
+    totals: TotalsRepo
     settings: SettingsRepo
     privacy: PrivacyRepo
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from bot.core.periods import Period, PeriodError, PeriodType
 from bot.core.render_reports import render_attendance, render_history, render_rollup
 from bot.core.rollup import Span
 from bot.core.text import fold
+from bot.services import periods as cal
 from bot.services.reports import (
     NO_FILE_CHANNELS,
     ROLLUP_TYPES,
@@ -60,7 +61,7 @@ class ReportCommandsMixin:
 
     # -- reading what the command is about ----------------------------------------------
     async def _report_target(
-        self, ctx: Ctx, args: str, default: str
+        self, ctx: Ctx, args: str, default: PeriodType | None
     ) -> tuple[Campaign, Span, OrgUnit | None] | list[OutboundMessage]:
         """The campaign, span and unit a report command names (see the module docstring).
 
@@ -83,9 +84,13 @@ class ReportCommandsMixin:
             rest.append(w)
         campaign = campaigns[0]
         today = ctx.now.astimezone(ZoneInfo(campaign.timezone)).date()
-        text = " ".join(rest) or default
+        text = " ".join(rest)
         try:
-            ref = parse_span_ref(text, campaign.period_type, today)
+            ref = (
+                parse_span_ref(text, campaign.period_type, today)
+                if text
+                else _default_span(campaign, ctx.now, default)
+            )
         except PeriodError as exc:
             return ctx.reply(str(exc))
         if isinstance(ref, Period):
@@ -101,8 +106,28 @@ class ReportCommandsMixin:
             if span.end <= span.start:
                 return ctx.reply(msg.SPAN_EMPTY)
         if span.start > today:
-            return ctx.reply(msg.SPAN_IN_FUTURE.format(span=span.label()))
+            return ctx.reply(msg.SPAN_IN_FUTURE.format(span=_capital(span.label())))
+        own = await self._leader_unit(ctx)
+        if own is not None:
+            # A commune's leader reads the commune: by default, and only within it.
+            if scope is None:
+                scope = own
+            else:
+                tree = await self._reports.hierarchy(own.workspace_id)
+                if not tree.covers(own.id, scope.id):
+                    return ctx.reply(msg.OUTSIDE_OWN_LEVEL.format(name=own.name))
         return campaign, span, scope
+
+    async def _leader_unit(self, ctx: Ctx) -> OrgUnit | None:
+        """The grouping unit (a commune) a leader is bound to; None for leaders of the whole
+        workspace, admins and owners."""
+        member = ctx.member
+        if member is None or ctx.is_owner or member.role is not Role.LEADER:
+            return None
+        if member.org_id is None:
+            return None
+        org = await self._store.orgs.get(member.org_id)
+        return org if org is not None and not org.reports else None
 
     # -- /tonghop for a longer period, a range or a unit ---------------------------------
     async def _rollup_reply(
@@ -134,7 +159,7 @@ class ReportCommandsMixin:
             return ctx.reply(msg.EXPORT_USAGE)
         if ctx.chat.channel in NO_FILE_CHANNELS:
             return ctx.reply(msg.NO_FILES_HERE)
-        found = await self._report_target(ctx, rest, "thang nay")
+        found = await self._report_target(ctx, rest, PeriodType.MONTH)
         if isinstance(found, list):
             return found
         campaign, span, scope = found
@@ -169,7 +194,7 @@ class ReportCommandsMixin:
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
         assert ctx.workspace is not None and ctx.member is not None
-        found = await self._report_target(ctx, args, "nam nay")
+        found = await self._report_target(ctx, args, PeriodType.YEAR)
         if isinstance(found, list):
             return found
         campaign, span, org = found
@@ -195,7 +220,7 @@ class ReportCommandsMixin:
     async def _cmd_chuyencan(
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
-        found = await self._report_target(ctx, args, "nam nay")
+        found = await self._report_target(ctx, args, PeriodType.YEAR)
         if isinstance(found, list):
             return found
         campaign, span, scope = found
@@ -302,6 +327,8 @@ class ReportCommandsMixin:
             parent = await self._org_by_code(ctx, parent_code)
             if parent is None:
                 return msg.ORG_NOT_FOUND.format(code=parent_code[:40])
+            if not reports and parent.reports:
+                return msg.LEVEL_UNDER_REPORTING.format(name=parent.name)
             parent_id = parent.id
         name = " ".join(name_text.split())[:200]
         short = " ".join(short_text.split())[:80]
@@ -330,11 +357,14 @@ class ReportCommandsMixin:
                 return ctx.reply(msg.ORG_NOT_FOUND.format(code=parts[1][:40]))
             tree = await self._reports.hierarchy(ctx.workspace.id)
             if tree.covers(org.id, parent.id):
-                return ctx.reply(msg.MOVE_INTO_ITSELF.format(name=org.display_name))
+                return ctx.reply(msg.MOVE_INTO_ITSELF.format(name=org.name, parent=parent.name))
+            if not org.reports and parent.reports:
+                return ctx.reply(msg.LEVEL_UNDER_REPORTING.format(name=parent.name))
         await self._store.orgs.update(replace(org, parent_id=parent.id if parent else None))
         where = parent.name if parent else "cấp cao nhất"
+        # Figures follow the unit: its past reports now count for its new parent.
         await self._audit(ctx, "move_org", f"{org.code} -> {parent.code if parent else '-'}")
-        return ctx.reply(msg.ORG_MOVED.format(name=org.display_name, parent=where))
+        return ctx.reply(msg.ORG_MOVED.format(name=org.name, parent=where))
 
 
 _PERIOD_WORDS = frozenset(
@@ -361,6 +391,22 @@ def _later(ctx: Ctx, make: Callable[[], Awaitable[list[OutboundMessage]]]) -> li
 
     ctx.after.append(guarded)
     return []
+
+
+def _default_span(campaign: Campaign, now: datetime, kind: PeriodType | None) -> Period:
+    """Without a period: the month (year) of the last period whose reports are in, so the
+    first days of January give last year's record rather than an empty one; ``None`` means
+    the period replies are going to now (the digest's own default)."""
+    current = cal.reporting_period(campaign, now)
+    if kind is None:
+        return current
+    last = max(current.prev(), cal.first_period(campaign))
+    anchor = last.start + timedelta(days=3) if last.type is PeriodType.WEEK else last.start
+    return Period.containing(kind, anchor)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _today(now: datetime, tz: str) -> date:

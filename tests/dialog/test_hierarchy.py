@@ -62,7 +62,11 @@ async def test_tree_listing_and_moves(harness: Harness) -> None:
         indent > len(commune) - len(commune.lstrip()) > len(lines[top]) - len(lines[top].lstrip())
     )
     out = await h.play("1001 @ g1: /chuyendonvi tinh | xa_tanhoa")
-    assert "Không thể đưa Tỉnh Tây Ninh vào bên dưới chính nó" in out
+    assert "Không thể đưa Tỉnh Tây Ninh vào bên dưới Xã Tân Hòa" in out
+    out = await h.play("1001 @ g1: /chuyendonvi xa_tanhoa | hnd")
+    assert "không đặt dưới đơn vị báo cáo" in out
+    out = await h.play("1001 @ g1: /themcap xa_x | Xã X | hnd")
+    assert "không đặt dưới đơn vị báo cáo" in out
     out = await h.play("1001 @ g1: /chuyendonvi hnd_th | khong_co")
     assert "khong_co" in out
     out = await h.play("1001 @ g1: /themcap xa_moi | Xã Mới | khong_co")
@@ -70,7 +74,7 @@ async def test_tree_listing_and_moves(harness: Harness) -> None:
     out = await h.play("1002 @ dm: /themcap xa_x | Xã X")
     assert "quản trị" in out
     audit = await h.play("1001 @ g1: /nhatky")
-    assert "move_org" in audit and "add_level" in audit
+    assert "chuyển đơn vị sang cấp khác hnd" in audit and "thêm cấp tổng hợp" in audit
 
 
 async def test_levels_are_not_prompted_and_cannot_report(harness: Harness) -> None:
@@ -101,6 +105,13 @@ async def test_levels_are_not_prompted_and_cannot_report(harness: Harness) -> No
     assert "11 buổi" in out
     out = await h.play("1007 @ ld: /chuyencan tháng 11 xa_tanbien")
     assert "Hội ND (Xã Tân Biên): 1/1 (100%)" in out and "UBMTTQ (Xã Tân Biên): 0/1" in out
+    # A commune's leader sees the commune by default, and nothing outside it.
+    out = await h.play("1004 @ dm: /tonghop")
+    assert "Đơn vị: Xã Tân Hòa" in out
+    out = await h.play("1004 @ dm: /chuyencan tháng 11 xa_tanbien")
+    assert "xem được số liệu của Xã Tân Hòa" in out
+    out = await h.play("1004 @ dm: /tonghop tuần 48 tinh")
+    assert "xem được số liệu của Xã Tân Hòa" in out
 
 
 async def test_stopping_a_commune_stops_its_units(harness: Harness) -> None:

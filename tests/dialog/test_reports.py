@@ -145,7 +145,7 @@ async def test_letterhead_is_set_by_chat_and_used(tayninh: Harness) -> None:
     assert "Nguyễn Văn An" in text and "Tây Ninh, ngày" in text and "Kẻ Mạo Danh" not in text
     assert "Lưu: VT." in text
     audit = await h.play("1001 @ g1: /nhatky")
-    assert "letterhead" in audit or "vanban" in audit.lower()
+    assert "sửa phần đầu, phần ký báo cáo Word" in audit
     out = await h.play("1001 @ g1: /vanban mặc định")
     assert "mặc định" in out
 

@@ -96,14 +96,18 @@ class SlidingWindows:
         self.windows = windows
         self.clock = clock
         self._overall: deque[float] = deque()
-        self._chats: dict[int, deque[float]] = {}
-        self.arrivals: list[tuple[float, int]] = []  # accepted: (time, chat_id)
-        self.rejections: list[tuple[float, int, int]] = []  # (time, chat_id, retry_after)
+        self._chats: dict[int | str, deque[float]] = {}
+        self.arrivals: list[tuple[float, int | str]] = []  # accepted: (time, chat_id)
+        self.rejections: list[tuple[float, int | str, int]] = []  # (time, chat_id, retry_after)
 
-    def admit(self, chat_id: int) -> int:
-        """0 when the message may go (and it is counted), else the retry_after to answer."""
+    def admit(self, chat_id: int | str, group: bool | None = None) -> int:
+        """0 when the message may go (and it is counted), else the retry_after to answer.
+        A chat is a group when ``group`` says so or, by default, when its id is negative
+        (Telegram's convention)."""
         now = self.clock()
-        limit, period = self.windows.group if chat_id < 0 else self.windows.private
+        if group is None:
+            group = isinstance(chat_id, int) and chat_id < 0
+        limit, period = self.windows.group if group else self.windows.private
         chat = self._chats.setdefault(chat_id, deque())
         waits = [_wait(self._overall, *self.windows.overall, now), _wait(chat, limit, period, now)]
         wait = max(waits)

@@ -9,7 +9,10 @@ The control side queues what people do (``message`` for text, ``image``, ``stick
 ``voice``, ``unsupported``, ``raw`` for anything), reads what the bot sent (``sent``,
 ``texts``, ``wait_sent``) and injects faults per method (``fail``): HTTP 429 with
 retry_after, 5xx, ``ok: false`` on HTTP 200, a body that is not JSON, a slow answer; and
-``duplicate`` delivers an event twice. In webhook mode ``FakeZaloServer`` POSTs each event
+``duplicate`` delivers an event twice. ``strict_limits(RateWindows(...))`` turns on the same
+strict sliding-window rate mode as the Telegram fake (sendMessage and sendPhoto count; the
+excess is answered HTTP 429 with ``retry_after``): Zalo publishes no limit, so the windows
+are whatever a test or benchmark says (``ZALO_RATE``). In webhook mode ``FakeZaloServer`` POSTs each event
 to the bot with ``X-Bot-Api-Secret-Token``, bare or wrapped in ``{ok, result}``
 alternately, until it answers 200. Every wait is bounded.
 """
@@ -26,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.telegram_api import free_port
+from tests.fakes.telegram_api import RateWindows, SlidingWindows, free_port
 
 TOKEN = "1234567890:zalo-TEST-token-never-logged"
 BOT_ID = "bot9000"
@@ -63,6 +66,7 @@ class FakeZaloApi:
     webhook_url: str = ""
     webhook_secret: str = ""
     unknown_chats_refused: bool = True
+    limits: SlidingWindows | None = None
 
     def __post_init__(self) -> None:
         self._events: deque[dict[str, Any]] = deque()
@@ -136,6 +140,13 @@ class FakeZaloApi:
         }
         return self.raw({"event_name": "message.text.received", "message": msg})
 
+    def strict_limits(
+        self, windows: RateWindows, clock: Callable[[], float] = time.monotonic
+    ) -> SlidingWindows:
+        """Turns on the strict rate mode (see the module's docstring)."""
+        self.limits = SlidingWindows(windows, clock)
+        return self.limits
+
     def fail(self, method: str, *faults: Fault) -> None:
         self.faults.setdefault(method, deque()).extend(faults)
 
@@ -192,6 +203,16 @@ class FakeZaloApi:
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not found"}
+        chat = str(params.get("chat_id") or "")
+        if self.limits is not None and method in ("sendMessage", "sendPhoto") and chat:
+            retry_after = self.limits.admit(chat, group=chat in self.groups)
+            if retry_after:
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests",
+                    "parameters": {"retry_after": retry_after},
+                }
         result = await handler(params) if asyncio.iscoroutinefunction(handler) else handler(params)
         if isinstance(result, tuple):
             return result

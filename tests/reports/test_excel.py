@@ -20,6 +20,7 @@ import pytest
 from bot.core.hierarchy import Hierarchy
 from bot.core.models import SubmissionVersion
 from bot.core.periods import Period, PeriodType
+from bot.core.presets import TAY_NINH_TEMPLATE
 from bot.core.rollup import Rollup, Span
 from bot.services.exports.excel import (
     NO_DATA,
@@ -34,6 +35,7 @@ from tests.reports.sample import Province, build_province
 
 Q4 = Period(PeriodType.QUARTER, date(2026, 10, 1))
 Q3 = Period(PeriodType.QUARTER, date(2026, 7, 1))
+Q2 = Period(PeriodType.QUARTER, date(2026, 4, 1))
 YEAR = Period(PeriodType.YEAR, date(2026, 1, 1))
 WORKSPACE = "Ủy ban MTTQ Việt Nam tỉnh Tây Ninh"
 SHEETS = ["Tổng hợp", "Theo kỳ", "Số liệu", "Theo đơn vị", "Nội dung", "Chuyên cần"]
@@ -97,13 +99,27 @@ def test_sheets_and_title(book: openpyxl.Workbook) -> None:
     assert any(
         t.startswith("quý IV/2026, từ 01/10/2026 đến 31/12/2026; gồm 14 tuần") for t in texts
     )
-    assert "quý III/2026" in texts
+    assert any(t.startswith("Số liệu cộng dồn không so sánh với quý III/2026") for t in texts)
     assert "10h00 Thứ Sáu, 15/01/2027" in texts  # NOW (03h00 UTC) in Vietnam's time
 
 
 def test_summary_totals_match_the_raw_reports(province: Province, book: openpyxl.Workbook) -> None:
+    """Quarter IV (14 weeks) is summed but not compared with quarter III (13): the
+    comparison line says why; quarter III against quarter II (13 each) is compared."""
     ws: Any = book["Tổng hợp"]
-    now, before = _versions(province, Q4), _versions(province, Q3)
+    now = _versions(province, Q4)
+    assert _find(ws, "So sánh với:", column=2).offset(column=1).value == (
+        "Số liệu cộng dồn không so sánh với quý III/2026 vì kỳ này có 14 tuần,"
+        " quý III/2026 có 13 tuần."
+    )
+    for key in ("so_buoi_tuyen_truyen", "tien_van_dong"):
+        row = _find(ws, TAY_NINH_TEMPLATE.field(key).label, column=2).row
+        assert ws.cell(row, 5).value == _sum(now, key)
+        assert ws.cell(row, 6).value is None and ws.cell(row, 7).value is None
+
+    data = rollup_workbook(province.rollup(Span.of(Q3)), workspace_name=WORKSPACE)
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Tổng hợp"]
+    now, before = _versions(province, Q3), _versions(province, Q2)
     for label, key, fmt in (
         ("Số buổi tuyên truyền, vận động", "so_buoi_tuyen_truyen", "#,##0"),
         ("Tiền vận động, ủng hộ", "tien_van_dong", "#,##0"),

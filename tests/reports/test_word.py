@@ -27,6 +27,7 @@ from bot.core.models import FieldValue, OrgUnit, SubmissionVersion
 from bot.core.periods import Period, PeriodType
 from bot.core.presets import TAY_NINH_TEMPLATE
 from bot.core.rollup import NarrativeKind, PeriodInfo, Rollup, Span, compute_rollup
+from bot.core.template import Aggregation
 from bot.core.vnformat import format_int
 from bot.services.exports.word import document_date_line, rollup_document
 from tests.reports.make_samples import (
@@ -40,6 +41,10 @@ from tests.reports.make_samples import (
 from tests.reports.sample import NOW, Province, build_province
 
 Q4 = Span.of(Period(PeriodType.QUARTER, date(2026, 10, 1)))
+# Quarter III has 13 weeks like quarter II, so its sums are compared; quarter IV has 14 and
+# is not (see comparison_caveat).
+Q3 = Span.of(Period(PeriodType.QUARTER, date(2026, 7, 1)))
+Q2_LABEL = "quý II/2026"
 YEAR = Span.of(Period(PeriodType.YEAR, date(2026, 1, 1)))
 TNR = "Times New Roman"
 
@@ -73,6 +78,16 @@ def quarter_bytes(quarter: Rollup) -> bytes:
 @pytest.fixture(scope="module")
 def doc(quarter_bytes: bytes) -> DocxDocument:
     return open_doc(quarter_bytes)
+
+
+@pytest.fixture(scope="module")
+def q3(province: Province) -> Rollup:
+    return province.rollup(Q3)
+
+
+@pytest.fixture(scope="module")
+def q3doc(q3: Rollup) -> DocxDocument:
+    return open_doc(make(q3))
 
 
 def body_texts(d: DocxDocument) -> list[str]:
@@ -344,49 +359,72 @@ def test_recipients_and_signature_block(doc: DocxDocument) -> None:
 
 # -- figures --------------------------------------------------------------------------------------
 def test_figures_table_matches_rollup_and_raw_sums(
-    doc: DocxDocument, quarter: Rollup, province: Province
+    q3doc: DocxDocument, q3: Rollup, province: Province
 ) -> None:
-    t = table_with_header(doc, "Nội dung")
+    t = table_with_header(q3doc, "Nội dung")
     header = [c.text for c in t.rows[0].cells]
     assert header == [
         "TT",
         "Nội dung",
         "Đơn vị tính",
-        "Quý IV/2026",
         "Quý III/2026",
+        "Quý II/2026",
         "Tăng (+), giảm (-)",
     ]
     rows = rows_by_label(t)
-    for total in quarter.totals:
+    assert sum(1 for total in q3.totals if total.change is not None) >= 5
+    for total in q3.totals:
         if total.value is None:
             assert total.label not in rows
             continue
         cells = rows[total.label]
         assert cells[3] == format_int(int(total.value)) if isinstance(total.value, int) else True
-        assert cells[3].replace(".", "").replace(",", ".") == str(total.value)
-        assert cells[4].replace(".", "").replace(",", ".") == str(total.previous)
+        assert Decimal(cells[3].replace(".", "").replace(",", ".")) == Decimal(str(total.value))
+        assert Decimal(cells[4].replace(".", "").replace(",", ".")) == Decimal(str(total.previous))
         sign = "+" if total.change is not None and total.change > 0 else "-"
         if total.change:
             assert cells[5].startswith(sign)
 
     # Independently: sums of the raw weekly reports of the quarter and of the one before.
-    q3 = Span.of(Period(PeriodType.QUARTER, date(2026, 7, 1)))
+    q2 = Span.of(Period(PeriodType.QUARTER, date(2026, 4, 1)))
     for key, label in (
         ("so_buoi_tuyen_truyen", "Số buổi tuyên truyền, vận động"),
         ("tien_van_dong", "Tiền vận động, ủng hộ"),
     ):
-        now = raw_sum(q4_versions(province), key)
-        before = raw_sum(q4_versions(province, q3), key)
+        now = raw_sum(q4_versions(province, Q3), key)
+        before = raw_sum(q4_versions(province, q2), key)
         cells = rows[label]
         assert cells[3] == format_int(now)
         assert cells[4] == format_int(before)
         assert cells[5] == ("+" if now >= before else "-") + format_int(abs(now - before))
     assert rows["Tiền vận động, ủng hộ"][2] == "đồng"
 
+    sessions = raw_sum(q4_versions(province, Q3), "so_buoi_tuyen_truyen")
+    line = para_starting(q3doc, "- Số buổi tuyên truyền, vận động:").text
+    assert line.startswith(f"- Số buổi tuyên truyền, vận động: {format_int(sessions)} buổi, ")
+    assert line.endswith(f" so với {Q2_LABEL}.")
+    assert not any("không so sánh" in p for p in body_texts(q3doc))
+
+
+def test_sums_of_unequal_spans_are_not_compared_and_the_report_says_why(
+    doc: DocxDocument, quarter: Rollup, province: Province
+) -> None:
+    """Quarter IV/2026 has 14 ISO weeks, quarter III 13: summed figures carry no change,
+    averages and latest values still do, and the report explains the missing comparison."""
+    assert quarter.unequal_lengths == (14, 13)
+    for total in quarter.totals:
+        if total.field.aggregation is Aggregation.SUM:
+            assert total.change is None
+    t = table_with_header(doc, "Nội dung")
+    header = [c.text for c in t.rows[0].cells]
+    assert header[:4] == ["TT", "Nội dung", "Đơn vị tính", "Quý IV/2026"]
     sessions = raw_sum(q4_versions(province), "so_buoi_tuyen_truyen")
     line = para_starting(doc, "- Số buổi tuyên truyền, vận động:").text
-    assert line.startswith(f"- Số buổi tuyên truyền, vận động: {format_int(sessions)} buổi, tăng ")
-    assert line.endswith(" so với quý III/2026.")
+    assert line == f"- Số buổi tuyên truyền, vận động: {format_int(sessions)} buổi."
+    assert (
+        "Số liệu cộng dồn không so sánh với quý III/2026 vì quý IV/2026 có 14 tuần,"
+        " quý III/2026 có 13 tuần."
+    ) in body_texts(doc)
 
 
 def test_attendance_matches_rollup_and_raw_counts(
@@ -426,20 +464,28 @@ def test_attendance_matches_rollup_and_raw_counts(
     assert f"trong đó {format_int(on_time)} lượt đúng hạn" in text
 
 
-def test_assessment_is_derived_from_the_figures(doc: DocxDocument, quarter: Rollup) -> None:
-    texts = body_texts(doc)
+def test_assessment_is_derived_from_the_figures(
+    doc: DocxDocument, quarter: Rollup, q3doc: DocxDocument, q3: Rollup
+) -> None:
+    texts = body_texts(q3doc)
     strengths = texts[texts.index("1. Ưu điểm") + 1 : texts.index("2. Hạn chế")]
     limits = texts[
         texts.index("2. Hạn chế") + 1 : texts.index(next(t for t in texts if t.startswith("III.")))
     ]
-    up = next(t for t in strengths if t.startswith("So với quý III/2026"))
+    up = next(t for t in strengths if t.startswith(f"So với {Q2_LABEL}"))
     down = next(t for t in limits if "chỉ tiêu giảm" in t)
-    for total in quarter.totals:
+    for total in q3.totals:
         label = total.label[0].lower() + total.label[1:]
         if total.change is not None and total.change > 0:
             assert f"{label} (" in up and f"{label} (" not in down
         elif total.change is not None and total.change < 0:
             assert f"{label} (" in down and f"{label} (" not in up
+
+    texts = body_texts(doc)
+    strengths = texts[texts.index("1. Ưu điểm") + 1 : texts.index("2. Hạn chế")]
+    limits = texts[
+        texts.index("2. Hạn chế") + 1 : texts.index(next(t for t in texts if t.startswith("III.")))
+    ]
     rate = "88,4%"
     assert quarter.rate == Decimal("88.4")
     assert any(rate in t for t in strengths)
@@ -528,7 +574,16 @@ def test_date_range_report(province: Province) -> None:
     assert any(
         t.startswith("Trong thời gian từ 01/10/2026 đến 15/11/2026, có 24 đơn vị") for t in texts
     )
-    assert any("so với kỳ trước (từ 16/08/2026 đến 30/09/2026)" in t for t in texts)
+    # 7 weeks against the 6 of the 46 days before: the sums are not compared, and it says so.
+    assert any(
+        t.startswith("Số liệu cộng dồn không so sánh với kỳ trước (từ 16/08/2026 đến 30/09/2026)")
+        and t.endswith("có 7 tuần, kỳ trước (từ 16/08/2026 đến 30/09/2026) có 6 tuần.")
+        for t in texts
+    )
+    # A range of whole weeks (6 against 6) is compared.
+    r = province.rollup(Span.between(date(2026, 10, 5), date(2026, 11, 15)))
+    texts = body_texts(open_doc(make(r)))
+    assert any("so với kỳ trước (từ 24/08/2026 đến 04/10/2026)" in t for t in texts)
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ def _dispatcher(
     )
 
 
-async def test_fan_out_is_paced_at_28_per_second_without_bursts(store: SqliteStore) -> None:
+async def test_fan_out_is_paced_at_29_per_second_without_bursts(store: SqliteStore) -> None:
     clock, time = ManualClock(NOW), FakeTime()
     sender = RecordingSender(time)
     for i in range(300):
@@ -76,10 +76,35 @@ async def test_fan_out_is_paced_at_28_per_second_without_bursts(store: SqliteSto
     assert await _dispatcher(store, clock, time, sender).drain(batch=100) == 300
     times = [t for t, _ in sender.sent]
     assert len(times) == 300
-    # Never more than 30 in any one-second window, and the whole run near 299/28 s.
-    assert max(sum(1 for u in times if t <= u < t + 1) for t in times) <= 29
-    assert times[-1] == pytest.approx(299 / 28, rel=0.01)
+    # Never more than 30 in any one-second window, and the whole run near 299/29 s.
+    assert max(sum(1 for u in times if t <= u <= t + 1) for t in times) <= 30
+    assert all(b - a >= 1 / 29 - 1e-9 for a, b in itertools.pairwise(times))
+    assert times[-1] == pytest.approx(299 / 29, rel=0.01)
     assert await store.outbox.pending() == []
+
+
+async def test_slow_sends_keep_the_grid_without_catching_up_in_a_burst(
+    store: SqliteStore,
+) -> None:
+    """A send slower than the interval delays the next one (no overlap, no burst after),
+    and a timer waking late does not push every later slot back."""
+    clock, time = ManualClock(NOW), FakeTime()
+
+    class SlowSender(RecordingSender):
+        async def send(self, message: OutboundMessage) -> None:
+            await super().send(message)
+            # Every tenth send takes 0.2 s (a slow answer), the others 5 ms.
+            self.time.t += 0.2 if len(self.sent) % 10 == 0 else 0.005
+
+    sender = SlowSender(time)
+    for i in range(100):
+        await store.outbox.enqueue("telegram", str(1000 + i), "prompt", f"k{i}", NOW)
+    assert await _dispatcher(store, clock, time, sender).drain() == 100
+    times = [t for t, _ in sender.sent]
+    assert all(b - a >= 1 / 29 - 1e-9 for a, b in itertools.pairwise(times))
+    assert max(sum(1 for u in times if t <= u <= t + 1) for t in times) <= 30
+    # Nine slots of 1/29 s and one slow send of 0.2 s per ten messages, nothing more.
+    assert times[-1] == pytest.approx(10 * (9 / 29 + 0.205), rel=0.05)
 
 
 async def test_group_gets_at_most_20_a_minute_and_private_one_a_second(store: SqliteStore) -> None:

@@ -47,6 +47,7 @@ EXPECTED_TABLES = {
     "campaign_skips",
     "exemptions",
     "reopenings",
+    "period_totals",
 }
 
 

@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from bot.core.periods import Period, PeriodType
+from bot.core.render_reports import comparison_caveat
 from bot.core.rollup import Rollup
 from bot.core.template import Aggregation, FieldType, TemplateField
 from bot.core.vnformat import format_deadline, format_int, format_money_short
@@ -583,7 +584,10 @@ def _summary_sheet(r: Rollup, workspace_name: str, tz: str) -> _Sheet:
     info = [
         ("Đơn vị:", where),
         ("Kỳ tổng hợp:", span_description(r)),
-        ("So sánh với:", r.span.previous().label()),
+        (
+            "So sánh với:",
+            comparison_caveat(r, r.span.previous().label(), "kỳ này") or r.span.previous().label(),
+        ),
         ("Số liệu tính đến:", format_deadline(now_local)),
         ("Mẫu báo cáo:", r.template.name),
     ]

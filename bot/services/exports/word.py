@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.letterhead import Letterhead
 from bot.core.periods import PeriodType
+from bot.core.render_reports import comparison_caveat
 from bot.core.rollup import (
     Attendance,
     LevelAttendance,
@@ -805,6 +806,9 @@ def _content(r: Rollup, workspace_name: str, chart_png: bytes | None) -> list[_B
         for title, paras in _section_figures(r, prev_label):
             blocks.append(num.next(title))
             blocks.extend(paras)
+        caveat = comparison_caveat(r, prev_label, span)
+        if caveat:
+            blocks.append(_Para(caveat))
         models = _items(r, r.narratives_of(NarrativeKind.MODEL))
         if models:
             blocks.append(num.next(H_MODELS))

@@ -1,0 +1,197 @@
+"""Fewer round trips, same guarantees: the repositories' caches, the transaction's memo of
+reads, BEGIN sent with the first statement, and ``Database.run`` (several statements in one
+hop). Every reader still sees committed data or its own transaction's writes."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.core.models import ConversationState, Role, Schedule
+from bot.core.periods import PeriodType
+from storage.sqlite import SqliteStore, open_store
+
+NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    s = await open_store(tmp_path / "r.db")
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+def count_statements(store: SqliteStore) -> list[str]:
+    """Records the SQL of every statement that reaches the worker thread."""
+    seen: list[str] = []
+    db = store.db
+    original = db._in_worker
+
+    async def spy(fn):
+        seen.append(getattr(fn, "__qualname__", "?"))
+        return await original(fn)
+
+    db._in_worker = spy  # type: ignore[method-assign]
+    return seen
+
+
+async def test_cached_rows_follow_writes_and_rollbacks(store: SqliteStore) -> None:
+    ws = await store.workspaces.create("Tỉnh", NOW)
+    org = await store.orgs.add(ws.id, "hnd", "Hội Nông dân")
+    assert await store.orgs.get(org.id) == org
+    renamed = await store.orgs.update(replace(org, name="Hội Nông dân tỉnh"))
+    assert await store.orgs.get(org.id) == renamed
+    assert [o.name for o in await store.orgs.all(ws.id)] == ["Hội Nông dân tỉnh"]
+
+    # A write rolled back leaves no trace in the caches.
+    with pytest.raises(Boom):
+        async with store.transaction():
+            await store.orgs.update(replace(org, name="Tạm"))
+            assert (await store.orgs.get(org.id)) == replace(renamed, name="Tạm")  # its own
+            raise Boom
+    assert await store.orgs.get(org.id) == renamed
+    assert [o.name for o in await store.orgs.all(ws.id)] == ["Hội Nông dân tỉnh"]
+
+    # Workspaces, campaigns, chats, members likewise.
+    assert (await store.workspaces.rename(ws.id, "Tỉnh Tây Ninh")).name == "Tỉnh Tây Ninh"
+    assert (await store.workspaces.get(ws.id)) is not None
+    assert (await store.workspaces.get(ws.id)).name == "Tỉnh Tây Ninh"  # type: ignore[union-attr]
+    c = await store.campaigns.create(
+        ws.id, "Tuần", "t", PeriodType.WEEK, "Asia/Ho_Chi_Minh", Schedule(), NOW
+    )
+    assert await store.campaigns.all(ws.id, active_only=True) == [c]
+    paused = await store.campaigns.update(replace(c, active=False))
+    assert await store.campaigns.all(ws.id, active_only=True) == []
+    assert await store.campaigns.get(c.id) == paused
+    assert await store.campaigns.list_active() == []
+
+
+async def test_a_reader_never_sees_another_tasks_uncommitted_write(store: SqliteStore) -> None:
+    ws = await store.workspaces.create("Tỉnh", NOW)
+    org = await store.orgs.add(ws.id, "hnd", "Hội Nông dân")
+    assert await store.orgs.get(org.id) == org  # cached
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def writer() -> None:
+        with pytest.raises(Boom):
+            async with store.transaction():
+                await store.orgs.update(replace(org, name="Chưa lưu"))
+                inside.set()
+                await release.wait()
+                raise Boom
+
+    task = asyncio.create_task(writer())
+    await inside.wait()
+    # The writer holds the transaction and dropped the entry: the read waits for the lock,
+    # then reads the committed row (the write was rolled back).
+    reader = asyncio.create_task(store.orgs.get(org.id))
+    await asyncio.sleep(0.05)
+    assert not reader.done()
+    release.set()
+    await task
+    assert (await reader) == org
+    assert await store.orgs.get(org.id) == org
+
+
+async def test_member_upsert_that_changes_nothing_writes_nothing(store: SqliteStore) -> None:
+    ws = await store.workspaces.create("Tỉnh", NOW)
+    org = await store.orgs.add(ws.id, "hnd", "Hội Nông dân")
+    m = await store.members.upsert(ws.id, "telegram", "7", "An", Role.REPORTER, org.id, NOW)
+    assert await store.members.for_user("telegram", "7") == [m]
+    seen = count_statements(store)
+    again = await store.members.upsert(ws.id, "telegram", "7", "An", Role.REPORTER, org.id, NOW)
+    assert again == m and seen == []
+    renamed = await store.members.upsert(ws.id, "telegram", "7", "Bình", Role.REPORTER, org.id, NOW)
+    assert seen and renamed.display_name == "Bình"
+    assert await store.members.for_user("telegram", "7") == [renamed]
+    assert await store.members.get(ws.id, "telegram", "7") == renamed
+    await store.members.remove(m.id)
+    assert await store.members.for_user("telegram", "7") == []
+    assert await store.members.get(ws.id, "telegram", "7") is None
+
+
+async def test_conversation_known_absent_is_not_deleted_again(store: SqliteStore) -> None:
+    key = ("telegram", "7", "7")
+    assert await store.conversations.get(*key) is None
+    seen = count_statements(store)
+    await store.conversations.clear(*key)
+    assert seen == []
+    state = ConversationState("telegram", "7", "7", "confirm", {"a": 1}, NOW)
+    await store.conversations.put(state)
+    assert await store.conversations.get(*key) == state
+    await store.conversations.clear(*key)
+    assert await store.conversations.get(*key) is None
+
+
+async def test_transaction_sends_begin_with_its_first_statement(store: SqliteStore) -> None:
+    ws = await store.workspaces.create("Tỉnh", NOW)
+    seen = count_statements(store)
+    async with store.transaction():
+        pass
+    assert seen == []  # nothing ran: no BEGIN, no COMMIT
+    async with store.transaction():
+        await store.audit.record(ws.id, "a", "x", "1", NOW)
+        await store.audit.record(ws.id, "a", "x", "2", NOW)
+    # BEGIN went with the first statement: two statements and the COMMIT, three hops.
+    assert seen == [
+        "Database._hop.<locals>.begin_then",
+        "Database.fetchall.<locals>.statement",
+        "_commit",
+    ]
+    with pytest.raises(Boom):
+        async with store.transaction():
+            await store.audit.record(ws.id, "a", "x", "3", NOW)
+            raise Boom
+    assert [e.detail for e in await store.audit.all(ws.id)] == ["2", "1"]
+
+
+async def test_run_sends_several_statements_in_one_hop_inside_the_transaction(
+    store: SqliteStore,
+) -> None:
+    ws = await store.workspaces.create("Tỉnh", NOW)
+
+    def two(conn: sqlite3.Connection) -> int:
+        for detail in ("a", "b"):
+            conn.execute(
+                "INSERT INTO audit_log (workspace_id, actor, action, detail, at)"
+                " VALUES (?, 'x', 'y', ?, '2026-11-23T01:30:00.000000+00:00')",
+                (ws.id, detail),
+            )
+        return 2
+
+    with pytest.raises(Boom):
+        async with store.transaction():
+            assert await store.db.run(two) == 2
+            raise Boom
+    assert await store.audit.all(ws.id) == []
+    assert await store.db.run(two) == 2
+    assert len(await store.audit.all(ws.id)) == 2
+
+
+async def test_a_repeated_read_in_a_transaction_is_answered_once_until_a_write(
+    store: SqliteStore,
+) -> None:
+    ws = await store.workspaces.create("Tỉnh", NOW)
+    seen = count_statements(store)
+    sql = "SELECT COUNT(*) FROM audit_log WHERE workspace_id = ?"
+    async with store.transaction():
+        assert (await store.db.fetchone(sql, (ws.id,)))[0] == 0  # type: ignore[index]
+        assert (await store.db.fetchone(sql, (ws.id,)))[0] == 0  # type: ignore[index]
+        assert len(seen) == 1
+        await store.audit.record(ws.id, "a", "x", "1", NOW)
+        assert (await store.db.fetchone(sql, (ws.id,)))[0] == 1  # type: ignore[index]
+        assert len(seen) == 3
+    assert seen[-1] == "_commit"
