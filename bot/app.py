@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
@@ -92,6 +92,40 @@ def seeded_codes(seed: int) -> Callable[[], str]:
     return lambda: "".join(rng.choice(INVITE_ALPHABET) for _ in range(6))
 
 
+def flood_limits(settings: Settings) -> FloodLimits | None:
+    """BOT_FLOOD_*; None (off) when BOT_FLOOD_BURST is 0."""
+    if settings.flood_burst == 0:
+        return None
+    return FloodLimits(
+        burst=settings.flood_burst,
+        burst_window=timedelta(seconds=settings.flood_burst_seconds),
+        sustained=settings.flood_sustained,
+        sustained_window=timedelta(seconds=settings.flood_sustained_seconds),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class InputLimits:
+    """BOT_MAX_TEXT_CHARS, BOT_MAX_TEMPLATE_CHARS, BOT_MAX_PHOTOS_PER_REPORT for the engine."""
+
+    max_text: int = 20_000
+    max_template_text: int = 200_000
+    max_photos: int = 20
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> InputLimits:
+        return cls(
+            settings.max_text_chars, settings.max_template_chars, settings.max_photos_per_report
+        )
+
+    def engine_fields(self) -> dict[str, int]:
+        return {
+            "max_text": self.max_text,
+            "max_template_text": self.max_template_text,
+            "max_photos": self.max_photos,
+        }
+
+
 @contextlib.asynccontextmanager
 async def build_services(
     database: Path,
@@ -107,12 +141,14 @@ async def build_services(
     backup_dir: Path | None = None,
     flood: FloodLimits | None = None,
     raw_text_days: int = 0,
+    input_limits: InputLimits | None = None,
 ) -> AsyncIterator[Services]:
     """``backup``: when to take backups and which to keep (default: none scheduled, the
     owner's /saoluu still works); ``backup_dir`` defaults to ``backups/`` beside the file.
     ``flood``: per-user flood control, off by default (transcripts run on a manual clock,
     where every message arrives at the same instant); the Telegram and Zalo runtimes turn
-    it on. ``raw_text_days``: BOT_RAW_TEXT_DAYS, told to people by /dulieucuatoi."""
+    it on. ``raw_text_days``: BOT_RAW_TEXT_DAYS, told to people by /dulieucuatoi.
+    ``input_limits``: sizes of messages, templates and photos (default: EngineConfig's)."""
     store = await open_store(database)
     try:
         owner_set = owners if owners is not None else set()
@@ -139,6 +175,8 @@ async def build_services(
                 extra_commands={"saoluu": backups.command},
                 flood=flood,
                 raw_text_days=raw_text_days,
+                backup_before_delete=backups.before_deletion,
+                **(input_limits or InputLimits()).engine_fields(),
             ),
             new_code=new_code,
         )
@@ -323,8 +361,9 @@ class TelegramRuntime:
                     invite_links=self.invite_links,
                     backup=backup_policy(settings),
                     backup_dir=settings.backup_dir,
-                    flood=FloodLimits(),
+                    flood=flood_limits(settings),
                     raw_text_days=settings.raw_text_days,
+                    input_limits=InputLimits.from_settings(settings),
                 )
             )
         assert self.services is not None
@@ -407,6 +446,7 @@ def build_telegram(
         clock,
         owner_chat_ids=owner_chats,
         photos_dir=settings.photos_dir if settings.telegram_download_photos else None,
+        max_photo_bytes=settings.max_photo_bytes,
     )
     runtime = TelegramRuntime(
         settings, clock, channel, new_code=new_code, shared=shared, invite_links=invite_links
@@ -602,8 +642,9 @@ class ChannelHub:
                     private_only_channels=self.private_only,
                     backup=backup_policy(s, no_file_channels={ZALO}),
                     backup_dir=s.backup_dir,
-                    flood=FloodLimits(),
+                    flood=flood_limits(s),
                     raw_text_days=s.raw_text_days,
+                    input_limits=InputLimits.from_settings(s),
                 )
             )
             self.services = services

@@ -94,7 +94,7 @@ class SqlitePrivacyRepo:
         """The person's report versions in this workspace keep their figures, unit and time
         but lose the platform identity and the raw message (see docs/du-lieu-ca-nhan.md)."""
         rows = await self._db.fetchall(
-            "UPDATE submission_versions SET channel = 'removed', user_id = ?, raw_text = ''"
+            "UPDATE submission_versions SET user_id = ?, raw_text = ''"
             " WHERE channel = ? AND user_id = ? AND submission_id IN ("
             " SELECT s.id FROM submissions s JOIN campaigns c ON c.id = s.campaign_id"
             " WHERE c.workspace_id = ?) RETURNING 1",

@@ -155,8 +155,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("xuatdulieu", ("exportdata",), Access.ADMIN,
                 "Nhận toàn bộ dữ liệu của không gian báo cáo (tệp JSON, trong trò chuyện riêng)",
                 ("/xuatdulieu",), "dữ liệu cá nhân"),
-    CommandSpec("xoakhonggian", ("deleteworkspace",), Access.OWNER,
-                "Xóa vĩnh viễn một không gian báo cáo và toàn bộ dữ liệu (gõ lại tên để xác nhận)",
+    CommandSpec("xoakhonggian", ("deleteworkspace",), Access.ADMIN,
+                "Xóa vĩnh viễn không gian báo cáo và toàn bộ dữ liệu (sao lưu trước, gõ lại tên"
+                " để xác nhận)",
                 ("/xoakhonggian", "/xoakhonggian 2"), "dữ liệu cá nhân"),
     CommandSpec("saoluu", ("backup",), Access.OWNER,
                 "Sao lưu cơ sở dữ liệu ngay và nhận tệp sao lưu (trong trò chuyện riêng)",

@@ -11,6 +11,15 @@ FLOOD_NOTICE = (
     " trong lúc này vẫn được ghi nhận."
 )
 
+
+def too_many_photos(have: int, limit: int) -> str:
+    kept = f"Báo cáo đã có {have} ảnh. " if have else ""
+    return (
+        f"{kept}Mỗi báo cáo giữ tối đa {limit} ảnh, nên bot chưa nhận thêm các ảnh này; báo"
+        " cáo và các ảnh đã gửi vẫn giữ nguyên. Đồng chí chọn lại những ảnh cần thiết nhất."
+    )
+
+
 PRIVATE_ONLY = (
     "Tệp dữ liệu có thông tin cá nhân. Đồng chí gửi lệnh /{cmd} trong trò chuyện riêng với"
     " bot, không gửi trong nhóm."
@@ -75,12 +84,25 @@ PENDING_KINDS = {
 LEAVE_CONFIRM = (
     "Đồng chí sắp rời không gian báo cáo “{name}” ({where}). Sau khi rời, bot không gửi đề nghị,"
     " nhắc việc cho đồng chí nữa và đồng chí không gửi báo cáo cho đơn vị được nữa. Các báo cáo"
-    " đồng chí đã gửi vẫn được giữ vì là hồ sơ của đơn vị. Đồng chí xác nhận?"
+    " đồng chí đã gửi vẫn được giữ vì là hồ sơ của đơn vị, nhưng bỏ tên tài khoản của đồng chí"
+    " và nội dung gốc tin nhắn. Đồng chí xác nhận?"
 )
-LEFT = (
-    "Đã ghi nhận: đồng chí đã rời không gian báo cáo “{name}”. Các báo cáo đồng chí đã gửi vẫn"
-    " được giữ là hồ sơ của đơn vị. Muốn tham gia lại, đồng chí xin mã mời của cán bộ quản trị."
-)
+
+
+def left(name: str, kept: int) -> str:
+    reports = (
+        f" {kept} lần gửi báo cáo của đồng chí vẫn được giữ là hồ sơ của đơn vị (số liệu, đơn"
+        " vị, thời gian) nhưng không còn gắn với tài khoản của đồng chí; nội dung gốc tin nhắn"
+        " đã xóa."
+        if kept
+        else ""
+    )
+    return (
+        f"Đã ghi nhận: đồng chí đã rời không gian báo cáo “{name}”.{reports} Muốn tham gia"
+        " lại, đồng chí xin mã mời của cán bộ quản trị."
+    )
+
+
 LAST_ADMIN = (
     "Đồng chí là quản trị viên duy nhất của “{name}”, nên chưa rời được. Đề nghị gắn thêm một"
     " quản trị viên (/gan - quantri MÃ NGƯỜI DÙNG) rồi rời."
@@ -93,12 +115,24 @@ DELETE_CHOOSE = (
 )
 DELETE_NO_WORKSPACES = "Chưa có không gian báo cáo nào."
 DELETE_NOT_FOUND = "Không có không gian báo cáo số {number}."
+DELETE_NOT_YOURS = "Không có không gian báo cáo số {number} do đồng chí quản trị."
 DELETE_CONFIRM = (
     "⚠️ Xóa không gian báo cáo “{name}” sẽ xóa vĩnh viễn toàn bộ dữ liệu của nó: {orgs} đơn vị,"
     " {members} người tham gia, {reports} lần gửi báo cáo, mẫu, lịch, nhật ký thao tác; các"
-    " nhóm đã đăng ký sẽ không còn gắn với bot. Không khôi phục được, trừ từ bản sao lưu.\n"
+    " nhóm đã đăng ký sẽ không còn gắn với bot. Không khôi phục được trong bot.{backup}\n"
     "Nên xuất dữ liệu trước (/xuatdulieu). Để xác nhận, đồng chí gõ lại đúng tên không gian:"
     " {name}"
+)
+DELETE_BACKUP_NOTE = (
+    " Trước khi xóa, bot sao lưu cơ sở dữ liệu; bản sao lưu được giữ theo thời hạn sao lưu"
+    " thông thường rồi tự xóa."
+)
+DELETE_BACKUP_FAILED = (
+    "Bot chưa sao lưu được cơ sở dữ liệu nên chưa xóa không gian báo cáo “{name}”; dữ liệu"
+    " vẫn nguyên. Đề nghị báo người vận hành bot kiểm tra chỗ lưu bản sao lưu."
+)
+DELETED_BACKUP = (
+    "Bản sao lưu ngay trước khi xóa: {file} (người vận hành bot giữ, tự xóa khi hết hạn giữ)."
 )
 DELETE_WRONG_NAME = (
     "Tên gõ lại không khớp với “{name}”, nên chưa xóa gì. Muốn xóa, đồng chí gửi lại lệnh"

@@ -136,6 +136,8 @@ class EngineConfig:
     owners: AbstractSet[tuple[str, str]] = frozenset()
     max_text: int = 20_000
     max_template_text: int = 200_000
+    # Photos kept with one report (each further one is refused, the report is kept).
+    max_photos: int = 20
     invite_days: int = 14
     invite_uses: int = 10
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -156,6 +158,9 @@ class EngineConfig:
     # Per-user flood control (bot.services.flood); None turns it off (transcripts and tests
     # on a manual clock, where every message arrives at the same instant).
     flood: FloodLimits | None = None
+    # Takes a backup before /xoakhonggian deletes a workspace and returns its file name
+    # (bot.services.backups); None: the deletion goes ahead without one (tests, sandbox).
+    backup_before_delete: Callable[[datetime], Awaitable[str]] | None = None
 
 
 @dataclass(slots=True)
@@ -1381,6 +1386,8 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
             guessed = set(result.guessed)
             problems = result.problems
         all_photos = [*(current.photos if current else ()), *photos]
+        if photos and len(all_photos) > self._config.max_photos:
+            return self._too_many_photos(ctx, len(all_photos) - len(photos))
         data = self._pending_data(campaign, period, org, values, sorted(guessed), text, all_photos)
         # Changing a stored report is shown in full and confirmed, never saved silently.
         return await self._review(
@@ -1499,6 +1506,10 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
         guessed = (set(_strings(state.data.get("guessed"))) - set(result.values)) | set(
             result.guessed
         )
+        if photos and len(_strings(state.data.get("photos"))) + len(photos) > (
+            self._config.max_photos
+        ):
+            return self._too_many_photos(ctx, len(_strings(state.data.get("photos"))))
         data = {
             **state.data,
             "values": encode_values(values),
@@ -1564,6 +1575,9 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
             return denied
         assert org is not None
         current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
+        have = len(current.photos) if current else 0
+        if have + len(photos) > self._config.max_photos:
+            return self._too_many_photos(ctx, have)
         if current is None:
             data = self._pending_data(campaign, period, org, {}, [], "", photos)
             data["choices"] = [[msg.CHOICE_CANCEL, CANCEL]]
@@ -1582,9 +1596,17 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
     async def _add_pending_photos(
         self, ctx: Ctx, state: ConversationState, photos: Sequence[str]
     ) -> list[OutboundMessage]:
-        data = {**state.data, "photos": [*_strings(state.data.get("photos")), *photos]}
+        have = _strings(state.data.get("photos"))
+        if len(have) + len(photos) > self._config.max_photos:
+            return self._too_many_photos(ctx, len(have))
+        data = {**state.data, "photos": [*have, *photos]}
         await self._save_state(ctx, REPORT, data)
         return ctx.reply(f"Đã nhận {len(photos)} ảnh, sẽ lưu cùng báo cáo.")
+
+    def _too_many_photos(self, ctx: Ctx, have: int) -> list[OutboundMessage]:
+        """BOT_MAX_PHOTOS_PER_REPORT: each version copies the report's photo list, so an
+        unbounded list would grow the database quadratically. Nothing stored changes."""
+        return ctx.reply(privacy_msg.too_many_photos(have, self._config.max_photos))
 
     # -- guided ---------------------------------------------------------------------------
     async def _guided_from_command(

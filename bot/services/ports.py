@@ -378,6 +378,13 @@ class PrivacyRepo(Protocol):
         """The person's dialogs in progress, in every chat."""
         ...
 
+    async def pseudonymize_versions(
+        self, workspace_id: int, channel: str, user_id: str, pseudonym: str
+    ) -> int:
+        """The person's report versions in this workspace: user id replaced by
+        ``pseudonym``, raw text cleared; figures, unit and time kept. Returns how many."""
+        ...
+
     async def export_workspace(self, workspace_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row of the workspace, table by table."""
         ...

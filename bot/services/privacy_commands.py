@@ -1,8 +1,9 @@
 """Personal-data commands (Decree 13/2023/ND-CP; docs/du-lieu-ca-nhan.md, section 6):
 ``/dulieucuatoi`` (what the bot stores about me, with a JSON file of my own rows),
 ``/roikhoi`` (unbind myself from a workspace after a confirmation), ``/xuatdulieu`` (an
-admin receives the workspace's full data as JSON) and ``/xoakhonggian`` (a bot owner deletes
-a workspace and everything in it after typing its name again). A mixin of the dialog
+admin receives the workspace's full data as JSON) and ``/xoakhonggian`` (a bot owner or the
+workspace's admin deletes it and everything in it after typing its name again, a backup
+taken first). A mixin of the dialog
 engine, like ``report_commands``; the engine hands the two confirmation dialogs here
 (``PRIVACY_KINDS``).
 
@@ -14,13 +15,13 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.core import messages as msg
-from bot.core import messages_ops as ops_msg
 from bot.core import messages_privacy as pmsg
 from bot.core.events import Choice, OutboundMessage, OutDocument
 from bot.core.models import Role
@@ -41,7 +42,9 @@ log = logging.getLogger(__name__)
 LEAVE = "leave"
 DELETE_WORKSPACE = "delete_workspace"
 PRIVACY_KINDS = frozenset({LEAVE, DELETE_WORKSPACE})
-_OK, _CANCEL = "ok", "cancel"  # the engine's choice data (bot.services.dialog.OK, CANCEL)
+_OK, _CANCEL = "ok", "cancel"
+# The user id of report versions whose sender left (/roikhoi); never a platform's id.
+PSEUDONYM_PREFIX = "da-roi-"  # the engine's choice data (bot.services.dialog.OK, CANCEL)
 
 
 class PrivacyCommandsMixin:
@@ -175,9 +178,15 @@ class PrivacyCommandsMixin:
         if await self._last_admin(ws.id, member.id, member.role):
             return ctx.reply(pmsg.LAST_ADMIN.format(name=ws.name))
         await self._store.members.remove(member.id)
+        # The reports stay (the unit's official records) but no longer point at the person:
+        # a random pseudonym, the same for all their versions here, not derived from the id.
+        pseudonym = f"{PSEUDONYM_PREFIX}{secrets.token_hex(4)}"
+        kept = await self._store.privacy.pseudonymize_versions(
+            ws.id, member.channel, member.user_id, pseudonym
+        )
         ctx.workspace = ws
         await self._audit(ctx, "leave", f"{member.channel}:{member.user_id}")
-        return ctx.reply(pmsg.LEFT.format(name=ws.name))
+        return ctx.reply(pmsg.left(ws.name, kept))
 
     # -- /xuatdulieu --------------------------------------------------------------------
     async def _cmd_xuatdulieu(
@@ -210,6 +219,14 @@ class PrivacyCommandsMixin:
         return [replace(ctx.reply(doc.caption)[0], document=doc)]
 
     # -- /xoakhonggian ------------------------------------------------------------------
+    async def _may_delete(self, ctx: Ctx, workspace_id: int) -> bool:
+        """A bot owner, or an admin of that very workspace (an admin elsewhere is nobody
+        here: admins of one workspace cannot touch another)."""
+        if ctx.is_owner:
+            return True
+        member = await self._store.members.get(workspace_id, ctx.sender.channel, ctx.sender.user_id)
+        return member is not None and member.role is Role.ADMIN
+
     async def _cmd_xoakhonggian(
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
@@ -217,8 +234,11 @@ class PrivacyCommandsMixin:
         word = args.strip().split()[0] if args.strip() else ""
         if word.isdigit():
             ws = await self._store.workspaces.get(int(word))
-            if ws is None:
-                return ctx.reply(pmsg.DELETE_NOT_FOUND.format(number=word[:12]))
+            # The same answer for a number that does not exist and one that is not theirs:
+            # an admin learns nothing about other workspaces.
+            if ws is None or not await self._may_delete(ctx, ws.id):
+                text = pmsg.DELETE_NOT_FOUND if ctx.is_owner else pmsg.DELETE_NOT_YOURS
+                return ctx.reply(text.format(number=word[:12]))
         else:
             ws = ctx.workspace
         if ws is None:
@@ -227,6 +247,8 @@ class PrivacyCommandsMixin:
                 return ctx.reply(pmsg.DELETE_NO_WORKSPACES)
             items = "\n".join(f"{w.id}. {w.name}" for w in spaces)
             return ctx.reply(pmsg.DELETE_CHOOSE.format(items=items))
+        if not await self._may_delete(ctx, ws.id):
+            return ctx.reply(msg.NEED_ADMIN)
         orgs = await self._store.orgs.all(ws.id, include_inactive=True)
         members = await self._store.members.all(ws.id)
         tables = await self._store.privacy.export_workspace(ws.id)
@@ -246,6 +268,7 @@ class PrivacyCommandsMixin:
                 orgs=len(orgs),
                 members=len(members),
                 reports=len(tables.get("submission_versions", [])),
+                backup=pmsg.DELETE_BACKUP_NOTE if self._config.backup_before_delete else "",
             ),
             choices,
         )
@@ -255,30 +278,41 @@ class PrivacyCommandsMixin:
     ) -> list[OutboundMessage]:
         await self._clear_state(ctx)
         name = str(state.data.get("name", ""))
-        if not ctx.is_owner:
-            return ctx.reply(ops_msg.NEED_OWNER)
         if " ".join(fold(text).split()) != " ".join(fold(name).split()):
             return ctx.reply(pmsg.DELETE_WRONG_NAME.format(name=name))
         ws = await self._store.workspaces.get(int(str(state.data.get("workspace_id"))))
         if ws is None:
             return ctx.reply(pmsg.DELETE_GONE)
+        if not await self._may_delete(ctx, ws.id):  # demoted since the question
+            return ctx.reply(msg.NEED_ADMIN)
+        backup = ""
+        if self._config.backup_before_delete is not None:
+            # Taken inside this event's transaction, before any row goes: the backup reads
+            # the last committed state (WAL), which is the workspace as it was asked about.
+            try:
+                backup = await self._config.backup_before_delete(ctx.now)
+            except Exception:
+                log.exception("backup before deleting workspace %s failed", ws.id)
+                return ctx.reply(pmsg.DELETE_BACKUP_FAILED.format(name=ws.name))
         counts = await self._store.privacy.delete_workspace(ws.id)
         # The audit table went with the workspace: the deletion is recorded in the log.
         log.warning(
-            "workspace %s (%s) deleted by %s: %s",
+            "workspace %s (%s) deleted by %s%s: %s",
             ws.id,
             ws.name,
             ctx.actor,
+            f", backup {backup} taken before" if backup else "",
             ", ".join(f"{t}={n}" for t, n in sorted(counts.items())),
         )
-        return ctx.reply(
-            pmsg.DELETED.format(
-                name=ws.name,
-                reports=counts.get("submission_versions", 0),
-                members=counts.get("members", 0),
-                chats=counts.get("chat_bindings", 0),
-            )
+        text = pmsg.DELETED.format(
+            name=ws.name,
+            reports=counts.get("submission_versions", 0),
+            members=counts.get("members", 0),
+            chats=counts.get("chat_bindings", 0),
         )
+        if backup:
+            text += "\n" + pmsg.DELETED_BACKUP.format(file=backup)
+        return ctx.reply(text)
 
     # -- the engine hands the confirmations of these commands here ----------------------
     async def _privacy_choice(

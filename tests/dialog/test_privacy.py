@@ -116,12 +116,18 @@ async def test_leave_after_confirmation_keeps_the_reports(tayninh: Harness) -> N
     assert await h.store.members.get(ws, "sandbox", "1002") is not None
     await h.play("1002 @ dm: /leave")
     out = await h.play("1002 @ dm: 1")
-    assert "đồng chí đã rời không gian báo cáo" in out and "vẫn\n" not in out
+    assert "đồng chí đã rời không gian báo cáo" in out
+    assert "2 lần gửi báo cáo của đồng chí vẫn được giữ" in out
     assert await h.store.members.get(ws, "sandbox", "1002") is None
+    # The unit's report stays, figures and time intact, without the person's identity.
     campaign = await h.campaign()
     org = await h.org("tinhdoan")
-    period = (await h.store.submissions.current(campaign.id, _week48()))[0].period
-    assert await h.store.submissions.current_for_org(campaign.id, period, org.id) is not None
+    stored = await h.store.submissions.current_for_org(campaign.id, _week48(), org.id)
+    assert stored is not None and stored.values and stored.version == 2
+    assert stored.user_id.startswith("da-roi-") and stored.raw_text == ""
+    assert await h.store.privacy.versions_by_user("sandbox", "1002") == []
+    others = await h.store.privacy.versions_by_user("sandbox", "1005")
+    assert len(others) == 1 and others[0]["raw_text"]  # other people's reports untouched
     out = await h.play("1001 @ g1: /nhatky")
     assert "tự rời không gian báo cáo sandbox:1002" in out
     # Gone: the next message is from an unknown person.
@@ -172,43 +178,94 @@ async def test_export_data_for_admins_of_this_workspace_only(tayninh: Harness) -
     assert len(h.sandbox.files) == n + 1
 
 
-async def test_delete_workspace_owner_only_with_its_name_typed(tayninh: Harness) -> None:
+OTHER_WORKSPACE = """
+@user 1200 Phạm Văn Khác
+@owner 1200
+@chat g2 group Nhóm xã Tân Hòa
+1200 @ g2: /khoitao Nhóm xã Tân Hòa
+1200 @ g2: /gan - quantri 1200
+"""
+
+
+async def test_delete_workspace_by_its_admin_with_its_name_typed(
+    tayninh: Harness, tmp_path: Path
+) -> None:
     h = tayninh
     await h.play(REPORTS)
     ws = (await h.campaign()).workspace_id
-    # A workspace admin who is not a bot owner may not.
+    await h.play(OTHER_WORKSPACE)
+    h.services.owners.discard(("sandbox", "1200"))  # from now on only that one's admin
+    (other,) = [w.id for w in await h.store.workspaces.all() if w.id != ws]
+    # Refusals: a reporter, a leader, in the group too; an admin of another workspace, by
+    # number or from this workspace's group.
+    assert "chỉ dành cho cán bộ quản trị" in await h.play("1002 @ dm: /xoakhonggian")
+    assert "chỉ dành cho cán bộ quản trị" in await h.play("1007 @ dm: /deleteworkspace")
+    assert "chỉ dành cho cán bộ quản trị" in await h.play("1002 @ g1: /xoakhonggian")
+    out = await h.play(f"1200 @ dm: /xoakhonggian {ws}")
+    assert f"Không có không gian báo cáo số {ws} do đồng chí quản trị" in out
+    out = await h.play("1200 @ g1: /xoakhonggian")
+    assert "Xóa không gian" not in out
+    # A workspace admin who is not a bot owner may, for their own workspace.
     await h.play("1001 @ g1: /gan - quantri 1003")
     out = await h.play("1003 @ dm: /xoakhonggian")
-    assert "người vận hành bot" in out
-    # A wrong name deletes nothing.
-    out = await h.play("1001 @ dm: /xoakhonggian")
     assert "gõ lại đúng tên không gian: Nhóm MTT-CTXH tỉnh Tây Ninh" in out
-    assert "6 đơn vị" in out and "3 lần gửi báo cáo" in out
-    out = await h.play("1001 @ dm: Nhóm MTT-CTXH tỉnh")
+    assert "6 đơn vị" in out and "3 lần gửi báo cáo" in out and "bot sao lưu" in out
+    # A wrong name deletes nothing.
+    out = await h.play("1003 @ dm: Nhóm MTT-CTXH tỉnh")
     assert "không khớp" in out
     assert await h.store.workspaces.get(ws) is not None
     # Cancel.
-    await h.play("1001 @ dm: /deleteworkspace")
-    assert "Đã hủy" in await h.play("1001 @ dm: Hủy")
+    await h.play("1003 @ dm: /xoakhonggian")
+    assert "Đã hủy" in await h.play("1003 @ dm: Hủy")
+    # Demoted between the question and the answer: refused.
+    await h.play("1003 @ dm: /xoakhonggian")
+    await h.play("1001 @ g1: /gan ldld baocao 1003")
+    out = await h.play("1003 @ dm: Nhóm MTT-CTXH tỉnh Tây Ninh")
+    assert "chỉ dành cho cán bộ quản trị" in out and "Đã xóa" not in out
     # The right name (accents and case as typed by habit are forgiven).
     await h.play("1001 @ dm: /xoakhonggian")
     out = await h.play("1001 @ dm: nhóm mtt-ctxh tỉnh tây ninh")
     assert "Đã xóa không gian báo cáo “Nhóm MTT-CTXH tỉnh Tây Ninh”" in out
     assert "3 lần gửi báo cáo" in out and "2 cuộc trò chuyện" in out
+    # A backup was taken first, and named.
+    backups = sorted((tmp_path / "backups").iterdir())
+    assert len(backups) == 1 and backups[0].name in out
     assert await h.store.workspaces.get(ws) is None
     assert await h.store.chats.get("sandbox", "g1") == []
     assert await h.store.members.for_user("sandbox", "1002") == []
+    # The other workspace is untouched.
+    assert await h.store.workspaces.get(other) is not None
+    assert [m.workspace_id for m in await h.store.members.for_user("sandbox", "1200")] == [other]
+    assert "Tình hình" not in await h.play("1200 @ g2: /trogiup")
     # The group is no longer registered; nothing of it is left to send.
     out = await h.play("1002 @ g1: /tinhhinh")
     assert "chưa đăng ký" in out or "chưa được đăng ký" in out
     await h.play("@clock 2026-11-30 08:00")
-    assert await h.store.outbox.pending() == []
+    assert [m for m in await h.store.outbox.pending() if m.chat_id in {"g1", "ld"}] == []
+
+
+async def test_no_deletion_without_its_backup(tmp_path: Path) -> None:
+    clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=TZ))
+    out = io.StringIO()
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the backups would go")
+    async with build_services(
+        tmp_path / "bot.db", clock=clock, new_code=seeded_codes(7), backup_dir=blocked
+    ) as services:
+        h = Harness(services, make_sandbox(services, out, "Asia/Ho_Chi_Minh"), out, clock)
+        await h.play(SETUP)
+        ws = (await h.campaign()).workspace_id
+        await h.play("1001 @ dm: /xoakhonggian")
+        text = await h.play("1001 @ dm: Nhóm MTT-CTXH tỉnh Tây Ninh")
+        assert "chưa sao lưu được cơ sở dữ liệu nên chưa xóa" in text
+        assert await h.store.workspaces.get(ws) is not None
+        assert len(await h.store.members.all(ws)) == 5
 
 
 async def test_delete_from_the_group_and_by_number(tayninh: Harness) -> None:
     h = tayninh
     out = await h.play("1001 @ dm: /xoakhonggian 99")
-    assert "Không có không gian báo cáo số 99" in out
+    assert "Không có không gian báo cáo số 99." in out
     await h.play("@user 1300 Chủ bot\n@owner 1300")
     out = await h.play("1300 @ dm: /xoakhonggian")
     assert "1. Nhóm MTT-CTXH tỉnh Tây Ninh" in out
