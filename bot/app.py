@@ -92,6 +92,29 @@ def seeded_codes(seed: int) -> Callable[[], str]:
     return lambda: "".join(rng.choice(INVITE_ALPHABET) for _ in range(6))
 
 
+def export_writer(folder: Path) -> Callable[[str, bytes], Awaitable[str]]:
+    """Writes /xuatdulieu's file where the channel cannot send it (Zalo), readable by the
+    bot's user only, and removes that workspace's older exports (names share the prefix up
+    to the timestamp): personal data does not pile up on the server. Returns the path."""
+
+    def write(name: str, content: bytes) -> str:
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = name.rsplit("-", 2)[0]  # du-lieu-khong-gian-{id}
+        for old in folder.glob(f"{stem}-*.json"):
+            old.unlink(missing_ok=True)
+        target = folder / name
+        partial = folder / f".{name}.part"
+        partial.write_bytes(content)
+        partial.chmod(0o600)
+        partial.replace(target)
+        return str(target)
+
+    async def save(name: str, content: bytes) -> str:
+        return await asyncio.to_thread(write, name, content)
+
+    return save
+
+
 def flood_limits(settings: Settings) -> FloodLimits | None:
     """BOT_FLOOD_*; None (off) when BOT_FLOOD_BURST is 0."""
     if settings.flood_burst == 0:
@@ -176,6 +199,7 @@ async def build_services(
                 flood=flood,
                 raw_text_days=raw_text_days,
                 backup_before_delete=backups.before_deletion,
+                save_export=export_writer(database.parent / "exports"),
                 **(input_limits or InputLimits()).engine_fields(),
             ),
             new_code=new_code,

@@ -30,6 +30,12 @@ NO_FILES_ZALO = (
 )
 
 MY_DATA_FILE_CAPTION = "Dữ liệu bot lưu về đồng chí (tệp JSON, mở được bằng trình soạn thảo)."
+EXPORT_SAVED = (
+    "Zalo chưa cho bot gửi tệp, nên bot đã lưu toàn bộ dữ liệu của không gian báo cáo “{name}”"
+    " (tệp JSON) trên máy chủ: {path}\nĐề nghị người vận hành bot lấy tệp này và chuyển cho"
+    " đồng chí theo đường an toàn. Tệp có báo cáo và thông tin người tham gia: giữ kín, dùng"
+    " xong thì xóa. Bot chỉ giữ bản xuất mới nhất của mỗi không gian."
+)
 EXPORT_CAPTION = (
     "Toàn bộ dữ liệu của không gian báo cáo “{name}” (tệp JSON). Đề nghị giữ kín tệp này:"
     " trong đó có báo cáo và thông tin người tham gia."

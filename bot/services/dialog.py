@@ -161,6 +161,9 @@ class EngineConfig:
     # Takes a backup before /xoakhonggian deletes a workspace and returns its file name
     # (bot.services.backups); None: the deletion goes ahead without one (tests, sandbox).
     backup_before_delete: Callable[[datetime], Awaitable[str]] | None = None
+    # Writes /xuatdulieu's file on the server where the channel cannot send files (Zalo)
+    # and returns its path (bot.app); None: there the file is simply not available.
+    save_export: Callable[[str, bytes], Awaitable[str]] | None = None
 
 
 @dataclass(slots=True)

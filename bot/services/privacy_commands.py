@@ -43,6 +43,9 @@ LEAVE = "leave"
 DELETE_WORKSPACE = "delete_workspace"
 PRIVACY_KINDS = frozenset({LEAVE, DELETE_WORKSPACE})
 _OK, _CANCEL = "ok", "cancel"
+# File names of /xuatdulieu: the prefix, then the workspace's number (bot.app keeps the
+# newest per workspace on the server).
+EXPORT_PREFIX = "du-lieu-khong-gian-"
 # The user id of report versions whose sender left (/roikhoi); never a platform's id.
 PSEUDONYM_PREFIX = "da-roi-"  # the engine's choice data (bot.services.dialog.OK, CANCEL)
 
@@ -197,10 +200,10 @@ class PrivacyCommandsMixin:
             return ctx.reply(msg.NO_WORKSPACE)
         if ctx.chat.is_group:
             return ctx.reply(pmsg.PRIVATE_ONLY.format(cmd="xuatdulieu"))
-        if ctx.chat.channel in NO_FILE_CHANNELS:
+        on_server = ctx.chat.channel in NO_FILE_CHANNELS
+        if on_server and self._config.save_export is None:
             return ctx.reply(pmsg.NO_FILES_ZALO.format(cmd="xuatdulieu"))
         tables = await self._store.privacy.export_workspace(ws.id)
-        await self._audit(ctx, "export_data", ws.name)
         document = {
             "không_gian_báo_cáo": ws.name,
             "trích_xuất_lúc": ctx.now.isoformat(),
@@ -211,11 +214,14 @@ class PrivacyCommandsMixin:
             "bảng": tables,
         }
         day = ctx.now.astimezone(ZoneInfo(self._config.timezone))
-        doc = OutDocument(
-            f"du-lieu-khong-gian-{ws.id}-{day:%Y%m%d}.json",
-            _json(document),
-            pmsg.EXPORT_CAPTION.format(name=ws.name),
-        )
+        name = f"{EXPORT_PREFIX}{ws.id}-{day:%Y%m%d-%H%M%S}.json"
+        if on_server and self._config.save_export is not None:
+            # Zalo cannot send files: the file stays on the server for the operator.
+            path = await self._config.save_export(name, _json(document))
+            await self._audit(ctx, "export_data", f"{ws.name} → {path}")
+            return ctx.reply(pmsg.EXPORT_SAVED.format(name=ws.name, path=path))
+        await self._audit(ctx, "export_data", ws.name)
+        doc = OutDocument(name, _json(document), pmsg.EXPORT_CAPTION.format(name=ws.name))
         return [replace(ctx.reply(doc.caption)[0], document=doc)]
 
     # -- /xoakhonggian ------------------------------------------------------------------

@@ -80,7 +80,7 @@ async def test_my_data_tells_the_retention_setting(tmp_path: Path) -> None:
         assert "giữ 90 ngày rồi tự xóa" in text
 
 
-async def test_zalo_cannot_receive_files(tayninh: Harness) -> None:
+async def test_zalo_cannot_receive_files(tayninh: Harness, tmp_path: Path) -> None:
     h = tayninh
     engine = h.services.engine
     h.services.owners.add(("zalo", "z1"))
@@ -89,8 +89,19 @@ async def test_zalo_cannot_receive_files(tayninh: Harness) -> None:
     text = "\n".join(r.text for r in replies)
     assert "Zalo chưa cho bot gửi tệp" in text and all(r.document is None for r in replies)
     assert "Dữ liệu bot đang lưu" in text
+    # The workspace's export stays on the server, its path told; only the newest is kept.
     replies = await engine.handle(_msg("zalo", "z1", "/xuatdulieu", message_id="m4"))
-    assert "Zalo chưa cho bot gửi tệp" in replies[0].text and replies[0].document is None
+    text = replies[0].text
+    assert "bot đã lưu toàn bộ dữ liệu của không gian báo cáo “Không gian Zalo”" in text
+    assert replies[0].document is None
+    path = Path(text.split("trên máy chủ: ")[1].split("\n")[0])
+    assert path.parent == tmp_path / "exports" and (path.stat().st_mode & 0o777) == 0o600
+    assert json.loads(path.read_text("utf-8"))["không_gian_báo_cáo"] == "Không gian Zalo"
+    h.clock.advance(timedelta(minutes=5))
+    replies = await engine.handle(_msg("zalo", "z1", "/xuatdulieu", message_id="m5"))
+    assert len(list((tmp_path / "exports").iterdir())) == 1 and not path.exists()
+    await h.play("1001 @ dm: /xuatdulieu")
+    assert len(list((tmp_path / "exports").iterdir())) == 1  # Telegram: sent, not written
 
 
 def _msg(channel: str, user: str, text: str, *, message_id: str) -> InboundMessage:
