@@ -351,3 +351,19 @@ async def test_a_burst_gets_one_notice_then_silence_and_reports_still_count(
         text = await h.play("\n".join(["1005 @ g1: chào các đồng chí"] * 10))
         assert "bot ->" not in text
         assert "Xem cách dùng một lệnh" in await h.play("1005 @ g1: /trogiup")
+
+
+async def test_leave_refusals_and_the_group_s_workspace(tayninh: Harness) -> None:
+    h = tayninh
+    await h.play(OTHER_WORKSPACE)
+    # In the group of a workspace one does not belong to, there is nothing to leave.
+    out = await h.play("1002 @ g2: /roikhoi")
+    assert "sắp rời" not in out
+    assert await h.store.members.for_user("sandbox", "1002") != []
+    # From the province's group: that workspace is the one named; cancelled, nothing changes.
+    out = await h.play("1002 @ g1: /roikhoi")
+    assert "Đồng chí sắp rời không gian báo cáo “Nhóm MTT-CTXH tỉnh Tây Ninh”" in out
+    assert "Đã hủy" in await h.play("1002 @ g1 [reply]: 2")
+    assert len(await h.store.members.for_user("sandbox", "1002")) == 1
+    # The other workspace's admin leaving theirs is the only admin there: refused.
+    assert "quản trị viên duy nhất" in await h.play("1200 @ g2: /roikhoi")
