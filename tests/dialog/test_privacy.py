@@ -95,13 +95,21 @@ async def test_zalo_cannot_receive_files(tayninh: Harness, tmp_path: Path) -> No
     assert "bot đã lưu toàn bộ dữ liệu của không gian báo cáo “Không gian Zalo”" in text
     assert replies[0].document is None
     path = Path(text.split("trên máy chủ: ")[1].split("\n")[0])
-    assert path.parent == tmp_path / "exports" and (path.stat().st_mode & 0o777) == 0o600
-    assert json.loads(path.read_text("utf-8"))["không_gian_báo_cáo"] == "Không gian Zalo"
+    assert path.parent == tmp_path / "exports"
+    mode, data, files = _saved(path)
+    assert mode == 0o600 and data["không_gian_báo_cáo"] == "Không gian Zalo" and files == 1
     h.clock.advance(timedelta(minutes=5))
     replies = await engine.handle(_msg("zalo", "z1", "/xuatdulieu", message_id="m5"))
-    assert len(list((tmp_path / "exports").iterdir())) == 1 and not path.exists()
+    newer = Path(replies[0].text.split("trên máy chủ: ")[1].split("\n")[0])
+    assert newer != path and _saved(newer)[2] == 1  # the older export was removed
     await h.play("1001 @ dm: /xuatdulieu")
-    assert len(list((tmp_path / "exports").iterdir())) == 1  # Telegram: sent, not written
+    assert _saved(newer)[2] == 1  # on Telegram the file is sent, not written
+
+
+def _saved(path: Path) -> tuple[int, dict[str, object], int]:
+    """The export's mode, content and how many exports its folder holds."""
+    data = json.loads(path.read_text("utf-8"))
+    return path.stat().st_mode & 0o777, data, len(list(path.parent.iterdir()))
 
 
 def _msg(channel: str, user: str, text: str, *, message_id: str) -> InboundMessage:
