@@ -112,7 +112,7 @@ async def measure(path: Path, reps: int) -> list[str]:
         first, last = year.source_periods(PeriodType.WEEK)[0], year.last_day
         bare_s, _ = await timed(
             lambda: store.db.fetchall(
-                "SELECT SUM(json_extract(v.values_json, '$." + FIELD + "[1]'))"
+                "SELECT SUM(json_extract(v.values_json, '$." + FIELD + "[1]'))"  # noqa: S608
                 " FROM submissions s JOIN submission_versions v ON v.submission_id = s.id"
                 " AND v.version = s.current_version WHERE s.campaign_id = ?"
                 " AND s.period_start BETWEEN ? AND ?",
@@ -225,7 +225,7 @@ async def run(communes: int = 99, reps: int = 3, db: Path | None = None) -> list
     with tempfile.TemporaryDirectory(prefix="bench-exports-") as tmp:
         path = Path(tmp) / "province.db"
         lines: list[str] = []
-        if db is not None and db.exists():
+        if db is not None and db.exists():  # noqa: ASYNC240 (a bench, before timing)
             shutil.copy(db, path)
             lines.append(f"reusing {db}")
         else:
