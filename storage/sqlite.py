@@ -28,6 +28,7 @@ from bot.services.ports import (
     MemberRepo,
     OrgRepo,
     OutboxRepo,
+    PrivacyRepo,
     SettingsRepo,
     SubmissionRepo,
     TemplateRepo,
@@ -35,7 +36,8 @@ from bot.services.ports import (
     UsageRepo,
     WorkspaceRepo,
 )
-from storage.db import Database, Transaction, open_database
+from storage.db import Database, RowCache, Transaction, open_database
+from storage.privacy import SqlitePrivacyRepo
 from storage.repositories import (
     SqliteAuditRepo,
     SqliteCalendarRepo,
@@ -86,6 +88,15 @@ class SqliteStore:
         self.usage: UsageRepo = SqliteUsageRepo(db)
         self.totals: TotalsRepo = SqliteTotalsRepo(db)
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
+        self.privacy: PrivacyRepo = SqlitePrivacyRepo(db, self._drop_caches)
+
+    def _drop_caches(self) -> None:
+        """Forgets every repository's cached rows (after writes past the repositories:
+        the deletion of a workspace)."""
+        for repo in vars(self).values():
+            for value in vars(repo).values() if hasattr(repo, "__dict__") else ():
+                if isinstance(value, RowCache):
+                    value.drop()
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""

@@ -105,8 +105,9 @@ def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
         "tổng hợp": "Tổng hợp",
         "quản trị": "Quản trị",
         "lịch": "Lịch, nghỉ, miễn báo cáo",
+        "dữ liệu cá nhân": "Dữ liệu cá nhân",
     }
-    for key in ("chung", "báo cáo", "tổng hợp", "quản trị", "lịch"):
+    for key in ("chung", "báo cáo", "tổng hợp", "quản trị", "lịch", "dữ liệu cá nhân"):
         if key not in groups:
             continue
         lines.append("")
@@ -449,6 +450,8 @@ AUDIT_ACTIONS = {
     "invite": "tạo mã mời",
     "bind": "gắn người dùng",
     "unbind": "bỏ gắn người dùng",
+    "leave": "tự rời không gian báo cáo",
+    "export_data": "xuất toàn bộ dữ liệu",
     "template": "thay mẫu báo cáo",
     "schedule": "đổi lịch",
     "report_on_behalf": "báo cáo thay đơn vị",

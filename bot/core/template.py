@@ -265,13 +265,45 @@ def _translate(err: Any, data: Any) -> str:
     return f"{_loc(tuple(err['loc']), data)}: {msg}"
 
 
+class _TemplateLoader(yaml.SafeLoader):
+    """YAML safe loading (plain data only: no Python objects), and no aliases either.
+
+    ``&anchor``/``*alias`` let a short document stand for an exponentially large one (the
+    "billion laughs"), which validation would then walk; a template never needs them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def parse_template_document(text: str) -> Template:
-    """Read a template from YAML or JSON text (YAML safe loading only)."""
+    """Read a template from YAML or JSON text (YAML safe loading only, without aliases).
+
+    Nesting deep enough to exhaust the parser's recursion is refused like any other
+    unreadable document (the engine also bounds the text's length)."""
     stripped = text.strip()
     if not stripped:
         raise TemplateError(["tài liệu mẫu báo cáo trống"])
     try:
-        data = json.loads(stripped) if stripped[0] in "{[" else yaml.safe_load(stripped)
+        data = (
+            json.loads(stripped)
+            if stripped[0] in "{["
+            else yaml.load(stripped, Loader=_TemplateLoader)  # a SafeLoader
+        )
+    except RecursionError as exc:
+        raise TemplateError(["tài liệu mẫu báo cáo lồng nhau quá sâu"]) from exc
+    except yaml.composer.ComposerError as exc:
+        if exc.problem == "aliases are not allowed":
+            mark = exc.problem_mark
+            where = f" (dòng {mark.line + 1})" if mark is not None else ""
+            raise TemplateError(
+                [f"mẫu báo cáo không dùng được tham chiếu YAML (dấu * và &){where}"]
+            ) from exc
+        raise TemplateError(["không đọc được tài liệu YAML/JSON"]) from exc
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1})" if mark is not None else ""

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import messages as msg
 from bot.core import messages_ops as ops_msg
+from bot.core import messages_privacy as privacy_msg
 from bot.core import render
 from bot.core.clock import Clock
 from bot.core.codec import decode_values, encode_values
@@ -74,7 +75,9 @@ from bot.core.vnformat import format_deadline
 from bot.services import periods as cal
 from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
+from bot.services.flood import Flood, FloodGuard, FloodLimits
 from bot.services.ports import DuplicateError, Store
+from bot.services.privacy_commands import PRIVACY_KINDS, PrivacyCommandsMixin
 from bot.services.report_commands import ReportCommandsMixin
 from bot.services.reports import ReportService
 from bot.services.templates import TemplateMissingError, TemplateService
@@ -133,6 +136,8 @@ class EngineConfig:
     owners: AbstractSet[tuple[str, str]] = frozenset()
     max_text: int = 20_000
     max_template_text: int = 200_000
+    # Photos kept with one report (each further one is refused, the report is kept).
+    max_photos: int = 20
     invite_days: int = 14
     invite_uses: int = 10
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -148,6 +153,17 @@ class EngineConfig:
     # Commands served outside the engine (command name -> handler), e.g. /saoluu by
     # bot.services.backups; a command of the table with no handler is answered plainly.
     extra_commands: Mapping[str, CommandHandler] = field(default_factory=dict)
+    # BOT_RAW_TEXT_DAYS (0: raw report text kept with the report), told by /dulieucuatoi.
+    raw_text_days: int = 0
+    # Per-user flood control (bot.services.flood); None turns it off (transcripts and tests
+    # on a manual clock, where every message arrives at the same instant).
+    flood: FloodLimits | None = None
+    # Takes a backup before /xoakhonggian deletes a workspace and returns its file name
+    # (bot.services.backups); None: the deletion goes ahead without one (tests, sandbox).
+    backup_before_delete: Callable[[datetime], Awaitable[str]] | None = None
+    # Writes /xuatdulieu's file on the server where the channel cannot send files (Zalo)
+    # and returns its path (bot.app); None: there the file is simply not available.
+    save_export: Callable[[str, bytes], Awaitable[str]] | None = None
 
 
 @dataclass(slots=True)
@@ -217,7 +233,7 @@ def split_command(text: str) -> tuple[str, str]:
     return name, args.strip("\n ")
 
 
-class DialogEngine(ReportCommandsMixin):
+class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
     def __init__(
         self,
         store: Store,
@@ -235,6 +251,7 @@ class DialogEngine(ReportCommandsMixin):
         self._config = config
         self._new_code = new_code
         self._reports = reports or ReportService(store, templates)
+        self._flood = FloodGuard(config.flood) if config.flood is not None else None
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, event: InboundEvent) -> list[OutboundMessage]:
@@ -248,10 +265,17 @@ class DialogEngine(ReportCommandsMixin):
                 if not await self._store.inbound.first_time(event.chat.channel, key, event.at):
                     return []
                 ctx = await self._context(event)
+                flood = self._flood_check(ctx, event)
+                if flood is not Flood.OK and _is_command(event):
+                    return self._flood_reply(ctx, flood)  # recorded as seen, not run
                 if isinstance(event, ButtonPress):
                     ctx.edit_message_id = event.message_id
-                    return await self._on_press(ctx, event.data)
-                replies = await self._on_message(ctx, event)
+                    replies = await self._on_press(ctx, event.data)
+                else:
+                    replies = await self._on_message(ctx, event)
+                if flood is not Flood.OK:
+                    # Processed (a report is never lost), but the replies are withheld.
+                    return self._flood_reply(ctx, flood)
             # Heavy read-only work (a year's roll-up, a Word report) runs after the commit,
             # so it never holds the database while other people's replies wait.
             for job in ctx.after:
@@ -264,6 +288,23 @@ class DialogEngine(ReportCommandsMixin):
                     channel=event.chat.channel, chat_id=event.chat.chat_id, text=msg.GENERIC_ERROR
                 )
             ]
+
+    def _flood_check(self, ctx: Ctx, event: InboundEvent) -> Flood:
+        """Counts only what is addressed to the bot: group chatter it never answers is no
+        burst (bot.services.flood)."""
+        if self._flood is None:
+            return Flood.OK
+        if (
+            isinstance(event, InboundMessage)
+            and ctx.chat.is_group
+            and not (_is_command(event) or event.reply_to_bot or event.mentions_bot)
+        ):
+            return Flood.OK
+        return self._flood.check(ctx.sender.channel, ctx.sender.user_id, ctx.now)
+
+    def _flood_reply(self, ctx: Ctx, flood: Flood) -> list[OutboundMessage]:
+        ctx.edit_message_id = None
+        return ctx.reply(privacy_msg.FLOOD_NOTICE) if flood is Flood.NOTICE else []
 
     async def _context(self, event: InboundEvent) -> Ctx:
         chat, sender = event.chat, event.sender
@@ -458,6 +499,8 @@ class DialogEngine(ReportCommandsMixin):
             return await self._on_choice(ctx, state, chosen)
         if state.kind == AWAIT_TEMPLATE:
             return await self._replace_template(ctx, text, event)
+        if state.kind in PRIVACY_KINDS:
+            return await self._privacy_text(ctx, state, text)
         if state.kind == CHOOSE:
             raw = state.data.get("choices")
             offered = [Choice(str(c[0]), str(c[1])) for c in raw] if isinstance(raw, list) else []
@@ -518,6 +561,8 @@ class DialogEngine(ReportCommandsMixin):
             )
         if state.kind == GUIDED and data == SKIP:
             return await self._guided_next(ctx, state.data, skip=True)
+        if state.kind in PRIVACY_KINDS:
+            return await self._privacy_choice(ctx, state, data)
         return ctx.reply(msg.PENDING_EXPIRED)
 
     # -- helpers: workspace objects -------------------------------------------------------
@@ -1352,6 +1397,8 @@ class DialogEngine(ReportCommandsMixin):
             guessed = set(result.guessed)
             problems = result.problems
         all_photos = [*(current.photos if current else ()), *photos]
+        if photos and len(all_photos) > self._config.max_photos:
+            return self._too_many_photos(ctx, len(all_photos) - len(photos))
         data = self._pending_data(campaign, period, org, values, sorted(guessed), text, all_photos)
         # Changing a stored report is shown in full and confirmed, never saved silently.
         return await self._review(
@@ -1470,6 +1517,10 @@ class DialogEngine(ReportCommandsMixin):
         guessed = (set(_strings(state.data.get("guessed"))) - set(result.values)) | set(
             result.guessed
         )
+        if photos and len(_strings(state.data.get("photos"))) + len(photos) > (
+            self._config.max_photos
+        ):
+            return self._too_many_photos(ctx, len(_strings(state.data.get("photos"))))
         data = {
             **state.data,
             "values": encode_values(values),
@@ -1535,6 +1586,9 @@ class DialogEngine(ReportCommandsMixin):
             return denied
         assert org is not None
         current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
+        have = len(current.photos) if current else 0
+        if have + len(photos) > self._config.max_photos:
+            return self._too_many_photos(ctx, have)
         if current is None:
             data = self._pending_data(campaign, period, org, {}, [], "", photos)
             data["choices"] = [[msg.CHOICE_CANCEL, CANCEL]]
@@ -1553,9 +1607,17 @@ class DialogEngine(ReportCommandsMixin):
     async def _add_pending_photos(
         self, ctx: Ctx, state: ConversationState, photos: Sequence[str]
     ) -> list[OutboundMessage]:
-        data = {**state.data, "photos": [*_strings(state.data.get("photos")), *photos]}
+        have = _strings(state.data.get("photos"))
+        if len(have) + len(photos) > self._config.max_photos:
+            return self._too_many_photos(ctx, len(have))
+        data = {**state.data, "photos": [*have, *photos]}
         await self._save_state(ctx, REPORT, data)
         return ctx.reply(f"Đã nhận {len(photos)} ảnh, sẽ lưu cùng báo cáo.")
+
+    def _too_many_photos(self, ctx: Ctx, have: int) -> list[OutboundMessage]:
+        """BOT_MAX_PHOTOS_PER_REPORT: each version copies the report's photo list, so an
+        unbounded list would grow the database quadratically. Nothing stored changes."""
+        return ctx.reply(privacy_msg.too_many_photos(have, self._config.max_photos))
 
     # -- guided ---------------------------------------------------------------------------
     async def _guided_from_command(
@@ -1913,6 +1975,10 @@ class DialogEngine(ReportCommandsMixin):
         except TemplateMissingError:
             return ctx.reply(msg.NO_CAMPAIGN)
         return ctx.reply(render.render_digest(digest, tz=campaign.timezone))
+
+
+def _is_command(event: InboundEvent) -> bool:
+    return isinstance(event, InboundMessage) and event.text.lstrip().startswith("/")
 
 
 def _missing_required(

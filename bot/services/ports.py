@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.digest import PeriodTotals
 from bot.core.events import OutDocument
@@ -366,6 +366,34 @@ class SettingsRepo(Protocol):
     async def delete(self, workspace_id: int, key: str) -> bool: ...
 
 
+class PrivacyRepo(Protocol):
+    """One person's rows and whole workspaces (Decree 13/2023/ND-CP: see
+    docs/du-lieu-ca-nhan.md). Rows come as JSON-ready mappings."""
+
+    async def versions_by_user(self, channel: str, user_id: str) -> list[dict[str, Any]]:
+        """Every report version this person submitted, in any workspace, oldest first."""
+        ...
+
+    async def states_for_user(self, channel: str, user_id: str) -> list[ConversationState]:
+        """The person's dialogs in progress, in every chat."""
+        ...
+
+    async def pseudonymize_versions(
+        self, workspace_id: int, channel: str, user_id: str, pseudonym: str
+    ) -> int:
+        """The person's report versions in this workspace: user id replaced by
+        ``pseudonym``, raw text cleared; figures, unit and time kept. Returns how many."""
+        ...
+
+    async def export_workspace(self, workspace_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row of the workspace, table by table."""
+        ...
+
+    async def delete_workspace(self, workspace_id: int) -> dict[str, int]:
+        """Deletes the workspace and everything in it; rows deleted per table."""
+        ...
+
+
 class Store(Protocol):
     workspaces: WorkspaceRepo
     orgs: OrgRepo
@@ -384,6 +412,7 @@ class Store(Protocol):
     usage: UsageRepo
     totals: TotalsRepo
     settings: SettingsRepo
+    privacy: PrivacyRepo
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Everything awaited inside commits together or not at all."""

@@ -92,10 +92,12 @@ class TelegramChannel:
         owner_chat_ids: Sequence[str] = (),
         photos_dir: Path | None = None,
         names: NameLookup | None = None,
+        max_photo_bytes: int = 10_000_000,
     ) -> None:
         self._clock = clock
         self._owner_chats = tuple(owner_chat_ids)
         self._photos_dir = photos_dir
+        self._max_photo_bytes = max_photo_bytes
         self._names = names
         self.handle: Handle | None = None
         self.handle_chat_event: HandleChatEvent | None = None
@@ -260,6 +262,11 @@ class TelegramChannel:
         size = message.photo[-1]
         target = self._photos_dir / f"{size.file_unique_id}.jpg"
         if target.exists():
+            return
+        if size.file_size is not None and size.file_size > self._max_photo_bytes:
+            # BOT_MAX_PHOTO_BYTES: the file id stays with the report, no copy on disk.
+            log.warning("photo of message %s not copied: %d bytes", message.message_id,
+                        size.file_size)  # fmt: skip
             return
         self._photos_dir.mkdir(parents=True, exist_ok=True)
         file = await size.get_file()
