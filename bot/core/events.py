@@ -51,6 +51,9 @@ class InboundMessage:
     reply_to_bot: bool = False
     mentions_bot: bool = False
     reply_to_sender: Sender | None = None
+    # The platform id of the message this one replies to ("" when it replies to none, or
+    # the platform does not say): a leader's reply to a digest names the digest.
+    reply_to_message_id: str = ""
     photos: tuple[str, ...] = ()
     document: Attachment | None = None
     # Non-empty for an edited message: names this edit (Telegram: its edit date), so the

@@ -32,11 +32,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import messages as msg
+from bot.core import messages_directives as dmsg
 from bot.core import messages_ops as ops_msg
 from bot.core import render
 from bot.core.clock import Clock
 from bot.core.codec import decode_values, encode_values
 from bot.core.commands import COMMANDS, Access, find_command
+from bot.core.directives import parse_ack
 from bot.core.events import (
     ButtonPress,
     Chat,
@@ -74,6 +76,7 @@ from bot.core.vnformat import format_deadline
 from bot.services import periods as cal
 from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
+from bot.services.directive_commands import DIRECTIVE, DirectiveCommandsMixin
 from bot.services.ports import DuplicateError, Store
 from bot.services.report_commands import ReportCommandsMixin
 from bot.services.reports import ReportService
@@ -217,7 +220,7 @@ def split_command(text: str) -> tuple[str, str]:
     return name, args.strip("\n ")
 
 
-class DialogEngine(ReportCommandsMixin):
+class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin):
     def __init__(
         self,
         store: Store,
@@ -318,6 +321,12 @@ class DialogEngine(ReportCommandsMixin):
             return await self._on_command(ctx, event, text)
 
         addressed = not ctx.chat.is_group or event.reply_to_bot or event.mentions_bot
+        ack = parse_ack(text) if text else None
+        if ack is not None:
+            # "đã nhận": a unit acknowledging a directive (before any dialog in progress).
+            acked = await self._directive_typed_ack(ctx, ack, addressed)
+            if acked is not None:
+                return acked
         state = await self._store.conversations.get(
             ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
         )
@@ -335,6 +344,11 @@ class DialogEngine(ReportCommandsMixin):
         member = ctx.member if ctx.workspace is not None else None
         if ctx.chat.is_group and not ctx.registered_group:
             return []
+        if text and fold(text) not in _CONFIRM_WORDS:
+            # A leader answering the digest in the leadership chat: offered as a directive.
+            offered = await self._directive_from_reply(ctx, event, text)
+            if offered is not None:
+                return offered
         if member is None or member.org_id is None:
             if not addressed:
                 return []
@@ -458,6 +472,8 @@ class DialogEngine(ReportCommandsMixin):
             return await self._on_choice(ctx, state, chosen)
         if state.kind == AWAIT_TEMPLATE:
             return await self._replace_template(ctx, text, event)
+        if state.kind == DIRECTIVE:
+            return ctx.reply(dmsg.PENDING_CHOOSE, self._directive_pending())
         if state.kind == CHOOSE:
             raw = state.data.get("choices")
             offered = [Choice(str(c[0]), str(c[1])) for c in raw] if isinstance(raw, list) else []
@@ -474,6 +490,9 @@ class DialogEngine(ReportCommandsMixin):
         return ctx.reply(msg.PENDING_EXPIRED)
 
     async def _on_press(self, ctx: Ctx, data: str) -> list[OutboundMessage]:
+        directive = await self._directive_press(ctx, data)
+        if directive is not None:
+            return directive
         state = await self._store.conversations.get(
             ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
         )
@@ -491,6 +510,8 @@ class DialogEngine(ReportCommandsMixin):
         if data == CANCEL:
             await self._clear_state(ctx)
             return ctx.reply(msg.NOT_SAVED if state.kind in (REPORT, GUIDED) else msg.CANCELLED)
+        if state.kind == DIRECTIVE:
+            return await self._directive_choice(ctx, state, data)
         if state.kind == REPORT:
             if data == OK:
                 return await self._save_pending(ctx, state)
@@ -1322,6 +1343,22 @@ class DialogEngine(ReportCommandsMixin):
         period = period or cal.reporting_period(campaign, ctx.now)
         if await self._locked(ctx, campaign, period, org):
             return ctx.reply(msg.period_locked(period.label()))
+        # "CĐ 3: …" lines answer directives: stored now, and kept out of the figures.
+        text, answered = await self._directive_answers(ctx, campaign, org, period, text)
+        if answered and not text.strip() and not photos:
+            return ctx.reply("\n".join(answered))
+        replies = await self._report_text_read(ctx, campaign, org, period, text, photos)
+        return [*ctx.reply("\n".join(answered)), *replies] if answered else replies
+
+    async def _report_text_read(
+        self,
+        ctx: Ctx,
+        campaign: Campaign,
+        org: OrgUnit,
+        period: Period,
+        text: str,
+        photos: Sequence[str],
+    ) -> list[OutboundMessage]:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         result = parse_report(text, template, org.code) if text else None
         if (
@@ -1439,10 +1476,13 @@ class DialogEngine(ReportCommandsMixin):
             await self._clear_state(ctx)
             return ctx.reply(msg.PENDING_EXPIRED)
         campaign, org, period, template = objs
+        text, answered = await self._directive_answers(ctx, campaign, org, period, text)
+        if answered and not text.strip() and not photos:
+            return ctx.reply("\n".join(answered))
         result = parse_report(text, template, org.code)
         if not result.values and not photos:
             specific = [p.message for p in result.problems if p.kind in BLOCKING]
-            return ctx.reply("\n".join([*specific[:5], msg.FIX_QUESTION]))
+            return ctx.reply("\n".join([*answered, *specific[:5], msg.FIX_QUESTION]))
         values = decode_values(state.data["values"])
         # A correction of something (a stored report, values or photos received earlier, a
         # question the bot asked) is confirmed; the first filled-in form after "/baocao" is
@@ -1471,9 +1511,10 @@ class DialogEngine(ReportCommandsMixin):
             "blocking": unresolved,
         }
         # After a correction the reporter sees the whole report once more before it is saved.
-        return await self._review(
+        replies = await self._review(
             ctx, campaign, template, org, period, data, result.problems, always_confirm=confirm
         )
+        return [*ctx.reply("\n".join(answered)), *replies] if answered else replies
 
     async def _save_pending(self, ctx: Ctx, state: ConversationState) -> list[OutboundMessage]:
         objs = await self._pending_objects(ctx, state.data)
@@ -1945,7 +1986,9 @@ def _decides(datas: Sequence[str]) -> bool:
     """Whether a bare typed number picks one of these choices: only where the bot asked for
     a decision (confirm, which campaign). In guided questions and while corrections are
     awaited a number is data, so those choices are answered by their words or buttons."""
-    return any(d in (OK, ASK) or d.startswith("campaign:") for d in datas)
+    return any(
+        d in (OK, ASK) or d.startswith("campaign:") or d.startswith("directive:") for d in datas
+    )
 
 
 def _blocking(data: dict[str, Any]) -> list[list[str | None]]:
