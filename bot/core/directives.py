@@ -6,7 +6,7 @@ people say "chỉ đạo số 3") addressed to some or all reporting units; each
 acknowledges it once (who and when is kept), reports what it did with its next reports,
 and the leadership reads both. This module holds the values, the readers of what people
 type (the request, an acknowledgement, the answer lines inside a report) and the texts;
-storage and sending live in ``bot.services.directives``.
+storage and sending live in the directive service.
 
 Typed forms (all accent- and case-insensitive):
 

@@ -25,7 +25,7 @@ CREATE TABLE directives (
     created_by       TEXT NOT NULL,
     created_by_name  TEXT NOT NULL DEFAULT '',
     created_at       TEXT NOT NULL,
-    source           TEXT NOT NULL DEFAULT 'command' CHECK (source IN ('command', 'reply')),
+    source           TEXT NOT NULL DEFAULT 'command',  -- command | reply
     source_ref       TEXT NOT NULL DEFAULT '',
     closed_at        TEXT,
     closed_by        TEXT,
