@@ -68,6 +68,7 @@ class DirectiveCommandsMixin:
         async def _leader_unit(self, ctx: Ctx) -> OrgUnit | None: ...
         async def _save_state(self, ctx: Ctx, kind: str, data: dict[str, Any]) -> None: ...
         async def _clear_state(self, ctx: Ctx) -> None: ...
+        async def _looks_like_form(self, ctx: Ctx, text: str) -> bool: ...
 
     @property
     def _directives(self) -> DirectiveService:
@@ -177,13 +178,15 @@ class DirectiveCommandsMixin:
             for b in bindings
         ):
             return None
+        own = await self._store.orgs.get(ctx.member.org_id) if ctx.member.org_id else None
+        reporter = own is not None and own.reports
         if ctx.chat.is_group:
             if not (event.reply_to_bot or event.mentions_bot):
                 return None
-        elif not event.reply_to_bot:
-            own = await self._store.orgs.get(ctx.member.org_id) if ctx.member.org_id else None
-            if own is not None and own.reports:
-                return None  # a reporter who also leads: plain text is their report
+        elif not event.reply_to_bot and reporter:
+            return None  # a reporter who also leads: plain text is their report
+        if reporter and await self._looks_like_form(ctx, text):
+            return None  # a filled-in form is a report, wherever it is sent
         try:
             request = parse_request(text)
         except DirectiveError as exc:

@@ -171,6 +171,14 @@ async def test_a_reply_to_the_digest_is_offered_as_a_directive(tayninh: Harness)
     assert d.source == "reply"
     # Chatter in the leadership group that does not answer the bot is left alone.
     assert await h.play("1007 @ ld: Các đồng chí lưu ý") == ""
+    # The admin (who reports for UBMTTQ tỉnh) replying with a filled-in form: a report.
+    out = await h.play(
+        """
+        1001 @ ld [reply]: 1. Số buổi tuyên truyền, vận động: 6
+          2. Số lượt người được tuyên truyền: 850
+        """
+    )
+    assert "chỉ đạo" not in out and "UBMTTQ tỉnh" in out
     # A reporter replying to the bot in the leadership group is not offered anything.
     assert "chỉ đạo" not in await h.play("1002 @ ld [reply]: Cảm ơn")
 
