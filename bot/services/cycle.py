@@ -104,8 +104,12 @@ class CycleService:
         # Housekeeping rides on the tick: redelivered updates arrive within hours, so the
         # ids of inbound messages are kept a week, then forgotten.
         await self._store.inbound.prune(now - INBOUND_KEEP)
-        # Reminders about directives not yet acknowledged (saved-state, like the steps).
-        await DirectiveService(self._store).run_due(now)
+        # Reminders about directives not yet acknowledged (saved-state, like the steps); a
+        # failure there must not hold up the reporting cycle.
+        try:
+            await DirectiveService(self._store).run_due(now)
+        except Exception:
+            log.exception("directive reminders failed; the cycle goes on")
         outcomes: list[StepOutcome] = []
         for campaign in await self._store.campaigns.list_active():
             if campaign.paused:

@@ -22,6 +22,7 @@ Decided here:
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot.core import messages_directives as dmsg
 from bot.core.directives import (
@@ -43,11 +44,9 @@ from bot.core.periods import Period
 from bot.core.text import fold
 from bot.core.vnformat import format_datetime
 from bot.services import periods as cal
-from bot.services.directives import BUTTON_CHANNELS, DirectiveService
+from bot.services.directives import BUTTON_CHANNELS, DirectiveService, named
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from bot.core.events import InboundMessage
     from bot.services.dialog import Ctx, EngineConfig
     from bot.services.ports import Store
@@ -75,8 +74,6 @@ class DirectiveCommandsMixin:
         return DirectiveService(self._store, self._config.timezone)
 
     def _zone(self) -> ZoneInfo:
-        from zoneinfo import ZoneInfo
-
         return ZoneInfo(self._config.timezone)
 
     # -- addressing ----------------------------------------------------------------------
@@ -89,7 +86,7 @@ class DirectiveCommandsMixin:
         everyone = await self._store.orgs.all(ctx.workspace.id, include_inactive=True)
         tree = Hierarchy(everyone)
         own = await self._leader_unit(ctx)
-        allowed = tree.reporting(own.id if own is not None else None)
+        allowed = named(tree, tree.reporting(own.id if own is not None else None))
         if not allowed:
             return ctx.reply(dmsg.NO_UNITS)
         if not codes:
@@ -145,6 +142,14 @@ class DirectiveCommandsMixin:
         to = dmsg.TO_ALL if everyone else ", ".join(o.code for o in orgs)
         await self._audit(ctx, "directive", f"số {d.number} → {to}")
         return ctx.reply(render_sent(d, orgs, everyone, count))
+
+    async def _named_org(self, org_id: int) -> OrgUnit | None:
+        """The unit, named as the tree tells it apart ("Hội ND (Xã Tân Hòa)")."""
+        org = await self._store.orgs.get(org_id)
+        if org is None:
+            return None
+        tree = Hierarchy(await self._store.orgs.all(org.workspace_id, include_inactive=True))
+        return named(tree, [org])[0]
 
     # -- /chidao -------------------------------------------------------------------------
     async def _cmd_chidao(
@@ -263,19 +268,15 @@ class DirectiveCommandsMixin:
     async def _status_text(self, d: Directive) -> str:
         everyone = await self._store.orgs.all(d.workspace_id, include_inactive=True)
         tree = Hierarchy(everyone)
-        named = [o for o in everyone if o.id in set(d.org_ids)]
-        if tree.has_levels:
-            from dataclasses import replace
-
-            named = [replace(o, short_name=tree.full_name(o)) for o in named]
-        by_id = {o.id: o for o in named}
+        addressed = named(tree, [o for o in everyone if o.id in set(d.org_ids)])
+        by_id = {o.id: o for o in addressed}
         acks = {a.org_id: a for a in await self._store.directives.acks(d.id)}
         answers = [
             (by_id[a.org_id], a)
             for a in await self._store.directives.answers(d.id)
             if a.org_id in by_id
         ]
-        return render_status(d, named, acks, answers, tz=self._config.timezone)
+        return render_status(d, addressed, acks, answers, tz=self._config.timezone)
 
     async def _cmd_dongchidao(
         self, ctx: Ctx, args: str, event: InboundMessage
@@ -305,7 +306,7 @@ class DirectiveCommandsMixin:
         member = ctx.member
         if ctx.workspace is None or member is None or member.org_id is None:
             return ctx.reply(dmsg.ACK_NEEDS_ORG)
-        org = await self._store.orgs.get(member.org_id)
+        org = await self._named_org(member.org_id)
         assert org is not None
         if number == 0:
             pending = await self._directives.pending_for(member)
@@ -357,7 +358,7 @@ class DirectiveCommandsMixin:
         if member is None or member.org_id is None:
             ctx.edit_message_id = None  # the message stays for those it is addressed to
             return ctx.reply(dmsg.ACK_NEEDS_ORG)
-        org = await self._store.orgs.get(member.org_id)
+        org = await self._named_org(member.org_id)
         assert org is not None
         line = await self._ack_one(ctx, d, org)
         if ctx.chat.is_group or not line.startswith("✅"):
@@ -404,7 +405,7 @@ class DirectiveCommandsMixin:
         text = rest.strip().lstrip(":.-– ").strip()
         if not number.isdigit() or not text:
             return ctx.reply(dmsg.ANSWER_USAGE)
-        org = await self._store.orgs.get(member.org_id)
+        org = await self._named_org(member.org_id)
         campaigns = await self._campaigns(ctx)
         if org is None or not campaigns:
             return ctx.reply(dmsg.NO_CAMPAIGN)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.core.directives import (
@@ -62,8 +62,10 @@ class DirectiveService:
 
     # -- who -----------------------------------------------------------------------------
     async def reporting_units(self, workspace_id: int) -> list[OrgUnit]:
+        """The active reporting units, named so that each is told apart ("Hội ND (Xã Tân
+        Hòa)" where every commune has a "Hội ND")."""
         everyone = await self._store.orgs.all(workspace_id, include_inactive=True)
-        return Hierarchy(everyone).reporting()
+        return named(Hierarchy(everyone), Hierarchy(everyone).reporting())
 
     async def targets(self, workspace_id: int, org_ids: Sequence[int]) -> list[DirectiveTarget]:
         """Groups get one message naming the reporters of the addressed units; reporters
@@ -243,3 +245,10 @@ class DirectiveService:
                 )
             )
         return tuple(out)
+
+
+def named(tree: Hierarchy, orgs: Sequence[OrgUnit]) -> list[OrgUnit]:
+    """``orgs`` with the short names the tree tells apart (unchanged for a single level)."""
+    if not tree.has_levels:
+        return list(orgs)
+    return [replace(o, short_name=tree.full_name(o)) for o in orgs]

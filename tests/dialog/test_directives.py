@@ -183,6 +183,20 @@ async def test_a_reply_to_the_digest_is_offered_as_a_directive(tayninh: Harness)
     assert "chỉ đạo" not in await h.play("1002 @ ld [reply]: Cảm ơn")
 
 
+async def test_a_private_leadership_chat(tayninh: Harness) -> None:
+    h = tayninh
+    await h.play("@clock 2026-11-23 09:00\n1001 @ dm: /nhomlanhdao")
+    # The admin reports for UBMTTQ tỉnh: plain text in private stays a report...
+    out = await h.play("1001 @ dm: Tuần này tổ chức 6 buổi tuyên truyền")
+    assert "chỉ đạo" not in out
+    await h.play("1001 @ dm: /huy")
+    # ...and a reply to the bot's message is offered as a directive.
+    out = await h.play("1001 @ dm [reply]: Đề nghị các đơn vị rà soát hộ khó khăn")
+    assert "thành chỉ đạo tới các đơn vị?" in out
+    out = await h.play("1001 @ dm: 1")
+    assert "✅ Đã gửi chỉ đạo số 1 tới các đơn vị" in out
+
+
 async def test_reminders_go_once_to_units_that_have_not_acknowledged(tayninh: Harness) -> None:
     h = tayninh
     await _send_one(h)
@@ -277,3 +291,28 @@ async def test_a_restart_sends_no_reminder_twice(tayninh: Harness) -> None:
 
     assert await DirectiveService(h.store).run_due(h.clock.now()) == 0
     assert await h.store.outbox.pending(limit=1000) == before
+
+
+async def test_a_commune_leader_directs_the_commune_and_a_commune_code_means_its_units(
+    harness: Harness,
+) -> None:
+    from tests.dialog.test_hierarchy import province
+
+    h = harness
+    await province(h)
+    # 1004 leads Xã Tân Hòa: "all" is the commune's units, and nothing outside it.
+    out = await h.play("1004 @ dm: /chidao Rà soát hộ khó khăn trên địa bàn xã")
+    assert "✅ Đã gửi chỉ đạo số 1 tới các đơn vị (2 đơn vị)." in out
+    out = await h.play("1004 @ dm: /chidao hnd_tb | Nội dung")
+    assert "Đồng chí chỉ gửi chỉ đạo tới các đơn vị thuộc Xã Tân Hòa: hnd_tb." in out
+    # The province's leader names a commune: its units.
+    out = await h.play("1007 @ ld: /chidao xa_tanbien | Báo cáo thiệt hại do mưa")
+    assert "tới UBMTTQ (Xã Tân Biên), Hội ND (Xã Tân Biên) (2 đơn vị)" in out
+    assert "Gửi: UBMTTQ (Xã Tân Biên), Hội ND (Xã Tân Biên)." in out
+    ws = (await h.campaign()).workspace_id
+    d1, d2 = await h.store.directives.all(ws)
+    th = {(await h.org(c)).id for c in ("mttq_th", "hnd_th")}
+    tb = {(await h.org(c)).id for c in ("mttq_tb", "hnd_tb")}
+    assert set(d1.org_ids) == th and set(d2.org_ids) == tb
+    out = await h.play("1003 @ dm: đã nhận")
+    assert "✅ Đã ghi nhận: Hội ND (Xã Tân Biên) đã nhận chỉ đạo số 2" in out
