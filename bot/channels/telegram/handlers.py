@@ -59,7 +59,7 @@ HandleChatEvent = Callable[[ChatEvent], Awaitable[list[OutboundMessage]]]
 # are the command table's Vietnamese summaries; every command still works when typed.
 PRIVATE_MENU = ("baocao", "xem", "tinhhinh", "tonghop", "mau", "huy", "thamgia", "toi", "trogiup")
 GROUP_MENU = (
-    "baocao", "tinhhinh", "tonghop", "mau", "huy", "trogiup",
+    "baocao", "tinhhinh", "tonghop", "chidao", "xemchidao", "mau", "huy", "trogiup",
     "khoitao", "nhombaocao", "nhomlanhdao", "napmau", "moi", "lich",
 )  # fmt: skip
 DOCUMENT_LIMIT = 20_000_000  # bytes: what bots may download; the engine applies its own limit
