@@ -148,3 +148,7 @@ class OutboundMessage:
     edit_message_id: str | None = None
     document: OutDocument | None = None
     mention_user_ids: tuple[str, ...] = field(default_factory=tuple)
+    # A short answer to a button press meant for the presser alone: where the channel can
+    # (Telegram's answer to a callback query, at most 200 characters) it is shown to them
+    # quietly instead of being posted in the chat; elsewhere it is an ordinary message.
+    toast: bool = False

@@ -21,6 +21,7 @@ Decided here:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -356,14 +357,15 @@ class DirectiveCommandsMixin:
         if d is None or ctx.workspace is None or d.workspace_id != ctx.workspace.id:
             return []
         if member is None or member.org_id is None:
-            ctx.edit_message_id = None  # the message stays for those it is addressed to
-            return ctx.reply(dmsg.ACK_NEEDS_ORG)
+            return self._quiet(ctx, dmsg.ACK_NEEDS_ORG)
         org = await self._named_org(member.org_id)
         assert org is not None
         line = await self._ack_one(ctx, d, org)
         if ctx.chat.is_group or not line.startswith("✅"):
-            ctx.edit_message_id = None
-            return ctx.reply(line)
+            # The directive and its button stay for the other units; the presser alone is
+            # told (Telegram shows it over the chat), so a province's hundreds of taps do
+            # not flood the group. The leader reads them in /xemchidao.
+            return self._quiet(ctx, line)
         # In a private chat the directive is shown again with the acknowledgement, and
         # without its button: the tap is answered where it was made.
         units = await self._directives.reporting_units(d.workspace_id)
@@ -376,6 +378,10 @@ class DirectiveCommandsMixin:
             typed_ack=ctx.chat.channel not in BUTTON_CHANNELS,
         )
         return ctx.reply(f"{body}\n\n{line}")
+
+    def _quiet(self, ctx: Ctx, text: str) -> list[OutboundMessage]:
+        ctx.edit_message_id = None
+        return [replace(m, toast=True) for m in ctx.reply(text)]
 
     async def _directive_typed_ack(
         self, ctx: Ctx, number: int, addressed: bool

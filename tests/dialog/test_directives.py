@@ -106,9 +106,8 @@ async def test_the_button_acknowledges_and_a_second_tap_says_who(tayninh: Harnes
                 group, Sender("sandbox", user, name), "m50", d.ack_data(), h.clock.now(), press_id
             )
         )
-        assert replies and all(
-            r.edit_message_id is None for r in replies
-        )  # never edit a shared message
+        # Never an edit of the shared message; told to the presser alone (a toast).
+        assert replies and all(r.edit_message_id is None and r.toast for r in replies)
         return "\n".join(r.text for r in replies)
 
     assert "✅ Đã ghi nhận: Hội ND tỉnh đã nhận chỉ đạo số 1 (Hoàng Văn Em" in await press(

@@ -1,6 +1,6 @@
 """A directive end to end on Telegram over HTTP: the leader sends it from the leadership
 group, the outbox delivers it to the reporting group with an inline "Đã nhận" button, a
-reporter taps it, the leader sees the acknowledgement, the next morning's tick reminds only
+reporter taps it (told quietly, nothing posted in the group), the leader sees the acknowledgement, the next morning's tick reminds only
 the unit still silent (once, however often the tick runs)."""
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ async def test_directive_acknowledged_by_button(polling: Live) -> None:
     assert directive.text.startswith("📌 CHỈ ĐẠO SỐ 1")
     assert directive.buttons == [("Đã nhận", "ack:1")]
 
-    answer = await live.press(BINH, GROUP, directive.message_id, "ack:1")
-    assert answer is not None and "✅ Đã ghi nhận: Tỉnh đoàn đã nhận chỉ đạo số 1" in answer.text
+    # The tap is answered to the presser alone; nothing is posted in the group.
+    assert await live.press(BINH, GROUP, directive.message_id, "ack:1") is None
+    assert "✅ Đã ghi nhận: Tỉnh đoàn đã nhận chỉ đạo số 1" in live.api.answers[-1]["text"]
     status = await live.say(GIANG, LEADERS, "/xemchidao 1")
     assert status is not None and "Đã nhận: 1/2 đơn vị." in status.text
     assert "❌ Chưa xác nhận: Hội ND tỉnh." in status.text
@@ -56,5 +57,5 @@ async def test_directive_acknowledged_by_button(polling: Live) -> None:
     ]
     assert len(reminders) == 1 and "chưa được xác nhận đã nhận: Hội ND tỉnh." in reminders[0].text
     assert reminders[0].buttons == [("Đã nhận", "ack:1")]
-    answer = await live.press(EM, GROUP, reminders[0].message_id, "ack:1")
-    assert answer is not None and "Hội ND tỉnh đã nhận chỉ đạo số 1" in answer.text
+    await live.press(EM, GROUP, reminders[0].message_id, "ack:1")
+    assert "Hội ND tỉnh đã nhận chỉ đạo số 1" in live.api.answers[-1]["text"]
