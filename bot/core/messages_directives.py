@@ -57,6 +57,7 @@ NONE_OPEN = "Không có chỉ đạo nào đang thực hiện. Gửi chỉ đạ
 NONE_CLOSED = "Chưa có chỉ đạo nào."
 LIST_OPEN = "📌 Các chỉ đạo đang thực hiện:"
 LIST_ALL = "📌 Các chỉ đạo (cả đã kết thúc), mới nhất trước:"
+MORE = "… và {n} chỉ đạo cũ hơn (xem từng chỉ đạo: /xemchidao SỐ)."
 LIST_HINT = (
     "Xem chi tiết: /xemchidao SỐ; kết thúc: /dongchidao SỐ; cả đã kết thúc: /xemchidao tatca."
 )

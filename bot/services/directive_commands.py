@@ -264,7 +264,10 @@ class DirectiveCommandsMixin:
             answered = {a.org_id for a in await self._store.directives.answers(d.id)}
             total = len(d.org_ids)
             rows.append((d, total, len(acks & set(d.org_ids)), len(answered & set(d.org_ids))))
-        return ctx.reply(render_list(rows, tz=self._config.timezone, closed=include_closed))
+        text = render_list(rows, tz=self._config.timezone, closed=include_closed)
+        if len(directives) > len(rows):
+            text += "\n" + dmsg.MORE.format(n=len(directives) - len(rows))
+        return ctx.reply(text)
 
     async def _status_text(self, d: Directive) -> str:
         everyone = await self._store.orgs.all(d.workspace_id, include_inactive=True)
