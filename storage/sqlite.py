@@ -23,6 +23,7 @@ from bot.services.ports import (
     ChatRepo,
     ConversationRepo,
     CycleRepo,
+    DirectiveRepo,
     InboundLog,
     InviteRepo,
     MemberRepo,
@@ -37,6 +38,7 @@ from bot.services.ports import (
     WorkspaceRepo,
 )
 from storage.db import Database, RowCache, Transaction, open_database
+from storage.directives import SqliteDirectiveRepo
 from storage.privacy import SqlitePrivacyRepo
 from storage.repositories import (
     SqliteAuditRepo,
@@ -88,6 +90,7 @@ class SqliteStore:
         self.usage: UsageRepo = SqliteUsageRepo(db)
         self.totals: TotalsRepo = SqliteTotalsRepo(db)
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
+        self.directives: DirectiveRepo = SqliteDirectiveRepo(db)
         self.privacy: PrivacyRepo = SqlitePrivacyRepo(db, self._drop_caches)
 
     def _drop_caches(self) -> None:

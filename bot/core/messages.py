@@ -105,9 +105,10 @@ def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
         "tổng hợp": "Tổng hợp",
         "quản trị": "Quản trị",
         "lịch": "Lịch, nghỉ, miễn báo cáo",
+        "chỉ đạo": "Chỉ đạo",
         "dữ liệu cá nhân": "Dữ liệu cá nhân",
     }
-    for key in ("chung", "báo cáo", "tổng hợp", "quản trị", "lịch", "dữ liệu cá nhân"):
+    for key in ("chung", "báo cáo", "tổng hợp", "chỉ đạo", "quản trị", "lịch", "dữ liệu cá nhân"):
         if key not in groups:
             continue
         lines.append("")
@@ -470,6 +471,8 @@ AUDIT_ACTIONS = {
     "export": "nhận tệp báo cáo",
     "letterhead": "sửa phần đầu, phần ký báo cáo Word",
     "scheduled_rollups": "đổi báo cáo định kỳ",
+    "directive": "gửi chỉ đạo",
+    "close_directive": "kết thúc chỉ đạo",
 }
 
 # -- calendar rules --------------------------------------------------------------------------

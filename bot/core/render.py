@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from bot.core.digest import ChoiceSummary, Completeness, Digest, FieldTotal, OrgReport, OrgRow
+from bot.core.directives import digest_lines as directive_digest_lines
 from bot.core.models import FieldValue, OrgUnit
 from bot.core.periods import DEFAULT_TZ, Period, PeriodType
 from bot.core.template import Aggregation, FieldType, Template, TemplateField
@@ -608,6 +609,11 @@ def render_digest(
                     f"… và {format_int(len(d.narratives) - len(shown))} đơn vị khác"
                     f" (toàn văn: /xuat word {d.period.short_label()})."
                 )
+
+    # Directives: what each unit reported doing about them (issue 9).
+    if d.directives:
+        lines.append(heading("Thực hiện chỉ đạo:"))
+        lines.extend(directive_digest_lines(d.directives))
 
     # 5. Cumulative.
     if has_numeric and d.cumulative_periods and any(t.value is not None for t in d.cumulative):

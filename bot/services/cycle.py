@@ -46,6 +46,7 @@ from bot.core.rollup import Span
 from bot.core.schedule import quiet_until
 from bot.services import periods as cal
 from bot.services.digests import DigestService
+from bot.services.directives import DirectiveService
 from bot.services.ports import Store
 from bot.services.reports import NO_FILE_CHANNELS, FileKind, ReportService, scheduled_rollups
 from bot.services.templates import TemplateMissingError, TemplateService
@@ -103,6 +104,12 @@ class CycleService:
         # Housekeeping rides on the tick: redelivered updates arrive within hours, so the
         # ids of inbound messages are kept a week, then forgotten.
         await self._store.inbound.prune(now - INBOUND_KEEP)
+        # Reminders about directives not yet acknowledged (saved-state, like the steps); a
+        # failure there must not hold up the reporting cycle.
+        try:
+            await DirectiveService(self._store).run_due(now)
+        except Exception:
+            log.exception("directive reminders failed; the cycle goes on")
         outcomes: list[StepOutcome] = []
         for campaign in await self._store.campaigns.list_active():
             if campaign.paused:
@@ -302,21 +309,24 @@ class CycleService:
         if step is CycleStep.OPEN:
             orgs = await self._digests.expected_orgs(campaign)
             targets = await self._reporting_targets(campaign, orgs)
-            return [
-                (
-                    target,
-                    render.render_prompt(
-                        period=period,
-                        deadline=t.deadline,
-                        form_text=render_form(
-                            template, target.org.code if target.org is not None else None
-                        ),
-                        campaign_name=campaign.name,
-                        tz=tz,
+            directives = DirectiveService(self._store, tz)
+            prompts: list[Outgoing | tuple[Target, str]] = []
+            for target in targets:
+                text = render.render_prompt(
+                    period=period,
+                    deadline=t.deadline,
+                    form_text=render_form(
+                        template, target.org.code if target.org is not None else None
                     ),
+                    campaign_name=campaign.name,
+                    tz=tz,
                 )
-                for target in targets
-            ]
+                # The open directives for the unit (for a group: for any unit) follow,
+                # asking what was done.
+                scope = [target.org.id] if target.org is not None else [o.id for o in orgs]
+                text += await directives.prompt_block(campaign.workspace_id, scope)
+                prompts.append((target, text))
+            return prompts
 
         completeness = await self._digests.completeness(campaign, period, now)
         missing = list(completeness.missing)

@@ -32,12 +32,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import messages as msg
+from bot.core import messages_directives as dmsg
 from bot.core import messages_ops as ops_msg
 from bot.core import messages_privacy as privacy_msg
 from bot.core import render
 from bot.core.clock import Clock
 from bot.core.codec import decode_values, encode_values
 from bot.core.commands import COMMANDS, Access, find_command
+from bot.core.directives import parse_ack
 from bot.core.events import (
     ButtonPress,
     Chat,
@@ -75,6 +77,7 @@ from bot.core.vnformat import format_deadline
 from bot.services import periods as cal
 from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
+from bot.services.directive_commands import DIRECTIVE, DirectiveCommandsMixin
 from bot.services.flood import Flood, FloodGuard, FloodLimits
 from bot.services.ports import DuplicateError, Store
 from bot.services.privacy_commands import PRIVACY_KINDS, PrivacyCommandsMixin
@@ -233,7 +236,7 @@ def split_command(text: str) -> tuple[str, str]:
     return name, args.strip("\n ")
 
 
-class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
+class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsMixin):
     def __init__(
         self,
         store: Store,
@@ -359,6 +362,12 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
             return await self._on_command(ctx, event, text)
 
         addressed = not ctx.chat.is_group or event.reply_to_bot or event.mentions_bot
+        ack = parse_ack(text) if text else None
+        if ack is not None:
+            # "đã nhận": a unit acknowledging a directive (before any dialog in progress).
+            acked = await self._directive_typed_ack(ctx, ack, addressed)
+            if acked is not None:
+                return acked
         state = await self._store.conversations.get(
             ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
         )
@@ -376,6 +385,11 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
         member = ctx.member if ctx.workspace is not None else None
         if ctx.chat.is_group and not ctx.registered_group:
             return []
+        if text and fold(text) not in _CONFIRM_WORDS:
+            # A leader answering the digest in the leadership chat: offered as a directive.
+            offered = await self._directive_from_reply(ctx, event, text)
+            if offered is not None:
+                return offered
         if member is None or member.org_id is None:
             if not addressed:
                 return []
@@ -501,6 +515,8 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
             return await self._replace_template(ctx, text, event)
         if state.kind in PRIVACY_KINDS:
             return await self._privacy_text(ctx, state, text)
+        if state.kind == DIRECTIVE:
+            return ctx.reply(dmsg.PENDING_CHOOSE, self._directive_pending())
         if state.kind == CHOOSE:
             raw = state.data.get("choices")
             offered = [Choice(str(c[0]), str(c[1])) for c in raw] if isinstance(raw, list) else []
@@ -517,6 +533,9 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
         return ctx.reply(msg.PENDING_EXPIRED)
 
     async def _on_press(self, ctx: Ctx, data: str) -> list[OutboundMessage]:
+        directive = await self._directive_press(ctx, data)
+        if directive is not None:
+            return directive
         state = await self._store.conversations.get(
             ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
         )
@@ -534,6 +553,8 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
         if data == CANCEL:
             await self._clear_state(ctx)
             return ctx.reply(msg.NOT_SAVED if state.kind in (REPORT, GUIDED) else msg.CANCELLED)
+        if state.kind == DIRECTIVE:
+            return await self._directive_choice(ctx, state, data)
         if state.kind == REPORT:
             if data == OK:
                 return await self._save_pending(ctx, state)
@@ -1375,6 +1396,22 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
         period = period or cal.reporting_period(campaign, ctx.now)
         if await self._locked(ctx, campaign, period, org):
             return ctx.reply(msg.period_locked(period.label()))
+        # "CĐ 3: …" lines answer directives: stored now, and kept out of the figures.
+        text, answered = await self._directive_answers(ctx, campaign, org, period, text)
+        if answered and not text.strip() and not photos:
+            return ctx.reply("\n".join(answered))
+        replies = await self._report_text_read(ctx, campaign, org, period, text, photos)
+        return [*ctx.reply("\n".join(answered)), *replies] if answered else replies
+
+    async def _report_text_read(
+        self,
+        ctx: Ctx,
+        campaign: Campaign,
+        org: OrgUnit,
+        period: Period,
+        text: str,
+        photos: Sequence[str],
+    ) -> list[OutboundMessage]:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         result = parse_report(text, template, org.code) if text else None
         if (
@@ -1494,10 +1531,13 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
             await self._clear_state(ctx)
             return ctx.reply(msg.PENDING_EXPIRED)
         campaign, org, period, template = objs
+        text, answered = await self._directive_answers(ctx, campaign, org, period, text)
+        if answered and not text.strip() and not photos:
+            return ctx.reply("\n".join(answered))
         result = parse_report(text, template, org.code)
         if not result.values and not photos:
             specific = [p.message for p in result.problems if p.kind in BLOCKING]
-            return ctx.reply("\n".join([*specific[:5], msg.FIX_QUESTION]))
+            return ctx.reply("\n".join([*answered, *specific[:5], msg.FIX_QUESTION]))
         values = decode_values(state.data["values"])
         # A correction of something (a stored report, values or photos received earlier, a
         # question the bot asked) is confirmed; the first filled-in form after "/baocao" is
@@ -1530,9 +1570,10 @@ class DialogEngine(ReportCommandsMixin, PrivacyCommandsMixin):
             "blocking": unresolved,
         }
         # After a correction the reporter sees the whole report once more before it is saved.
-        return await self._review(
+        replies = await self._review(
             ctx, campaign, template, org, period, data, result.problems, always_confirm=confirm
         )
+        return [*ctx.reply("\n".join(answered)), *replies] if answered else replies
 
     async def _save_pending(self, ctx: Ctx, state: ConversationState) -> list[OutboundMessage]:
         objs = await self._pending_objects(ctx, state.data)
@@ -2019,7 +2060,9 @@ def _decides(datas: Sequence[str]) -> bool:
     """Whether a bare typed number picks one of these choices: only where the bot asked for
     a decision (confirm, which campaign). In guided questions and while corrections are
     awaited a number is data, so those choices are answered by their words or buttons."""
-    return any(d in (OK, ASK) or d.startswith("campaign:") for d in datas)
+    return any(
+        d in (OK, ASK) or d.startswith("campaign:") or d.startswith("directive:") for d in datas
+    )
 
 
 def _blocking(data: dict[str, Any]) -> list[list[str | None]]:

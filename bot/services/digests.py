@@ -27,6 +27,7 @@ from bot.core.models import Campaign, OrgUnit
 from bot.core.periods import Period
 from bot.core.template import Template
 from bot.services import periods as cal
+from bot.services.directives import DirectiveService
 from bot.services.ports import Store, StoredTotals
 from bot.services.templates import TemplateService
 
@@ -102,6 +103,11 @@ class DigestService:
             ),
             cumulative_totals=[*earlier, current_totals],
         )
+        directives = await DirectiveService(self._store, campaign.timezone).progress(
+            campaign, period, orgs
+        )
+        if directives:
+            digest = replace(digest, directives=directives)
         if not tree.has_levels:
             return digest
         return replace(digest, levels=tuple(level_status(tree, digest.completeness)))
