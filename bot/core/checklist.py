@@ -26,16 +26,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.core.checklist_spec import ChecklistSpec, Condition, Level, Unanswered
-from bot.core.models import FieldValue, OrgUnit
+from bot.core.models import FieldValue, OrgUnit, SubmissionVersion
+from bot.core.periods import Period
 from bot.core.template import Template, TemplateField
 
 __all__ = [
     "Assessment",
     "ChecklistDigest",
     "ClassCount",
+    "SpanClasses",
     "UnitClass",
+    "UnitHistory",
     "assess",
     "compute_checklist_digest",
+    "compute_checklist_span",
 ]
 
 
@@ -261,3 +265,60 @@ def compute_checklist_digest(
         counts=tuple(counts),
         previous_reported=sum(1 for k in prev_levels if k is not None),
     )
+
+
+# -- roll-ups (a quarter, a year) ---------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class UnitHistory:
+    """A unit's class in each period of a span it reported for (period key -> assessment)."""
+
+    org: OrgUnit
+    by_period: Mapping[str, Assessment]
+    latest: Assessment | None  # of the most recent period it reported for
+
+
+@dataclass(frozen=True, slots=True)
+class SpanClasses:
+    """Classes over a roll-up's span: per unit and period, and counts per period."""
+
+    template: Template
+    periods: tuple[Period, ...]
+    units: tuple[UnitHistory, ...]
+
+    def counts(self, period_key: str) -> list[tuple[Level | None, int]]:
+        """Units per class in one period, the rule's order, "chưa đánh giá" last if any."""
+        spec = self.template.checklist
+        assert spec is not None
+        keys = [
+            a.level.key if a.level is not None else None
+            for u in self.units
+            if (a := u.by_period.get(period_key)) is not None
+        ]
+        out: list[tuple[Level | None, int]] = [(lv, keys.count(lv.key)) for lv in spec.levels]
+        if None in keys:
+            out.append((None, keys.count(None)))
+        return out
+
+
+def compute_checklist_span(
+    template: Template,
+    orgs: Sequence[OrgUnit],
+    periods: Sequence[Period],
+    versions: Sequence[SubmissionVersion],
+) -> SpanClasses | None:
+    """Every unit's class in every period of the span (``versions``: the current version of
+    each report in the span); ``None`` when the template is not a checklist."""
+    if template.checklist is None:
+        return None
+    by_org: dict[int, dict[str, Assessment]] = {}
+    code = {o.id: o.code for o in orgs}
+    for v in sorted(versions, key=lambda v: v.period.start):
+        a = assess(template, code.get(v.org_id), v.values)
+        assert a is not None
+        by_org.setdefault(v.org_id, {})[v.period.key] = a
+    units: list[UnitHistory] = []
+    for org in orgs:
+        seen = by_org.get(org.id, {})
+        latest = seen[max(seen, key=lambda k: Period.from_key(k).start)] if seen else None
+        units.append(UnitHistory(org, seen, latest))
+    return SpanClasses(template, tuple(periods), tuple(units))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.checklist import Assessment, ChecklistDigest, UnitClass
-from bot.core.checklist_spec import ChecklistSpec, Level
+from bot.core.checklist import Assessment, ChecklistDigest, SpanClasses, UnitClass
+from bot.core.checklist_spec import Level
 from bot.core.template import Template
 from bot.core.vnformat import format_int, format_percent
 
@@ -20,6 +20,8 @@ __all__ = [
     "checklist_section",
     "describe_rule",
     "level_title",
+    "prompt_hint",
+    "span_lines",
 ]
 
 PROMPT_HINT = (
@@ -27,6 +29,24 @@ PROMPT_HINT = (
     "“không đạt: 3, 5” (các tiêu chí còn lại là đạt) hoặc “1 có, 2 không, 3 có”."
 )
 NOT_ASSESSED = "Chưa đánh giá"
+
+
+def _critical_numbers(template: Template, org_code: str | None) -> str:
+    spec = template.checklist
+    if spec is None:
+        return ""
+    numbers = _numbered(template, org_code, spec.critical)
+    return ", ".join(str(numbers[k]) for k in spec.critical if k in numbers)
+
+
+def prompt_hint(template: Template, org_code: str | None) -> str:
+    """The short ways to answer, and which criteria are critical ("" for ordinary reports)."""
+    if template.checklist is None:
+        return ""
+    critical = _critical_numbers(template, org_code)
+    if critical:
+        return f"{PROMPT_HINT} Tiêu chí bắt buộc phải đạt: {critical}."
+    return PROMPT_HINT
 
 
 def level_title(level: Level | None) -> str:
@@ -39,11 +59,12 @@ def _numbered(template: Template, org_code: str | None, keys: Sequence[str]) -> 
     return {k: numbers[k] for k in keys if k in numbers}
 
 
-def _score(a: Assessment) -> str:
+def _score(a: Assessment, *, brackets: bool = True) -> str:
     met, counted = len(a.met), a.counted
     text = f"đạt {format_int(met)}/{format_int(counted)} tiêu chí"
     if a.percent is not None:
-        text += f" ({format_percent(a.percent)})"
+        pct = format_percent(a.percent)
+        text += f" ({pct})" if brackets else f", {pct}"
     return text
 
 
@@ -69,15 +90,22 @@ def assessment_lines(template: Template, org_code: str | None, a: Assessment) ->
     return lines
 
 
-def describe_rule(spec: ChecklistSpec) -> str:
+def describe_rule(template: Template, org_code: str | None) -> str:
     """The rule in words for ``/mau``: "🔴 Đỏ: chưa đạt bất kỳ tiêu chí bắt buộc nào; ..."."""
+    spec = template.checklist
+    assert spec is not None
     parts = [f"{lv.title}: {lv.describe()}" for lv in spec.levels]
-    return "Cách phân loại: " + "; ".join(parts) + "."
+    lines = ["Cách phân loại (xét lần lượt): " + "; ".join(parts) + "."]
+    critical = _critical_numbers(template, org_code)
+    if critical:
+        lines.append(f"Tiêu chí bắt buộc phải đạt: {critical}.")
+    lines.append(f"Tiêu chí bỏ trống: {spec.unanswered.label}.")
+    return "\n".join(lines)
 
 
 def _unit_line(template: Template, u: UnitClass) -> str:
     a = u.current
-    text = f"{u.org.display_name} ({_score(a)}"
+    text = f"{u.org.display_name} ({_score(a, brackets=False)}"
     numbers = _numbered(template, u.org.code, a.failed)
     critical = [str(numbers[k]) for k in a.critical_failed if k in numbers]
     others = [str(numbers[k]) for k in a.failed if k in numbers and k not in a.critical_failed]
@@ -148,4 +176,18 @@ def checklist_section(
             lines.extend(f"   • {_unit_line(d.template, u)}" for u in shown)
         if more:
             lines.append(f"   … và {format_int(more)} đơn vị khác.")
+    return lines
+
+
+def span_lines(sc: SpanClasses, *, max_periods: int = 12) -> list[str]:
+    """The roll-up's lines: units per class in each period of the span (latest first when
+    cut), e.g. "• Tháng 12/2026: 🔴 Đỏ 1, 🟡 Vàng 1, 🟢 Xanh 1"."""
+    lines: list[str] = []
+    periods = [p for p in sc.periods if any(p.key in u.by_period for u in sc.units)]
+    for p in periods[-max_periods:]:
+        counts = ", ".join(f"{level_title(lv)} {format_int(n)}" for lv, n in sc.counts(p.key) if n)
+        label = p.short_label()
+        lines.append(f"   • {label[:1].upper()}{label[1:]}: {counts}.")
+    if len(periods) > max_periods:
+        lines.append(f"   … và {format_int(len(periods) - max_periods)} kỳ trước đó (xem tệp Excel).")
     return lines

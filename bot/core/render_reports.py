@@ -23,6 +23,7 @@ from bot.core.render import (
     _number,
     _section_lines,
 )
+from bot.core.render_checklist import span_lines
 from bot.core.rollup import Attendance, LevelAttendance, NarrativeKind, Rollup, narrative_kind
 from bot.core.vnformat import format_deadline, format_int, format_percent
 
@@ -149,7 +150,12 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
         lines.append(" - Chưa có báo cáo nào trong khoảng thời gian này.")
     else:
         body = _section_lines(r.template, r.totals, (), with_change=True)
-        lines.extend(body or [" - Các báo cáo chưa có số liệu."])
+        if r.checklist is not None:
+            lines.append(f" - Phân loại theo {r.template.name}:")
+            lines.extend(span_lines(r.checklist))
+        elif not body:
+            body = [" - Các báo cáo chưa có số liệu."]
+        lines.extend(body)
         if any(t.change is not None for t in r.totals):
             lines.append(f"(Trong ngoặc: tăng, giảm so với {_previous_words(r)}.)")
         caveat = comparison_caveat(r, _previous_words(r), "kỳ này")

@@ -41,7 +41,7 @@ from bot.core.events import OutDocument
 from bot.core.models import Campaign, ChatKind, ChatPurpose, CycleStep, Member, OrgUnit, Role
 from bot.core.parsing import render_form
 from bot.core.periods import Period, PeriodType
-from bot.core.render_checklist import PROMPT_HINT
+from bot.core.render_checklist import prompt_hint
 from bot.core.render_reports import render_rollup
 from bot.core.rollup import Span
 from bot.core.schedule import quiet_until
@@ -314,7 +314,9 @@ class CycleService:
                         ),
                         campaign_name=campaign.name,
                         tz=tz,
-                        hint=PROMPT_HINT if template.checklist is not None else "",
+                        hint=prompt_hint(
+                            template, target.org.code if target.org is not None else None
+                        ),
                     ),
                 )
                 for target in targets

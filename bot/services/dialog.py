@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from bot.core import messages as msg
 from bot.core import messages_ops as ops_msg
 from bot.core import render
+from bot.core.checklist import assess
 from bot.core.clock import Clock
 from bot.core.codec import decode_values, encode_values
 from bot.core.commands import COMMANDS, Access, find_command
@@ -66,6 +67,7 @@ from bot.core.parsing import Problem, ProblemKind, parse_report, parse_value, re
 from bot.core.periodref import parse_period_ref
 from bot.core.periods import Period, PeriodError, PeriodType
 from bot.core.presets import PRESETS
+from bot.core.render_checklist import assessment_lines, describe_rule, prompt_hint
 from bot.core.render_reports import render_tree
 from bot.core.schedule import ScheduleError, describe_schedule, parse_schedule
 from bot.core.template import Template, TemplateError, TemplateField, parse_template_document
@@ -998,7 +1000,10 @@ class DialogEngine(ReportCommandsMixin):
         head = (
             f"Mẫu báo cáo “{template.name}” (phiên bản {version}, kỳ {template.period_type.label}):"
         )
-        return ctx.reply(f"{head}\n{render_form(template, org_code)}")
+        text = f"{head}\n{render_form(template, org_code)}"
+        if template.checklist is not None:
+            text += "\n" + describe_rule(template, org_code)
+        return ctx.reply(text)
 
     async def _cmd_thaymau(
         self, ctx: Ctx, args: str, event: InboundMessage
@@ -1034,9 +1039,19 @@ class DialogEngine(ReportCommandsMixin):
         # type (its template is replaced), else a new campaign with the default schedule.
         campaigns = await self._campaigns(ctx)
         campaign = next((c for c in campaigns if c.template_key == template.key), None)
-        campaign = campaign or next(
-            (c for c in campaigns if c.period_type is template.period_type), None
-        )
+        if campaign is None:
+            # A checklist never takes over an ordinary report's campaign, nor the reverse:
+            # both run side by side (a weekly report and a monthly self-assessment).
+            for c in campaigns:
+                if c.period_type is not template.period_type:
+                    continue
+                try:
+                    other = await self._templates.get(ctx.workspace.id, c.template_key)
+                except TemplateMissingError:
+                    other = None
+                if other is None or (other.checklist is None) == (template.checklist is None):
+                    campaign = c
+                    break
         notes = ""
         if campaign is not None:
             # Fields the new template drops no longer show in digests: say so, once.
@@ -1273,6 +1288,8 @@ class DialogEngine(ReportCommandsMixin):
             f"Báo cáo {period.label()} của {org.display_name} (hạn {format_deadline(deadline)}).\n"
             f"{msg.REPORT_START}\n{render_form(template, org.code)}"
         )
+        if template.checklist is not None:
+            text = text.replace(msg.REPORT_START, prompt_hint(template, org.code))
         return ctx.reply(text, [Choice(msg.CHOICE_GUIDED, ASK), Choice(msg.CHOICE_CANCEL, CANCEL)])
 
     async def _start_data(self, campaign: Campaign, period: Period, org: OrgUnit) -> dict[str, Any]:
@@ -1386,12 +1403,25 @@ class DialogEngine(ReportCommandsMixin):
             for p in problems
             if p.kind not in BLOCKING and p.kind is not ProblemKind.MISSING_REQUIRED
         ]
-        if not blocking and not missing and not guessed and not notes and not always_confirm:
+        # A checklist with criteria left blank is confirmed first: they count against the
+        # unit's class, which the reporter should see before it is saved.
+        preview = assess(template, org.code, values)
+        unanswered = preview is not None and bool(preview.unanswered)
+        if (
+            not blocking
+            and not missing
+            and not guessed
+            and not notes
+            and not always_confirm
+            and not unanswered
+        ):
             return await self._store_report(ctx, campaign, org, period, data)
         echo = render.render_submission_echo(
             template, org, period, values, guessed=guessed, list_empty=not missing
         )
         parts = [echo]
+        if preview is not None:
+            parts.extend(assessment_lines(template, org.code, preview))
         photos = _strings(data.get("photos"))
         if photos:
             parts.append(msg.with_photos(len(photos)))
@@ -1517,7 +1547,12 @@ class DialogEngine(ReportCommandsMixin):
                 "report_on_behalf",
                 f"{org.code}, {period.short_label()}, lần {version.version}",
             )
-        return ctx.reply(msg.saved(org.display_name, period.label(), version.version, late))
+        text = msg.saved(org.display_name, period.label(), version.version, late)
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        result = assess(template, org.code, version.values)
+        if result is not None:
+            text += "\n" + "\n".join(assessment_lines(template, org.code, result))
+        return ctx.reply(text)
 
     async def _on_photos(
         self, ctx: Ctx, campaign: Campaign, period: Period, photos: Sequence[str]
