@@ -45,8 +45,8 @@ _CONDITION_WORDS = {
     "not_met_at_least": "số tiêu chí chưa đạt từ … trở lên",
     "percent_met_below": "tỷ lệ tiêu chí đạt dưới …%",
     "percent_met_at_least": "tỷ lệ tiêu chí đạt từ …% trở lên",
-    "any_not_met": "chưa đạt một trong các tiêu chí (danh sách mã)",
-    "section": "chỉ xét các tiêu chí của một phần (mã phần)",
+    "any_not_met": "chưa đạt một trong các tiêu chí, ghi mã các tiêu chí",
+    "section": "chỉ xét các tiêu chí của một phần, ghi mã phần",
 }
 
 
@@ -175,25 +175,29 @@ class ChecklistSpec(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> ChecklistSpec:
+        problems: list[str] = []
         keys = [lv.key for lv in self.levels]
         twice = sorted({k for k in keys if keys.count(k) > 1})
         if twice:
-            raise ValueError(f"mã mức phân loại bị trùng: {', '.join(twice)}")
+            problems.append(f"mã mức phân loại bị trùng: {', '.join(twice)}")
         for lv in self.levels[:-1]:
             if not lv.when:
-                raise ValueError(
+                problems.append(
                     f"mức “{lv.label}” chưa có điều kiện (when); chỉ mức cuối cùng "
                     "được để trống điều kiện (nhận các trường hợp còn lại)"
                 )
         last = self.levels[-1]
         if last.when:
-            raise ValueError(
-                f"mức cuối cùng “{last.label}” không ghi điều kiện (when): mức cuối nhận "
+            problems.append(
+                f"mức cuối cùng “{last.label}” không được ghi điều kiện (when): mức cuối nhận "
                 "mọi trường hợp còn lại, để đơn vị nào cũng được phân loại"
             )
         twice = sorted({k for k in self.critical if self.critical.count(k) > 1})
         if twice:
-            raise ValueError(f"tiêu chí bắt buộc ghi hai lần: {', '.join(twice)}")
+            problems.append(f"tiêu chí bắt buộc ghi hai lần: {', '.join(twice)}")
+        if problems:
+            # One line per problem (``template_from_data`` lists each line as an error).
+            raise ValueError("\n".join(problems))
         return self
 
     def conditions(self) -> Iterator[tuple[Level, Condition]]:

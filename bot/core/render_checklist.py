@@ -189,5 +189,7 @@ def span_lines(sc: SpanClasses, *, max_periods: int = 12) -> list[str]:
         label = p.short_label()
         lines.append(f"   • {label[:1].upper()}{label[1:]}: {counts}.")
     if len(periods) > max_periods:
-        lines.append(f"   … và {format_int(len(periods) - max_periods)} kỳ trước đó (xem tệp Excel).")
+        lines.append(
+            f"   … và {format_int(len(periods) - max_periods)} kỳ trước đó (xem tệp Excel)."
+        )
     return lines

@@ -180,7 +180,8 @@ class Template(BaseModel):
         }
         problems = self.checklist.problems(yesno, others, by_section)
         if problems:
-            raise ValueError("bộ tiêu chí (checklist): " + "; ".join(problems))
+            # One line per problem (``template_from_data`` lists each line as an error).
+            raise ValueError("\n".join(f"bộ tiêu chí: {p}" for p in problems))
         return self
 
     def criteria(self) -> list[TemplateField]:
@@ -352,4 +353,15 @@ def template_from_data(data: Any) -> Template:
                 len(loc) > len(e["loc"]) and loc[: len(e["loc"])] == tuple(e["loc"]) for loc in locs
             )
         ]
-        raise TemplateError([_translate(e, data) for e in errors]) from exc
+        problems: list[str] = []
+        for e in errors:
+            text = _translate(e, data)
+            if not e["loc"] and text.startswith("mẫu: bộ tiêu chí: "):
+                # The checklist's cross-checks, one line each already saying where.
+                problems.extend(text.removeprefix("mẫu: ").split("\n"))
+                continue
+            # A validator that found several problems gives one line each, same place.
+            first, *more = text.split("\n")
+            problems.append(first)
+            problems.extend(f"{_loc(tuple(e['loc']), data)}: {m}" for m in more)
+        raise TemplateError(problems) from exc

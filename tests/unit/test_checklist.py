@@ -244,7 +244,7 @@ def test_the_sample_template_loads_and_its_rule_reads_in_words(sample: Template)
         ),
         (
             {**RYG, "levels": RYG["levels"][:2]},
-            "mức cuối cùng “Vàng” không ghi điều kiện",
+            "mức cuối cùng “Vàng” không được ghi điều kiện",
         ),
         ({**RYG, "levels": RYG["levels"][2:]}, "cần ít nhất 2 mục"),
         (
