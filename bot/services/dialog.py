@@ -1902,6 +1902,9 @@ class DialogEngine(ReportCommandsMixin):
             return ctx.reply(msg.NO_SUBMISSION.format(org=org.display_name, period=period.label()))
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         echo = render.render_submission_echo(template, org, period, current.values)
+        result = assess(template, org.code, current.values)
+        if result is not None:
+            echo += "\n" + "\n".join(assessment_lines(template, org.code, result))
         at = current.submitted_at.astimezone(_zone(campaign.timezone))
         status = "muộn" if current.late else "đúng hạn"
         tail = f"Lần gửi thứ {current.version}, lúc {format_deadline(at)} ({status})."

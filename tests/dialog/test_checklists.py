@@ -138,6 +138,11 @@ async def test_villages_self_assess_and_the_digest_shows_classes_and_changes(
     assert "   • Tháng 11/2026: 🔴 Đỏ 1, 🟡 Vàng 1, 🟢 Xanh 1." in out
     assert "Các báo cáo chưa có số liệu" not in out
 
+    # /xem shows the unit its answers and its class.
+    out = await h.play("2003 @ dm: /xem tháng 12")
+    assert "5. Người dân thực hiện nghiêm các biện pháp phòng dịch (5K): Không" in out
+    assert "Kết quả tự đánh giá: 🟡 Vàng – Cần củng cố; đạt 7/9 tiêu chí (77,8%)." in out
+
     # /mau shows the rule in words.
     out = await h.play("2001 @ dm: /mau")
     assert "Cách phân loại (xét lần lượt): 🔴 Đỏ: chưa đạt bất kỳ tiêu chí bắt buộc nào;" in out
