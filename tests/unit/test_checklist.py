@@ -528,3 +528,14 @@ def test_span_classes_per_period_and_latest(sample: Template) -> None:
         u.org.name: u.latest.level.key if u.latest and u.latest.level else None for u in sc.units
     }
     assert latest == {"Thôn A": "xanh", "Thôn B": "vang"}
+
+
+def test_the_checklist_demo_uploads_the_documented_sample() -> None:
+    """``python -m bot demo tieuchi`` pastes docs/mau-tu-danh-gia-an-toan-covid.yaml: the
+    two stay the same document."""
+    demo = SAMPLE.parents[1] / "bot" / "demo" / "tieuchi_ninhtho.txt"
+    lines = demo.read_text(encoding="utf-8").splitlines()
+    start = lines.index("1001 @ dm: /thaymau") + 1
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("  ") and lines[i])
+    pasted = "\n".join(line[2:] for line in lines[start:end]).strip()
+    assert pasted == SAMPLE.read_text(encoding="utf-8").strip()
