@@ -19,9 +19,11 @@ __all__ = [
     "assessment_lines",
     "checklist_section",
     "describe_rule",
+    "history_class",
     "level_title",
     "prompt_hint",
     "span_lines",
+    "span_prose",
 ]
 
 PROMPT_HINT = (
@@ -193,3 +195,74 @@ def span_lines(sc: SpanClasses, *, max_periods: int = 12) -> list[str]:
             f"   … và {format_int(len(periods) - max_periods)} kỳ trước đó (xem tệp Excel)."
         )
     return lines
+
+
+def history_class(a: Assessment) -> str:
+    """A period's line of ``/lichsu``: "🟡 Vàng (đạt 7/9 tiêu chí, 77,8%)"."""
+    if a.level is None:
+        return f"{NOT_ASSESSED} (chưa trả lời tiêu chí nào)"
+    return f"{a.level.title} ({_score(a, brackets=False)})"
+
+
+def span_prose(sc: SpanClasses, *, max_names: int = 60) -> list[str]:
+    """The formal report's paragraphs (no status marks): units per class in each period, the
+    latest period's units by class with what they did not meet, and who changed class
+    between the last two periods."""
+    spec = sc.template.checklist
+    assert spec is not None
+    periods = [p for p in sc.periods if any(p.key in u.by_period for u in sc.units)]
+    if not periods:
+        return []
+    out: list[str] = []
+    for p in periods:
+        parts = [
+            f"{format_int(n)} đơn vị mức {lv.label if lv is not None else NOT_ASSESSED.lower()}"
+            for lv, n in sc.counts(p.key)
+            if n
+        ]
+        label = p.short_label()
+        out.append(f"{label[:1].upper()}{label[1:]}: {', '.join(parts)}.")
+    last = periods[-1]
+    groups: list[str] = []
+    for lv in spec.levels:
+        names: list[str] = []
+        for u in sc.units:
+            a = u.by_period.get(last.key)
+            if a is None or a.level is None or a.level.key != lv.key:
+                continue
+            text = u.org.display_name
+            numbers = _numbered(sc.template, u.org.code, a.failed)
+            critical = [str(numbers[k]) for k in a.critical_failed if k in numbers]
+            others = [str(numbers[k]) for k in a.failed if k in numbers and k not in critical]
+            notes = []
+            if critical:
+                notes.append(f"chưa đạt tiêu chí bắt buộc {', '.join(critical)}")
+            if others:
+                notes.append(f"chưa đạt tiêu chí {', '.join(others)}")
+            if notes and lv.key != spec.levels[-1].key:
+                text += f" ({'; '.join(notes)})"
+            names.append(text)
+        if names:
+            more = len(names) - max_names
+            listed = "; ".join(names[:max_names]) + (
+                f" và {format_int(more)} đơn vị khác" if more > 0 else ""
+            )
+            groups.append(f"mức {lv.label}: {listed}")
+    if groups:
+        out.append(f"Kết quả {last.short_label()}: " + "; ".join(groups) + ".")
+    if len(periods) > 1:
+        before = periods[-2]
+        moves: list[str] = []
+        for u in sc.units:
+            a, b = u.by_period.get(before.key), u.by_period.get(last.key)
+            if a is None or b is None or a.level is None or b.level is None:
+                continue
+            if a.level.key != b.level.key:
+                ra, rb = a.rank or 0, b.rank or 0
+                word = "lên" if rb > ra else "xuống"
+                moves.append(f"{u.org.display_name} từ {a.level.label} {word} {b.level.label}")
+        if moves:
+            out.append(f"So với {before.short_label()}: " + "; ".join(moves[:max_names]) + ".")
+        else:
+            out.append(f"So với {before.short_label()}, không có đơn vị nào đổi mức.")
+    return out

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import io
 import textwrap
+from datetime import date
 from pathlib import Path
 
+import docx
 import pytest
 from openpyxl import load_workbook
 
+from bot.core.letterhead import Letterhead
 from bot.core.periods import Period
 from bot.core.rollup import Span
 from bot.services.exports.excel import rollup_workbook
+from bot.services.exports.word import rollup_document
 from bot.services.reports import ReportService
 from tests.conftest import Harness
 
@@ -142,6 +146,11 @@ async def test_villages_self_assess_and_the_digest_shows_classes_and_changes(
     out = await h.play("2003 @ dm: /xem tháng 12")
     assert "5. Người dân thực hiện nghiêm các biện pháp phòng dịch (5K): Không" in out
     assert "Kết quả tự đánh giá: 🟡 Vàng – Cần củng cố; đạt 7/9 tiêu chí (77,8%)." in out
+
+    # /lichsu shows the unit's class month by month.
+    out = await h.play("2001 @ dm: /lichsu quý IV")
+    assert "✅ tháng 12/2026: 🔴 Đỏ (đạt 8/9 tiêu chí, 88,9%)" in out
+    assert "✅ tháng 11/2026: 🟢 Xanh (đạt 9/9 tiêu chí, 100%)" in out
 
     # /mau shows the rule in words.
     out = await h.play("2001 @ dm: /mau")
@@ -278,3 +287,33 @@ async def test_a_checklist_runs_beside_the_weekly_report(tayninh: Harness) -> No
     assert "Đã tạo đợt báo cáo mới" not in out
     keys = {c.template_key for c in await h.store.campaigns.list_active()}
     assert keys == {"tuan_moi", "an_toan_covid_thon"}
+
+
+async def test_word_report_says_the_classes(ninhtho: Harness) -> None:
+    h = ninhtho
+    await h.play(_upload())
+    await h.play("2001 @ dm: đạt tất cả\n2002 @ dm: không đạt: 2\n2003 @ dm: không đạt: 5, 7")
+    await h.play("@clock 2026-12-01 08:30")
+    await h.play("2001 @ dm: không đạt: 5, 7\n2002 @ dm: đạt tất cả\n2003 @ dm: không đạt: 5, 7")
+    campaign = await h.campaign()
+    rollup = await ReportService(h.store, h.services.templates).rollup(
+        campaign, Span.of(Period.from_key("2026-Q4")), h.clock.now()
+    )
+    data = rollup_document(
+        rollup,
+        Letterhead().with_defaults("Ninh Thọ"),
+        issued_on=date(2026, 12, 28),
+        workspace_name="Ninh Thọ",
+    )
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "Kết quả tự đánh giá theo Tự đánh giá Bộ tiêu chí An toàn về COVID-19 (thôn)" in text
+    assert "Tháng 11/2026: 1 đơn vị mức Đỏ, 1 đơn vị mức Vàng, 1 đơn vị mức Xanh." in text
+    assert (
+        "Kết quả tháng 12/2026: mức Vàng: Thôn Phú Hữu (chưa đạt tiêu chí 5, 7); "
+        "Thôn Tây Thọ (chưa đạt tiêu chí 5, 7); mức Xanh: Thôn Đông Thọ." in text
+    )
+    assert (
+        "So với tháng 11/2026: Thôn Phú Hữu từ Xanh xuống Vàng; Thôn Đông Thọ từ Đỏ lên Xanh."
+        in text
+    )
+    assert "🟢" not in text  # a formal document carries no status marks
