@@ -366,9 +366,13 @@ class DialogEngine(ReportCommandsMixin):
         if campaign is None or ctx.member is None or ctx.member.org_id is None:
             return False
         org = await self._store.orgs.get(ctx.member.org_id)
-        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
-        result = parse_report(text, template, org.code if org else None)
-        return result.mode == "form" and len(result.values) >= 2
+        # Any active campaign's form counts (a weekly report and a checklist side by side).
+        for c in [campaign, *[c for c in await self._campaigns(ctx) if c.id != campaign.id]]:
+            template = await self._templates.get(c.workspace_id, c.template_key)
+            result = parse_report(text, template, org.code if org else None)
+            if result.mode == "form" and len(result.values) >= 2:
+                return True
+        return False
 
     async def _on_command(
         self, ctx: Ctx, event: InboundMessage, text: str
@@ -1183,7 +1187,7 @@ class DialogEngine(ReportCommandsMixin):
             campaigns = await self._campaigns(ctx)
             if not campaigns:
                 return ctx.reply(msg.NO_CAMPAIGN)
-            campaign = await self._pick_campaign(ctx, org, campaigns)
+            campaign = await self._pick_campaign(ctx, org, campaigns, text)
             if campaign is None:
                 choices = [Choice(c.name, f"campaign:{c.id}") for c in campaigns]
                 choices.append(Choice(msg.CHOICE_CANCEL, CANCEL))
@@ -1227,10 +1231,12 @@ class DialogEngine(ReportCommandsMixin):
         return None
 
     async def _pick_campaign(
-        self, ctx: Ctx, org: OrgUnit, campaigns: Sequence[Campaign]
+        self, ctx: Ctx, org: OrgUnit, campaigns: Sequence[Campaign], text: str = ""
     ) -> Campaign | None:
         """With several campaigns, the one still waiting for this organization's report;
-        None when that is not clear (the reporter is asked, never guessed for)."""
+        among several waiting, the only one whose form reads the message cleanly (a
+        checklist's "đạt tất cả" is no weekly report); None when that is not clear (the
+        reporter is asked, never guessed for)."""
         if len(campaigns) == 1:
             return campaigns[0]
         waiting = []
@@ -1242,6 +1248,15 @@ class DialogEngine(ReportCommandsMixin):
                 waiting.append(c)
         if len(waiting) == 1:
             return waiting[0]
+        if len(waiting) > 1 and text.strip():
+            reads = []
+            for c in waiting:
+                template = await self._templates.get(c.workspace_id, c.template_key)
+                result = parse_report(text, template, org.code)
+                if result.values and result.ok and not result.guessed:
+                    reads.append(c)
+            if len(reads) == 1:
+                return reads[0]
         running = [c for c in campaigns if cal.reporting_period(c, ctx.now) >= cal.first_period(c)]
         return running[0] if not waiting and len(running) == 1 else None
 

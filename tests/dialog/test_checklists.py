@@ -271,6 +271,16 @@ async def test_a_checklist_runs_beside_the_weekly_report(tayninh: Harness) -> No
     assert len(campaigns) == 2
     keys = {c.template_key for c in campaigns}
     assert keys == {"tuan_mttq", "an_toan_covid_thon"}
+    # Both wait for Tỉnh đoàn's report; each reply goes where its form reads it, even in the
+    # group without addressing the bot.
+    await h.play("@clock 2026-11-23 08:00")
+    out = await h.play("1002 @ g1: Đạt tất cả")
+    assert "Kết quả tự đánh giá: 🟢 Xanh" in out and "Đồng chí báo cáo cho đợt nào" not in out
+    out = await h.play(
+        "1002 @ g1: 1. Số buổi tuyên truyền, vận động: 12\n"
+        "  2. Số lượt người được tuyên truyền: 1.200"
+    )
+    assert "✅ Đã ghi nhận báo cáo Tuần 48/2026" in out and "tự đánh giá" not in out
     # An ordinary weekly template still replaces the weekly report, not the checklist.
     out = await h.play(
         """
