@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.checklist import (
     assess,
@@ -539,3 +541,76 @@ def test_the_checklist_demo_uploads_the_documented_sample() -> None:
     end = next(i for i in range(start, len(lines)) if not lines[i].startswith("  ") and lines[i])
     pasted = "\n".join(line[2:] for line in lines[start:end]).strip()
     assert pasted == SAMPLE.read_text(encoding="utf-8").strip()
+
+
+# -- properties -------------------------------------------------------------------------------
+_KEYS = ["c1", "c2", "c3", "c4", "c5"]
+_condition = st.fixed_dictionaries(
+    {},
+    optional={
+        "critical_not_met_at_least": st.integers(1, 3),
+        "not_met_at_least": st.integers(1, 6),
+        "percent_met_below": st.integers(1, 100),
+        "percent_met_at_least": st.integers(0, 100),
+        "any_not_met": st.lists(st.sampled_from(_KEYS), min_size=1, max_size=3),
+        "section": st.sampled_from(["a", "b"]),
+    },
+)
+_rules = st.fixed_dictionaries(
+    {
+        "critical": st.lists(st.sampled_from(_KEYS), max_size=3, unique=True),
+        "unanswered": st.sampled_from(["not_met", "skip"]),
+        "levels": st.lists(
+            st.one_of(_condition, st.lists(_condition, min_size=1, max_size=3)),
+            min_size=1,
+            max_size=4,
+        ).map(
+            lambda whens: (
+                [{"key": f"m{i}", "label": f"Mức {i}", "when": w} for i, w in enumerate(whens)]
+                + [{"key": "cuoi", "label": "Còn lại"}]
+            )
+        ),
+    }
+)
+_answers_st = st.dictionaries(st.sampled_from(_KEYS), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(rule=_rules, values=_answers_st, org=st.sampled_from(["thon1", "truong", None]))
+def test_any_rule_the_validator_accepts_classifies_without_crashing(
+    rule: dict[str, Any], values: dict[str, FieldValue], org: str | None
+) -> None:
+    try:
+        t = template_from_data(_doc(rule))
+    except TemplateError as exc:
+        assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
+        return
+    a = assess(t, org, values)
+    assert a is not None
+    answered = [f.key for f in a.criteria if f.key in values]
+    if not answered:
+        assert a.level is None
+    else:
+        assert a.level is not None and a.level.key in {lv["key"] for lv in rule["levels"]}
+        assert a.percent is None or Decimal(0) <= a.percent <= Decimal(100)
+    assert set(a.met) | set(a.not_met) | set(a.unanswered) == {f.key for f in a.criteria}
+    assert assessment_lines(t, org, a)  # every assessment can be told
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("0123456789 ,;-:.cko\nđạtấảhếừ")), max_size=80))
+def test_any_short_reply_is_read_without_crashing(sample: Template, text: str) -> None:
+    result = parse_report(text, sample, None)
+    for key, value in result.values.items():
+        assert key in {f.key for f in sample.all_fields()}
+        if key != "kho_khan":
+            assert isinstance(value, bool)
+
+
+def test_a_very_long_short_reply_is_read_quickly(sample: Template) -> None:
+    import time
+
+    started = time.perf_counter()
+    parse_report("không đạt " + "1 " * 20_000 + "x", sample, None)
+    parse_report("1 có, " * 8_000 + "zz", sample, None)
+    assert time.perf_counter() - started < 5
