@@ -34,7 +34,8 @@ _ITEM = re.compile(rf"(\d{{1,3}})(?:\s*-\s*(\d{{1,3}}))?\s*[.:)=]?\s*({_ANSWER})
 _SEP = re.compile(r"[\s,;/]*")
 _NUMS = r"\d{1,3}(?:\s*-\s*\d{1,3})?(?:\s*(?:,|;|va|\s)\s*\d{1,3}(?:\s*-\s*\d{1,3})?)*"
 _EXCEPT = re.compile(
-    rf"^(?:khong dat|chua dat|khong|chua|thieu)(?: (?:cac|nhung))?(?: tieu chi)?(?: so)?"
+    # "đạt" or "thiếu" is required: a bare "chưa 2" may be a narrative line, not a list.
+    rf"^(?:khong dat|chua dat|thieu)(?: (?:cac|nhung))?(?: tieu chi)?(?: so)?"
     rf"\s*[:\-]?\s*(?P<nums>{_NUMS})\s*\.?$"
 )
 _ALL = (
