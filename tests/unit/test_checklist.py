@@ -84,7 +84,7 @@ def _doc(checklist: dict[str, Any], fields: list[dict[str, Any]] | None = None) 
     }
 
 
-RYG = {
+RYG: dict[str, Any] = {
     "critical": ["c1"],
     "levels": [
         {"key": "do", "label": "Đỏ", "mark": "🔴", "when": {"critical_not_met_at_least": 1}},
