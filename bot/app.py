@@ -267,16 +267,18 @@ async def play_script(
         await make_sandbox(services, out, timezone, echo_input=echo_input).play(lines)
 
 
-def demo_script() -> list[str]:
-    return (
-        resources.files("bot.demo").joinpath("tayninh_tuan48.txt").read_text("utf-8").splitlines()
-    )
+def demo_script(name: str = "tayninh_tuan48.txt") -> list[str]:
+    return resources.files("bot.demo").joinpath(name).read_text("utf-8").splitlines()
 
 
-async def run_demo(out: TextIO) -> None:
+# The checklist demo (issue 9): villages self-assess each month, classes and changes.
+CHECKLIST_DEMO = "tieuchi_ninhtho.txt"
+
+
+async def run_demo(out: TextIO, script: str = "tayninh_tuan48.txt") -> None:
     with tempfile.TemporaryDirectory(prefix="bot-demo-") as tmp:
         await play_script(
-            demo_script(), database=Path(tmp) / "demo.db", out=out, seed=48, echo_input=True
+            demo_script(script), database=Path(tmp) / "demo.db", out=out, seed=48, echo_input=True
         )
 
 

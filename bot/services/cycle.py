@@ -41,6 +41,7 @@ from bot.core.events import OutDocument
 from bot.core.models import Campaign, ChatKind, ChatPurpose, CycleStep, Member, OrgUnit, Role
 from bot.core.parsing import render_form
 from bot.core.periods import Period, PeriodType
+from bot.core.render_checklist import prompt_hint
 from bot.core.render_reports import render_rollup
 from bot.core.rollup import Span
 from bot.core.schedule import quiet_until
@@ -312,14 +313,14 @@ class CycleService:
             directives = DirectiveService(self._store, tz)
             prompts: list[Outgoing | tuple[Target, str]] = []
             for target in targets:
+                code = target.org.code if target.org is not None else None
                 text = render.render_prompt(
                     period=period,
                     deadline=t.deadline,
-                    form_text=render_form(
-                        template, target.org.code if target.org is not None else None
-                    ),
+                    form_text=render_form(template, code),
                     campaign_name=campaign.name,
                     tz=tz,
+                    hint=prompt_hint(template, code),
                 )
                 # The open directives for the unit (for a group: for any unit) follow,
                 # asking what was done.

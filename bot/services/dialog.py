@@ -36,6 +36,7 @@ from bot.core import messages_directives as dmsg
 from bot.core import messages_ops as ops_msg
 from bot.core import messages_privacy as privacy_msg
 from bot.core import render
+from bot.core.checklist import assess
 from bot.core.clock import Clock
 from bot.core.codec import decode_values, encode_values
 from bot.core.commands import COMMANDS, Access, find_command
@@ -69,6 +70,7 @@ from bot.core.parsing import Problem, ProblemKind, parse_report, parse_value, re
 from bot.core.periodref import parse_period_ref
 from bot.core.periods import Period, PeriodError, PeriodType
 from bot.core.presets import PRESETS
+from bot.core.render_checklist import assessment_lines, describe_rule, prompt_hint
 from bot.core.render_reports import render_tree
 from bot.core.schedule import ScheduleError, describe_schedule, parse_schedule
 from bot.core.template import Template, TemplateError, TemplateField, parse_template_document
@@ -419,9 +421,13 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
         if campaign is None or ctx.member is None or ctx.member.org_id is None:
             return False
         org = await self._store.orgs.get(ctx.member.org_id)
-        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
-        result = parse_report(text, template, org.code if org else None)
-        return result.mode == "form" and len(result.values) >= 2
+        # Any active campaign's form counts (a weekly report and a checklist side by side).
+        for c in [campaign, *[c for c in await self._campaigns(ctx) if c.id != campaign.id]]:
+            template = await self._templates.get(c.workspace_id, c.template_key)
+            result = parse_report(text, template, org.code if org else None)
+            if result.mode == "form" and len(result.values) >= 2:
+                return True
+        return False
 
     async def _on_command(
         self, ctx: Ctx, event: InboundMessage, text: str
@@ -1072,7 +1078,10 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
         head = (
             f"Mẫu báo cáo “{template.name}” (phiên bản {version}, kỳ {template.period_type.label}):"
         )
-        return ctx.reply(f"{head}\n{render_form(template, org_code)}")
+        text = f"{head}\n{render_form(template, org_code)}"
+        if template.checklist is not None:
+            text += "\n" + describe_rule(template, org_code)
+        return ctx.reply(text)
 
     async def _cmd_thaymau(
         self, ctx: Ctx, args: str, event: InboundMessage
@@ -1108,9 +1117,19 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
         # type (its template is replaced), else a new campaign with the default schedule.
         campaigns = await self._campaigns(ctx)
         campaign = next((c for c in campaigns if c.template_key == template.key), None)
-        campaign = campaign or next(
-            (c for c in campaigns if c.period_type is template.period_type), None
-        )
+        if campaign is None:
+            # A checklist never takes over an ordinary report's campaign, nor the reverse:
+            # both run side by side (a weekly report and a monthly self-assessment).
+            for c in campaigns:
+                if c.period_type is not template.period_type:
+                    continue
+                try:
+                    other = await self._templates.get(ctx.workspace.id, c.template_key)
+                except TemplateMissingError:
+                    other = None
+                if other is None or (other.checklist is None) == (template.checklist is None):
+                    campaign = c
+                    break
         notes = ""
         if campaign is not None:
             # Fields the new template drops no longer show in digests: say so, once.
@@ -1242,7 +1261,7 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
             campaigns = await self._campaigns(ctx)
             if not campaigns:
                 return ctx.reply(msg.NO_CAMPAIGN)
-            campaign = await self._pick_campaign(ctx, org, campaigns)
+            campaign = await self._pick_campaign(ctx, org, campaigns, text)
             if campaign is None:
                 choices = [Choice(c.name, f"campaign:{c.id}") for c in campaigns]
                 choices.append(Choice(msg.CHOICE_CANCEL, CANCEL))
@@ -1286,10 +1305,12 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
         return None
 
     async def _pick_campaign(
-        self, ctx: Ctx, org: OrgUnit, campaigns: Sequence[Campaign]
+        self, ctx: Ctx, org: OrgUnit, campaigns: Sequence[Campaign], text: str = ""
     ) -> Campaign | None:
         """With several campaigns, the one still waiting for this organization's report;
-        None when that is not clear (the reporter is asked, never guessed for)."""
+        among several waiting, the only one whose form reads the message cleanly (a
+        checklist's "đạt tất cả" is no weekly report); None when that is not clear (the
+        reporter is asked, never guessed for)."""
         if len(campaigns) == 1:
             return campaigns[0]
         waiting = []
@@ -1301,6 +1322,15 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
                 waiting.append(c)
         if len(waiting) == 1:
             return waiting[0]
+        if len(waiting) > 1 and text.strip():
+            reads = []
+            for c in waiting:
+                template = await self._templates.get(c.workspace_id, c.template_key)
+                result = parse_report(text, template, org.code)
+                if result.values and result.ok and not result.guessed:
+                    reads.append(c)
+            if len(reads) == 1:
+                return reads[0]
         running = [c for c in campaigns if cal.reporting_period(c, ctx.now) >= cal.first_period(c)]
         return running[0] if not waiting and len(running) == 1 else None
 
@@ -1347,6 +1377,8 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
             f"Báo cáo {period.label()} của {org.display_name} (hạn {format_deadline(deadline)}).\n"
             f"{msg.REPORT_START}\n{render_form(template, org.code)}"
         )
+        if template.checklist is not None:
+            text = text.replace(msg.REPORT_START, prompt_hint(template, org.code))
         return ctx.reply(text, [Choice(msg.CHOICE_GUIDED, ASK), Choice(msg.CHOICE_CANCEL, CANCEL)])
 
     async def _start_data(self, campaign: Campaign, period: Period, org: OrgUnit) -> dict[str, Any]:
@@ -1478,12 +1510,25 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
             for p in problems
             if p.kind not in BLOCKING and p.kind is not ProblemKind.MISSING_REQUIRED
         ]
-        if not blocking and not missing and not guessed and not notes and not always_confirm:
+        # A checklist with criteria left blank is confirmed first: they count against the
+        # unit's class, which the reporter should see before it is saved.
+        preview = assess(template, org.code, values)
+        unanswered = preview is not None and bool(preview.unanswered)
+        if (
+            not blocking
+            and not missing
+            and not guessed
+            and not notes
+            and not always_confirm
+            and not unanswered
+        ):
             return await self._store_report(ctx, campaign, org, period, data)
         echo = render.render_submission_echo(
             template, org, period, values, guessed=guessed, list_empty=not missing
         )
         parts = [echo]
+        if preview is not None:
+            parts.extend(assessment_lines(template, org.code, preview))
         photos = _strings(data.get("photos"))
         if photos:
             parts.append(msg.with_photos(len(photos)))
@@ -1617,7 +1662,12 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
                 "report_on_behalf",
                 f"{org.code}, {period.short_label()}, lần {version.version}",
             )
-        return ctx.reply(msg.saved(org.display_name, period.label(), version.version, late))
+        text = msg.saved(org.display_name, period.label(), version.version, late)
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        result = assess(template, org.code, version.values)
+        if result is not None:
+            text += "\n" + "\n".join(assessment_lines(template, org.code, result))
+        return ctx.reply(text)
 
     async def _on_photos(
         self, ctx: Ctx, campaign: Campaign, period: Period, photos: Sequence[str]
@@ -1978,6 +2028,9 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
             return ctx.reply(msg.NO_SUBMISSION.format(org=org.display_name, period=period.label()))
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         echo = render.render_submission_echo(template, org, period, current.values)
+        result = assess(template, org.code, current.values)
+        if result is not None:
+            echo += "\n" + "\n".join(assessment_lines(template, org.code, result))
         at = current.submitted_at.astimezone(_zone(campaign.timezone))
         status = "muộn" if current.late else "đúng hạn"
         tail = f"Lần gửi thứ {current.version}, lúc {format_deadline(at)} ({status})."
