@@ -24,6 +24,7 @@ from bot.services.ports import (
     ConversationRepo,
     CycleRepo,
     InboundLog,
+    IndicatorValueRepo,
     InviteRepo,
     MemberRepo,
     OrgRepo,
@@ -44,6 +45,7 @@ from storage.repositories import (
     SqliteConversationRepo,
     SqliteCycleRepo,
     SqliteInboundLog,
+    SqliteIndicatorValueRepo,
     SqliteInviteRepo,
     SqliteMemberRepo,
     SqliteOrgRepo,
@@ -86,6 +88,7 @@ class SqliteStore:
         self.usage: UsageRepo = SqliteUsageRepo(db)
         self.totals: TotalsRepo = SqliteTotalsRepo(db)
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
+        self.indicator_values: IndicatorValueRepo = SqliteIndicatorValueRepo(db)
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""

@@ -47,10 +47,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from bot.core.models import FieldValue, OrgUnit, SubmissionVersion
 from bot.core.periods import Period
 from bot.core.template import Aggregation, FieldType, Template, TemplateField
+
+if TYPE_CHECKING:
+    from bot.core.indicators import IndicatorSummary
 
 __all__ = [
     "ChoiceSummary",
@@ -230,6 +234,8 @@ class Digest:
     cumulative_periods: tuple[Period, ...]
     # Per grouping unit, in a multi-level workspace (filled in by the service).
     levels: tuple[LevelStatus, ...] = ()
+    # The template's indicators with targets and progress (filled in by the service).
+    indicators: tuple[IndicatorSummary, ...] = ()
 
     @property
     def empty(self) -> bool:

@@ -33,6 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from bot.core.digest import ChoiceSummary, FieldTotal, Number, _aggregate, _coerce
 from bot.core.hierarchy import Hierarchy
+from bot.core.indicators import IndicatorSummary
 from bot.core.models import OrgUnit, SubmissionVersion
 from bot.core.periods import Period, PeriodType
 from bot.core.template import Aggregation, FieldType, Template, TemplateField
@@ -258,6 +259,8 @@ class Rollup:
     names: Mapping[int, str] = field(default_factory=dict)
     # (periods in the span, periods in the span before) when they differ: sums not compared.
     unequal_lengths: tuple[int, int] | None = None
+    # The template's indicators with targets and progress (filled in by the service).
+    indicators: tuple[IndicatorSummary, ...] = ()
 
     @property
     def numeric_fields(self) -> tuple[TemplateField, ...]:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.core.indicator_spec import Indicator, Reference, check_indicators
 from bot.core.periods import PeriodType
 
 _KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
@@ -154,6 +155,9 @@ class Template(BaseModel):
     period_type: PeriodType = PeriodType.WEEK
     description: str = ""
     sections: tuple[Section, ...] = Field(min_length=1)
+    # Indicators and the reference values they read (issue 9; see bot.core.indicator_spec).
+    references: tuple[Reference, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Template:
@@ -164,6 +168,32 @@ class Template(BaseModel):
                     raise ValueError(f"mã trường '{f.key}' bị trùng")
                 seen.add(f.key)
         return self
+
+    @model_validator(mode="after")
+    def _check_indicators(self) -> Template:
+        if self.indicators or self.references:
+            fields = list(self.all_fields())
+            problems = check_indicators(
+                self.indicators,
+                self.references,
+                [f.key for f in fields if f.type.numeric],
+                [f.key for f in fields if not f.type.numeric],
+            )
+            if problems:
+                raise ValueError("; ".join(problems))
+        return self
+
+    def indicator(self, key: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.key == key:
+                return ind
+        raise KeyError(key)
+
+    def reference(self, key: str) -> Reference:
+        for ref in self.references:
+            if ref.key == key:
+                return ref
+        raise KeyError(key)
 
     def all_fields(self) -> Iterator[TemplateField]:
         for section in self.sections:
@@ -248,7 +278,12 @@ def _loc(loc: tuple[int | str, ...], data: Any) -> str:
                     label = f"'{node['key']}'"
             parts[-1] = f"{parts[-1]} {label}" if parts else label
             continue
-        name = {"sections": "phần", "fields": "trường"}.get(str(item), str(item))
+        name = {
+            "sections": "phần",
+            "fields": "trường",
+            "indicators": "chỉ số",
+            "references": "số liệu tham chiếu",
+        }.get(str(item), str(item))
         parts.append(name)
         node = node.get(item) if isinstance(node, dict) else None
     return " › ".join(parts) if parts else "mẫu"

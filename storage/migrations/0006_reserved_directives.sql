@@ -1,0 +1,3 @@
+-- Reserved: number 0006 belongs to the directives branch (issue 9, part 1), which adds
+-- storage/migrations/0006_directives.sql. This file only keeps the numbering gap-free on the
+-- indicators branch (storage.db refuses gaps); delete it when both branches are merged.
