@@ -143,7 +143,7 @@ def outcome_words(o: Outcome, labels: Mapping[str, str]) -> str:
     """Why there is no number, in words a leader reads ("thiếu số liệu: Dân số mục tiêu")."""
     if o.state is OutcomeState.MISSING:
         names = ", ".join(labels.get(n, n) for n in o.missing)
-        return f"thiếu số liệu ({names})" if names else "thiếu số liệu"
+        return f"thiếu số liệu: {names}" if names else "thiếu số liệu"
     if o.state is OutcomeState.DIV_ZERO:
         return "không tính được: chia cho 0"
     if o.state is OutcomeState.OUT_OF_RANGE:
@@ -222,8 +222,9 @@ def compute_indicators(
                     inputs[name] = counted_refs.get(name)
             whole = formula.evaluate(inputs)
         else:
+            # Say what the units that did report lack (not what silence lacks).
             missing: list[str] = []
-            for u in units:
+            for u in [u for u in units if u.reported] or units:
                 for name in u.outcome.missing:
                     if name not in missing:
                         missing.append(name)

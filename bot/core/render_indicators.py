@@ -1,7 +1,7 @@
 """Indicators as a leader reads them: value, target, progress, and the units behind.
 
 Shared by the digest, the roll-up and the exports so the wording is the same everywhere.
-A value that cannot be computed is said in words ("thiếu số liệu (Dân số mục tiêu)",
+A value that cannot be computed is said in words ("thiếu số liệu: Dân số mục tiêu",
 "không tính được: chia cho 0"), never shown as a number.
 """
 
@@ -61,6 +61,10 @@ def status_text(s: IndicatorSummary) -> str:
         return text
     text = f"{format_indicator(s.indicator, s.outcome.value)}; "
     text += progress_text(s.indicator, s.target, s.reached, s.progress)
+    judged = [u for u in s.units if u.reached is not None]
+    if judged:
+        reached = sum(1 for u in judged if u.reached)
+        text += f"; {format_int(reached)}/{format_int(len(judged))} đơn vị đạt chỉ tiêu"
     if s.applicable and s.counted < s.applicable:
         text += f"; tính trên {format_int(s.counted)}/{format_int(s.applicable)} đơn vị"
     return text
@@ -98,12 +102,18 @@ def indicator_lines(summaries: Sequence[IndicatorSummary], *, max_units: int = 2
             more = len(behind) - max_units
             tail = f" và {format_int(more)} đơn vị khác" if more > 0 else ""
             lines.append(f"   Chưa đạt chỉ tiêu ({format_int(len(behind))} đơn vị): {shown}{tail}.")
-        failed = s.not_computed
+        # Units that sent nothing are named in the completeness section: counted here.
+        silent = [u for u in s.not_computed if unit_status(s, u) == "chưa báo cáo"]
+        failed = [u for u in s.not_computed if u not in silent]
+        parts: list[str] = []
         if failed:
-            shown = "; ".join(
-                f"{u.org.display_name} ({unit_status(s, u)})" for u in failed[:max_units]
+            parts.append(
+                "; ".join(f"{u.org.display_name} ({unit_status(s, u)})" for u in failed[:max_units])
             )
-            more = len(failed) - max_units
-            tail = f"; và {format_int(more)} đơn vị khác" if more > 0 else ""
-            lines.append(f"   Chưa tính được: {shown}{tail}.")
+            if len(failed) > max_units:
+                parts.append(f"và {format_int(len(failed) - max_units)} đơn vị khác")
+        if silent:
+            parts.append(f"{format_int(len(silent))} đơn vị chưa báo cáo")
+        if parts:
+            lines.append(f"   Chưa tính được: {'; '.join(parts)}.")
     return lines

@@ -74,6 +74,7 @@ from bot.core.vnformat import format_deadline
 from bot.services import periods as cal
 from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
+from bot.services.indicator_commands import IndicatorCommandsMixin
 from bot.services.ports import DuplicateError, Store
 from bot.services.report_commands import ReportCommandsMixin
 from bot.services.reports import ReportService
@@ -217,7 +218,7 @@ def split_command(text: str) -> tuple[str, str]:
     return name, args.strip("\n ")
 
 
-class DialogEngine(ReportCommandsMixin):
+class DialogEngine(ReportCommandsMixin, IndicatorCommandsMixin):
     def __init__(
         self,
         store: Store,
