@@ -48,6 +48,7 @@ EXPECTED_TABLES = {
     "exemptions",
     "reopenings",
     "period_totals",
+    "indicator_values",
 }
 
 
