@@ -228,3 +228,78 @@ async def test_a_template_with_a_bad_formula_is_refused_with_its_position(
     assert "trường “ghi_chu” không phải trường số" in out
     campaign = await tayninh.campaign()
     assert campaign.name != "Có chỉ số sai"
+
+
+async def test_word_and_excel_exports_carry_the_indicators(tayninh: Harness) -> None:
+    import io
+    from datetime import date
+
+    import docx
+    import openpyxl
+
+    from bot.core.letterhead import Letterhead
+    from bot.core.rollup import Span
+    from bot.services.exports.excel import rollup_workbook
+    from bot.services.exports.word import rollup_document
+    from bot.services.reports import ReportService
+
+    h = tayninh
+    await _with_example(h)
+    await h.play(
+        """
+        1001 @ dm: /datsolieu dan_so_muc_tieu tinhdoan 1.000
+          ldld 2.000
+          hnd 4.000
+        1001 @ dm: /datchitieu ty_le_mui_3 hnd 50
+        @clock 2026-11-23 08:00
+        1002 @ dm: 1. 200
+          2. 150
+        1003 @ dm: 1. 0
+          2. 0
+        1005 @ dm: 1. 3000
+          2. 2500
+        @clock 2026-11-28 08:00
+        """
+    )
+    campaign = await h.campaign()
+    from bot.core.periods import Period
+
+    reports = ReportService(h.store, h.services.templates)
+    r = await reports.rollup(campaign, Span.of(Period.from_key("2026-11")), h.clock.now())
+    assert [s.indicator.key for s in r.indicators] == ["ty_le_mui_3", "ty_le_nhan_loi"]
+
+    book = openpyxl.load_workbook(io.BytesIO(rollup_workbook(r, workspace_name="Tây Ninh")))
+    ws = book["Chỉ số"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0] == [
+        "Chỉ số",
+        "Đơn vị",
+        "Mã đơn vị",
+        "Giá trị",
+        "Chỉ tiêu",
+        "Tiến độ (% chỉ tiêu)",
+        "Đánh giá",
+    ]
+    whole = rows[1]
+    assert whole[1] == "Toàn bộ" and whole[4] == 90 and whole[6] == "Chưa đạt"
+    assert round(whole[3], 2) == 37.86 and whole[5] == 42.1
+    by_unit = {row[2]: row for row in rows[2:8]}
+    assert by_unit["hnd"][3:] == [62.5, 50, 125, "Đạt"]
+    assert by_unit["mttq"][3:] == [None, 90, None, "Chưa báo cáo"]
+    ratio = {row[2]: row for row in rows[8:]}
+    assert ratio["ldld"][6] == "Không tính được: chia cho 0"
+
+    data = rollup_document(r, Letterhead(), issued_on=date(2026, 11, 28), workspace_name="Tây Ninh")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "Thực hiện các chỉ tiêu" in text
+    assert (
+        "Tỷ lệ tiêm vắc xin mũi 3: chưa đạt chỉ tiêu 2 đơn vị (LĐLĐ tỉnh 0%, Tỉnh đoàn 15%)."
+        in text
+    )
+    assert (
+        "Tỷ lệ người được vận động đã tiêm: chưa tính được ở LĐLĐ tỉnh (không tính được: chia cho 0)."
+        in text
+    )
+    tables = docx.Document(io.BytesIO(data)).tables
+    cells = [[c.text for c in row.cells] for t in tables for row in t.rows]
+    assert ["1", "Tỷ lệ tiêm vắc xin mũi 3 (lũy kế từ đầu đợt)", "37,9%", "90%", "42,1%"] in cells
