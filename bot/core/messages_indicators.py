@@ -51,12 +51,12 @@ def unknown_indicator(word: str, known: list[str]) -> str:
 def unknown_unit(line: int, word: str) -> str:
     return (
         f"Dòng {line}: chưa thấy đơn vị mã “{word}”. Đồng chí xem mã đơn vị bằng /donvi."
-        " Chưa lưu dòng này và các dòng sau."
+        " Chưa lưu dòng nào; đồng chí sửa rồi gửi lại cả lệnh."
     )
 
 
 def bad_line(line: int, why: str, usage: str) -> str:
-    return f"Dòng {line}: {why}. Chưa lưu dòng này và các dòng sau.\n{usage}"
+    return f"Dòng {line}: {why}. Chưa lưu dòng nào; đồng chí sửa rồi gửi lại cả lệnh.\n{usage}"
 
 
 def reference_set(lines: list[str]) -> str:

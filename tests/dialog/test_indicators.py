@@ -153,7 +153,9 @@ async def test_setting_commands_refuse_bad_lines_and_store_nothing(tayninh: Harn
           xyz 2.000
         """
     )
-    assert "Dòng 2: chưa thấy đơn vị mã “xyz”" in out and "Chưa lưu" in out
+    assert "Dòng 2: chưa thấy đơn vị mã “xyz”" in out and "Chưa lưu dòng nào" in out
+    out = await h.play("1001 @ dm: /solieu")
+    assert "Chưa đặt cho đơn vị nào." in out  # line 1 was not stored either
     out = await h.play("1001 @ dm: /datsolieu dan_so_muc_tieu tinhdoan")
     assert "Dòng 1: thiếu giá trị (một con số)" in out
     out = await h.play("1001 @ dm: /datsolieu dan_so_muc_tieu tinhdoan 1.000 tuần mười")
