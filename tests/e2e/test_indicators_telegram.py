@@ -38,7 +38,7 @@ async def test_coverage_progress_reaches_the_leaders(polling: Live) -> None:
 
     yaml = EXAMPLE.read_text(encoding="utf-8")
     sent = await live.say(OWNER, None, f"/thaymau\n{yaml}")
-    assert sent is not None and "Đã thay mẫu báo cáo" in sent.text, sent.text
+    assert sent is not None and "Đã thay mẫu báo cáo" in sent.text, sent
     sent = await live.say(
         OWNER, None, "/datsolieu dan_so_muc_tieu tinhdoan 1.000\nldld 2.000\nhnd 4.000"
     )
