@@ -79,6 +79,7 @@ class _Token:
     pos: int  # 1-based
 
 
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*)|([-+*/(),]))")
 
 
@@ -174,6 +175,12 @@ class _Parser:
         if tok.kind is not _Kind.END:
             if tok.text == ")":
                 raise FormulaError("thừa dấu đóng ngoặc “)”", tok.pos)
+            if tok.text == ",":
+                raise FormulaError(
+                    "dấu phẩy chỉ dùng để ngăn các đối số của hàm; số thập phân viết bằng"
+                    " dấu chấm (0.5)",
+                    tok.pos,
+                )
             raise FormulaError(f"thiếu phép tính trước “{tok.text}”", tok.pos)
         return node
 
@@ -204,6 +211,14 @@ class _Parser:
     def _primary(self) -> _Node:
         tok = self._take()
         if tok.kind is _Kind.NUMBER:
+            if _THOUSANDS.fullmatch(tok.text):
+                # "1.000" is a thousand to a Vietnamese reader but 1 here: refuse, not guess.
+                raise FormulaError(
+                    f"số “{tok.text}” dễ nhầm: trong công thức dấu chấm là dấu thập phân;"
+                    f" số nghìn viết liền ({tok.text.replace('.', '')}), số thập phân bỏ"
+                    " số 0 thừa ở cuối",
+                    tok.pos,
+                )
             return _Num(Decimal(tok.text))
         if tok.kind is _Kind.NAME:
             if self._tok.kind is _Kind.OP and self._tok.text == "(":

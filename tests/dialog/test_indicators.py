@@ -305,3 +305,21 @@ async def test_word_and_excel_exports_carry_the_indicators(tayninh: Harness) -> 
     tables = docx.Document(io.BytesIO(data)).tables
     cells = [[c.text for c in row.cells] for t in tables for row in t.rows]
     assert ["1", "Tỷ lệ tiêm vắc xin mũi 3 (lũy kế từ đầu đợt)", "37,9%", "90%", "42,1%"] in cells
+
+
+async def test_help_lists_the_commands_by_role(tayninh: Harness) -> None:
+    out = await tayninh.play("1001 @ dm: /trogiup")
+    assert "Chỉ số, chỉ tiêu:" in out
+    for name in ("/chiso", "/solieu", "/datsolieu", "/bosolieu", "/datchitieu", "/bochitieu"):
+        assert f"{name} – " in out
+    out = await tayninh.play("1007 @ dm: /trogiup")
+    assert "/chiso – " in out and "/datchitieu" not in out
+    out = await tayninh.play("1002 @ dm: /trogiup")
+    assert "Chỉ số, chỉ tiêu:" not in out
+    out = await tayninh.play("1001 @ dm: /trogiup datchitieu")
+    assert "/datchitieu ty_le_mui_3 90 năm 2026" in out and "/settarget" in out
+    # A template without indicators: the commands say how to add them.
+    out = await tayninh.play("1007 @ dm: /chiso")
+    assert "Mẫu báo cáo hiện hành chưa có chỉ số nào" in out
+    out = await tayninh.play("1001 @ dm: /datsolieu dan_so hnd 5")
+    assert "chưa khai báo số liệu tham chiếu nào" in out

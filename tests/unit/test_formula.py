@@ -33,6 +33,8 @@ def test_precedence_parentheses_and_unary_minus() -> None:
     assert _eval("12 / 4 / 3").value == 1
     assert _eval("0.5 * 4").value == 2
     assert _eval("+.5 + 1").value == Decimal("1.5")
+    assert _eval("0.125 * 8").value == 1  # a fraction of three digits after 0 is no thousand
+    assert _eval("1.5 * 2").value == 3
 
 
 def test_coverage_rate_in_decimal() -> None:
@@ -89,7 +91,9 @@ def test_out_of_range_results() -> None:
         ("neu_thieu(so_mui, 1, 2)", "hàm neu_thieu cần đúng 2 đối số, đang có 3", 1),
         ("min(so_mui, 1", "thiếu dấu đóng ngoặc “)” của hàm min", 14),
         ("so_mui * * 2", "không mong đợi “*” ở đây", 10),
-        ("1,5 * so_mui", "thiếu phép tính trước “,”", 2),
+        ("1,5 * so_mui", "dấu phẩy chỉ dùng để ngăn các đối số của hàm", 2),
+        ("so_mui / dan_so * 1.000", "số “1.000” dễ nhầm", 19),
+        ("so_mui * 12.500", "số nghìn viết liền (12500)", 10),
         ("import os", "thiếu phép tính trước “os”", 8),
         ("__import__(1)", "không có hàm “__import__”", 1),
         ("__import__('os')", "ký tự “'” không dùng được", 12),
