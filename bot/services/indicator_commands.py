@@ -122,7 +122,6 @@ class IndicatorCommandsMixin:
             return [], ctx.reply(usage)
         items: list[_Item] = []
         key: str | None = None
-        scope: str | None = None
         for n, line in enumerate(lines, start=1):
             words = line.split()
             if words[0].lower() in named:
@@ -152,14 +151,14 @@ class IndicatorCommandsMixin:
                     )
                 if value > _LIMIT:
                     return [], ctx.reply(imsg.bad_line(n, f"số “{raw}” lớn quá mức", usage))
+            # Each line names its own period: none means every period (not the line above's).
             rest = " ".join(words)
-            if rest or scope is None:
-                try:
-                    scope = _scope(rest, campaign, ctx)
-                except PeriodError as exc:
-                    return [], ctx.reply(
-                        imsg.bad_line(n, f"chưa hiểu kỳ áp dụng “{rest}”: {exc}", usage)
-                    )
+            try:
+                scope = _scope(rest, campaign, ctx)
+            except PeriodError as exc:
+                return [], ctx.reply(
+                    imsg.bad_line(n, f"chưa hiểu kỳ áp dụng “{rest}”: {exc}", usage)
+                )
             items.append(_Item(key, org, value, scope))
         return items, []
 

@@ -323,3 +323,19 @@ async def test_help_lists_the_commands_by_role(tayninh: Harness) -> None:
     assert "Mẫu báo cáo hiện hành chưa có chỉ số nào" in out
     out = await tayninh.play("1001 @ dm: /datsolieu dan_so hnd 5")
     assert "chưa khai báo số liệu tham chiếu nào" in out
+
+
+async def test_each_line_names_its_own_period(tayninh: Harness) -> None:
+    await _with_example(tayninh)
+    out = await tayninh.play(
+        """
+        1001 @ dm: /datsolieu dan_so_muc_tieu tinhdoan 1.000 năm 2026
+          ldld 2.000
+          hnd 3.000 quý IV
+        """
+    )
+    assert "Tỉnh đoàn – năm 2026: 1.000 người" in out
+    assert "LĐLĐ tỉnh – mọi kỳ: 2.000 người" in out
+    assert "Hội ND tỉnh – quý IV/2026: 3.000 người" in out
+    out = await tayninh.play("1001 @ dm: /datsolieu dan_so_muc_tieu ldld 2.500")
+    assert "LĐLĐ tỉnh – mọi kỳ: 2.500 người (trước đây: 2.000 người)" in out
