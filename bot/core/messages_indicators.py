@@ -73,3 +73,19 @@ def removed(what: str) -> str:
 
 def nothing_to_remove(what: str) -> str:
     return f"Chưa có {what} để bỏ."
+
+
+def template_indicators(count: int, references: list[str]) -> str:
+    """After /thaymau of a template with indicators: what to do next."""
+    text = f"Mẫu có {count} chỉ số (xem công thức, chỉ tiêu, tiến độ: /chiso)."
+    if references:
+        text += (
+            " Đề nghị đặt số liệu tham chiếu cho từng đơn vị, ví dụ: /datsolieu"
+            f" {references[0]} <mã đơn vị> <giá trị>; xem đơn vị nào chưa có: /solieu."
+        )
+    return text
+
+
+def indicator_list(lines: list[str]) -> str:
+    """The indicators under the form of /mau."""
+    return "Chỉ số (bot tự tính, không phải điền):\n" + "\n".join(lines)

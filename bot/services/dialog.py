@@ -32,6 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import messages as msg
+from bot.core import messages_indicators as imsg
 from bot.core import messages_ops as ops_msg
 from bot.core import render
 from bot.core.clock import Clock
@@ -999,7 +1000,12 @@ class DialogEngine(ReportCommandsMixin, IndicatorCommandsMixin):
         head = (
             f"Mẫu báo cáo “{template.name}” (phiên bản {version}, kỳ {template.period_type.label}):"
         )
-        return ctx.reply(f"{head}\n{render_form(template, org_code)}")
+        text = f"{head}\n{render_form(template, org_code)}"
+        if template.indicators:
+            text += "\n" + imsg.indicator_list(
+                [f" - {i.label}: {i.formula}" for i in template.indicators]
+            )
+        return ctx.reply(text)
 
     async def _cmd_thaymau(
         self, ctx: Ctx, args: str, event: InboundMessage
@@ -1069,6 +1075,9 @@ class DialogEngine(ReportCommandsMixin, IndicatorCommandsMixin):
                         period_type=template.period_type, schedule=schedule)
             )  # fmt: skip
         await self._audit(ctx, "template", f"{template.key}, phiên bản {version}")
+        if template.indicators:
+            refs = [r.key for r in template.references]
+            notes += "\n" + imsg.template_indicators(len(template.indicators), refs)
         count = len(list(template.all_fields()))
         return ctx.reply(msg.template_replaced(template.name, version, count) + notes)
 

@@ -19,6 +19,8 @@ def _thaymau(user: str = "1001") -> str:
 async def _with_example(h: Harness) -> None:
     out = await h.play(_thaymau())
     assert "Đã thay mẫu báo cáo “Báo cáo tuần kết quả vận động tiêm vắc xin mũi 3”" in out
+    assert "Mẫu có 2 chỉ số (xem công thức, chỉ tiêu, tiến độ: /chiso)." in out
+    assert "/datsolieu dan_so_muc_tieu <mã đơn vị> <giá trị>" in out
 
 
 async def test_coverage_indicator_with_targets_shows_progress_in_the_digest(
@@ -171,6 +173,9 @@ async def test_setting_commands_refuse_bad_lines_and_store_nothing(tayninh: Harn
     assert "quản trị" in out and "Đã ghi nhận" not in out
     out = await h.play("1007 @ dm: /chiso")
     assert "Chỉ tiêu: theo mẫu 90%." in out
+    out = await h.play("1002 @ dm: /mau")
+    assert "Chỉ số (bot tự tính, không phải điền):" in out
+    assert " - Tỷ lệ tiêm vắc xin mũi 3: so_nguoi_tiem_mui_3 / dan_so_muc_tieu * 100" in out
 
 
 async def test_removing_values_keeps_history_and_audit(tayninh: Harness) -> None:
