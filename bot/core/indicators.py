@@ -49,6 +49,7 @@ __all__ = [
 
 _ORDER = (PeriodType.WEEK, PeriodType.MONTH, PeriodType.QUARTER, PeriodType.HALF, PeriodType.YEAR)
 _TENTH = Decimal("0.1")
+_PROGRESS_LIMIT = Decimal("1e15")
 
 
 def scope_chain(period: Period) -> list[str]:
@@ -129,7 +130,10 @@ class IndicatorSummary:
 def _progress(o: Outcome, target: Decimal | None, direction: Direction) -> Decimal | None:
     if o.value is None or target is None or target <= 0 or direction is Direction.LOWER:
         return None
-    return (o.value / target * 100).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    ratio = o.value / target * 100
+    if abs(ratio) >= _PROGRESS_LIMIT:  # a slip of the keyboard, not a progress to print
+        return None
+    return ratio.quantize(_TENTH, rounding=ROUND_HALF_UP)
 
 
 def _reached(o: Outcome, target: Decimal | None, direction: Direction) -> bool | None:

@@ -19,6 +19,7 @@ from bot.core.models import FieldValue, OrgUnit, SubmissionVersion
 from bot.core.periods import Period
 from bot.core.render_indicators import format_indicator, indicator_lines
 from bot.core.template import Template, TemplateError, parse_template_document, template_from_data
+from tests.unit.test_formula import _formulas
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 WEEK = Period.week(2026, 48)
@@ -248,3 +249,89 @@ def test_any_reports_and_references_give_a_summary(
     assert s.counted <= s.applicable == 3
     assert (s.outcome.value is None) != (s.outcome.state is OutcomeState.OK)
     indicator_lines([s])  # always renders
+
+
+def test_absurd_ratios_give_no_progress_but_do_not_crash() -> None:
+    t = _template(formula="so_mui * 1000000000000000", unit="", target=Decimal("0.01"))
+    s = _compute(t, {1: 10**8}, {})
+    assert s.outcome.value == Decimal(10**23)
+    assert s.progress is None and s.reached is True
+    assert indicator_lines([s])[0].startswith(" - Tỷ lệ tiêm mũi 3 (trong kỳ): ")
+
+
+def _rich_template(formula: str, direction: str, decimals: int) -> Template:
+    return template_from_data(
+        {
+            "key": "t",
+            "name": "T",
+            "sections": [
+                {
+                    "key": "s",
+                    "title": "S",
+                    "fields": [
+                        {"key": "so_mui", "label": "Số mũi", "type": "count"},
+                        {"key": "so_buoi", "label": "Số buổi", "type": "count"},
+                        {"key": "tien", "label": "Tiền", "type": "money"},
+                    ],
+                }
+            ],
+            "references": [{"key": "dan_so", "label": "Dân số"}],
+            "indicators": [
+                {
+                    "key": "chi_so",
+                    "label": "Chỉ số",
+                    "formula": formula,
+                    "unit": "%",
+                    "direction": direction,
+                    "decimals": decimals,
+                }
+            ],
+        }
+    )
+
+
+_amounts = st.one_of(st.none(), st.just(0), st.integers(0, 10**14))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    _formulas,
+    st.sampled_from(["higher", "lower"]),
+    st.integers(0, 4),
+    st.dictionaries(
+        st.sampled_from([1, 2, 3]),
+        st.fixed_dictionaries({"so_mui": _amounts, "so_buoi": _amounts, "tien": _amounts}),
+    ),
+    st.dictionaries(st.sampled_from([1, 2, 3]), st.decimals(0, 10**12, places=3)),
+    st.dictionaries(
+        st.sampled_from([None, 1, 2, 3]),
+        st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=4),
+    ),
+)
+def test_any_accepted_template_formula_computes_and_renders(
+    formula: str,
+    direction: str,
+    decimals: int,
+    reports: dict[int, dict[str, int | None]],
+    population: dict[int, Decimal],
+    targets: dict[int | None, Decimal],
+) -> None:
+    try:
+        template = _rich_template(formula, direction, decimals)
+    except TemplateError:
+        return  # nested too deep: refused when loaded, never evaluated
+    versions = {
+        org: [_version(org, WEEK, {k: v for k, v in values.items() if v is not None})]
+        for org, values in reports.items()
+    }
+    (s,) = compute_indicators(
+        template=template,
+        orgs=ORGS,
+        versions=versions,
+        cumulative=versions,
+        references={"dan_so": population},
+        targets={"chi_so": {(org, ""): t for org, t in targets.items()}},
+        scopes=scope_chain(WEEK),
+    )
+    assert s.applicable == 3 and s.counted <= 3
+    indicator_lines([s])
