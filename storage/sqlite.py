@@ -25,6 +25,7 @@ from bot.services.ports import (
     CycleRepo,
     DirectiveRepo,
     InboundLog,
+    IndicatorValueRepo,
     InviteRepo,
     MemberRepo,
     OrgRepo,
@@ -48,6 +49,7 @@ from storage.repositories import (
     SqliteConversationRepo,
     SqliteCycleRepo,
     SqliteInboundLog,
+    SqliteIndicatorValueRepo,
     SqliteInviteRepo,
     SqliteMemberRepo,
     SqliteOrgRepo,
@@ -91,6 +93,7 @@ class SqliteStore:
         self.totals: TotalsRepo = SqliteTotalsRepo(db)
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
         self.directives: DirectiveRepo = SqliteDirectiveRepo(db)
+        self.indicator_values: IndicatorValueRepo = SqliteIndicatorValueRepo(db)
         self.privacy: PrivacyRepo = SqlitePrivacyRepo(db, self._drop_caches)
 
     def _drop_caches(self) -> None:

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import messages as msg
 from bot.core import messages_directives as dmsg
+from bot.core import messages_indicators as imsg
 from bot.core import messages_ops as ops_msg
 from bot.core import messages_privacy as privacy_msg
 from bot.core import render
@@ -81,6 +82,7 @@ from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
 from bot.services.directive_commands import DIRECTIVE, DirectiveCommandsMixin
 from bot.services.flood import Flood, FloodGuard, FloodLimits
+from bot.services.indicator_commands import IndicatorCommandsMixin
 from bot.services.ports import DuplicateError, Store
 from bot.services.privacy_commands import PRIVACY_KINDS, PrivacyCommandsMixin
 from bot.services.report_commands import ReportCommandsMixin
@@ -238,7 +240,9 @@ def split_command(text: str) -> tuple[str, str]:
     return name, args.strip("\n ")
 
 
-class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsMixin):
+class DialogEngine(
+    ReportCommandsMixin, DirectiveCommandsMixin, IndicatorCommandsMixin, PrivacyCommandsMixin
+):
     def __init__(
         self,
         store: Store,
@@ -1081,6 +1085,10 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
         text = f"{head}\n{render_form(template, org_code)}"
         if template.checklist is not None:
             text += "\n" + describe_rule(template, org_code)
+        if template.indicators:
+            text += "\n" + imsg.indicator_list(
+                [f" - {i.label}: {i.formula}" for i in template.indicators]
+            )
         return ctx.reply(text)
 
     async def _cmd_thaymau(
@@ -1161,6 +1169,9 @@ class DialogEngine(ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsM
                         period_type=template.period_type, schedule=schedule)
             )  # fmt: skip
         await self._audit(ctx, "template", f"{template.key}, phiên bản {version}")
+        if template.indicators:
+            refs = [r.key for r in template.references]
+            notes += "\n" + imsg.template_indicators(len(template.indicators), refs)
         count = len(list(template.all_fields()))
         return ctx.reply(msg.template_replaced(template.name, version, count) + notes)
 
