@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bot.core.commands import COMMANDS, Access, CommandSpec
+from bot.core.text import fold
 
 ROLE_LABELS = {"admin": "quản trị", "leader": "lãnh đạo", "reporter": "báo cáo viên"}
 ROLE_WORDS = {
@@ -94,42 +95,83 @@ TOO_LONG = (
 EMPTY_MESSAGE = "Tin nhắn trống. Đồng chí vui lòng gửi lại nội dung."
 
 
-def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
+HELP_GROUP_TITLES = {
+    "chung": "Chung",
+    "báo cáo": "Báo cáo",
+    "tổng hợp": "Tổng hợp",
+    "chỉ đạo": "Chỉ đạo",
+    "chỉ số": "Chỉ số, chỉ tiêu",
+    "thi đua": "Thi đua, điển hình",
+    "quản trị": "Quản trị",
+    "lịch": "Lịch, nghỉ, miễn báo cáo",
+    "dữ liệu cá nhân": "Dữ liệu cá nhân",
+}
+# One chat message holds 4,096 characters on Telegram (2,000 on Zalo, where the outbox
+# splits): past this, /trogiup lists the commands by group and details one group on request.
+HELP_FULL_LIMIT = 3_500
+HELP_FOOTER = "Xem cách dùng một lệnh: /trogiup TÊN_LỆNH (ví dụ: /trogiup lich)."
+
+
+def _help_groups(specs: Iterable[CommandSpec]) -> list[tuple[str, list[CommandSpec]]]:
     groups: dict[str, list[CommandSpec]] = {}
     for spec in specs:
         groups.setdefault(spec.group, []).append(spec)
+    order = list(HELP_GROUP_TITLES)
+    # A group missing from the titles is still listed (after the others), never dropped.
+    keys = [k for k in order if k in groups] + [k for k in groups if k not in order]
+    return [(k, groups[k]) for k in keys]
+
+
+def help_group_title(key: str) -> str:
+    return HELP_GROUP_TITLES.get(key, key.capitalize())
+
+
+def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
+    """Every command the reader may use with its summary, by group; when that is longer
+    than one message (an owner sees some seventy commands), the names by group instead,
+    each group detailed by ``/trogiup NHÓM``."""
+    groups = _help_groups(specs)
     lines = [intro]
-    titles = {
-        "chung": "Chung",
-        "báo cáo": "Báo cáo",
-        "tổng hợp": "Tổng hợp",
-        "quản trị": "Quản trị",
-        "lịch": "Lịch, nghỉ, miễn báo cáo",
-        "chỉ số": "Chỉ số, chỉ tiêu",
-        "chỉ đạo": "Chỉ đạo",
-        "dữ liệu cá nhân": "Dữ liệu cá nhân",
-    }
-    order = (
-        "chung",
-        "báo cáo",
-        "tổng hợp",
-        "chỉ đạo",
-        "chỉ số",
-        "quản trị",
-        "lịch",
-        "dữ liệu cá nhân",
-    )
-    # A group missing from ``order`` is still listed (after the others), never dropped.
-    for key in (*order, *(k for k in groups if k not in order)):
-        if key not in groups:
-            continue
+    for key, items in groups:
         lines.append("")
-        lines.append(f"{titles.get(key, key.capitalize())}:")
-        for spec in groups[key]:
-            lines.append(f"/{spec.name} – {spec.summary}")
+        lines.append(f"{help_group_title(key)}:")
+        lines.extend(f"/{spec.name} – {spec.summary}" for spec in items)
     lines.append("")
-    lines.append("Xem cách dùng một lệnh: /trogiup TÊN_LỆNH (ví dụ: /trogiup lich).")
+    lines.append(HELP_FOOTER)
+    full = "\n".join(lines)
+    if len(full) <= HELP_FULL_LIMIT:
+        return full
+    lines = [intro, ""]
+    for key, items in groups:
+        names = ", ".join(f"/{spec.name}" for spec in items)
+        lines.append(f"• {help_group_title(key)}: {names}")
+    lines.append("")
+    keys = [k for k, _ in groups]
+    example = "quản trị" if "quản trị" in keys else (keys[0] if keys else "báo cáo")
+    lines.append(f"Xem từng nhóm kèm giải thích: /trogiup TÊN_NHÓM (ví dụ: /trogiup {example}).")
+    lines.append(HELP_FOOTER)
     return "\n".join(lines)
+
+
+def help_group_text(key: str, specs: Iterable[CommandSpec]) -> str:
+    """One group's commands with their summaries (``/trogiup quản trị``)."""
+    items = [s for s in specs if s.group == key]
+    lines = [f"{help_group_title(key)}:"]
+    lines.extend(f"/{spec.name} – {spec.summary}" for spec in items)
+    lines.append("")
+    lines.append(HELP_FOOTER)
+    return "\n".join(lines)
+
+
+def find_help_group(text: str, specs: Iterable[CommandSpec]) -> str | None:
+    """The group a reader names: its key or title, accents optional ("quan tri", "Chỉ số")."""
+    want = " ".join(fold(text).replace(",", " ").split())
+    keys = {s.group for s in specs}
+    for key in keys:
+        title = " ".join(fold(help_group_title(key)).replace(",", " ").split())
+        if want in (fold(key), title) or (len(want) >= 4 and title.startswith(want)):
+            return key
+    return None
 
 
 def command_help(spec: CommandSpec) -> str:

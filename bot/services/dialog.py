@@ -624,6 +624,10 @@ class DialogEngine(
             spec = find_command(word) or find_command(fold(word))
             if spec is not None:
                 return ctx.reply(msg.command_help(spec))
+            visible = msg.visible_commands(ctx.access)
+            group = msg.find_help_group(args.strip(), visible)
+            if group is not None:
+                return ctx.reply(msg.help_group_text(group, visible))
             return ctx.reply(_unknown_command(word))
         intro = msg.HELP_INTRO_MEMBER if ctx.member is not None else msg.HELP_INTRO_UNBOUND
         return ctx.reply(msg.help_text(msg.visible_commands(ctx.access), intro=intro))
