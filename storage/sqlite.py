@@ -23,6 +23,7 @@ from bot.services.ports import (
     ChatRepo,
     ConversationRepo,
     CycleRepo,
+    EmulationRepo,
     InboundLog,
     InviteRepo,
     MemberRepo,
@@ -36,6 +37,7 @@ from bot.services.ports import (
     WorkspaceRepo,
 )
 from storage.db import Database, Transaction, open_database
+from storage.emulation import SqliteEmulationRepo
 from storage.repositories import (
     SqliteAuditRepo,
     SqliteCalendarRepo,
@@ -86,6 +88,7 @@ class SqliteStore:
         self.usage: UsageRepo = SqliteUsageRepo(db)
         self.totals: TotalsRepo = SqliteTotalsRepo(db)
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
+        self.emulation: EmulationRepo = SqliteEmulationRepo(db)
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""

@@ -1,0 +1,6 @@
+-- Reserved for issue 9, part 1 (directives), which is built on its own branch.
+--
+-- The emulation registry (issue 9, part 3) was given number 0008; migrations must be
+-- numbered without gaps, so this branch holds the number with a migration that does
+-- nothing. When the branches are merged, the directives branch's file of the same name
+-- replaces this one.

@@ -1,0 +1,6 @@
+-- Reserved for issue 9, part 2 (indicators and targets), which is built on its own branch.
+--
+-- The emulation registry (issue 9, part 3) was given number 0008; migrations must be
+-- numbered without gaps, so this branch holds the number with a migration that does
+-- nothing. When the branches are merged, the indicators branch's migration 0007 replaces
+-- this one.
