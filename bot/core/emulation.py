@@ -70,6 +70,15 @@ class EntryKind(enum.StrEnum):
         }[self]
 
     @property
+    def word(self) -> str:
+        """The word typed in commands: "/dienhinh tập thể"."""
+        return {
+            EntryKind.MODEL: "mô hình",
+            EntryKind.COLLECTIVE: "tập thể",
+            EntryKind.PERSON: "cá nhân",
+        }[self]
+
+    @property
     def short(self) -> str:
         """The words in a sentence: "đã ghi vào sổ là mô hình hay"."""
         return {

@@ -105,8 +105,9 @@ def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
         "tổng hợp": "Tổng hợp",
         "quản trị": "Quản trị",
         "lịch": "Lịch, nghỉ, miễn báo cáo",
+        "thi đua": "Thi đua, khen thưởng (sổ điển hình)",
     }
-    for key in ("chung", "báo cáo", "tổng hợp", "quản trị", "lịch"):
+    for key in ("chung", "báo cáo", "tổng hợp", "thi đua", "quản trị", "lịch"):
         if key not in groups:
             continue
         lines.append("")
@@ -464,6 +465,11 @@ AUDIT_ACTIONS = {
     "export": "nhận tệp báo cáo",
     "letterhead": "sửa phần đầu, phần ký báo cáo Word",
     "scheduled_rollups": "đổi báo cáo định kỳ",
+    "emulation_mark": "ghi vào sổ điển hình",
+    "emulation_unmark": "bỏ khỏi sổ điển hình",
+    "emulation_shortlist": "đề nghị khen thưởng",
+    "emulation_unshortlist": "rút đề nghị khen thưởng",
+    "emulation_export": "nhận danh sách điển hình",
 }
 
 # -- calendar rules --------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.emulation import EmulationEntry, EntryKind, Registry, ReportItem
-from bot.core.vnformat import format_date, format_int
+from bot.core.emulation import EmulationEntry, Registry, ReportItem
+from bot.core.vnformat import format_int
 
 CHAT_LIMIT = 40  # entries listed in one chat reply
 ITEM_CHARS = 220  # characters of an item's text shown in a chat list
@@ -131,6 +131,12 @@ def unshortlisted(entries: Sequence[EmulationEntry], absent: Sequence[int]) -> s
 
 
 # -- /dienhinh ---------------------------------------------------------------------------------
+LIST_USAGE = (
+    "Cách xem sổ điển hình: /dienhinh (năm nay), /dienhinh năm 2026, /dienhinh quý IV,"
+    " /dienhinh tất cả; thêm loại (mô hình, tập thể, cá nhân), mã đơn vị, “đề xuất” (chỉ các"
+    " mục được đề nghị khen thưởng); thêm word hoặc excel để nhận tệp, ví dụ:"
+    " /dienhinh word năm 2026 đề xuất."
+)
 LIST_FILES_HINT = "Tệp cho hội nghị tổng kết: /dienhinh word {ref} hoặc /dienhinh excel {ref}."
 NO_FILES_ZALO = (
     "📎 Zalo chưa cho bot gửi tệp: bản Word, Excel của danh sách này có trên Telegram"
@@ -196,10 +202,3 @@ def _lower_first(s: str) -> str:
 def _short(text: str, limit: int = ITEM_CHARS) -> str:
     one = " ".join(text.split())
     return one if len(one) <= limit else one[: limit - 1].rstrip() + "…"
-
-
-def marked_on(e: EmulationEntry) -> str:
-    return format_date(e.marked_at)
-
-
-KIND_WORDS_HELP = ", ".join(k.short for k in EntryKind)

@@ -32,6 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import messages as msg
+from bot.core import messages_emulation as emulation_msg
 from bot.core import messages_ops as ops_msg
 from bot.core import render
 from bot.core.clock import Clock
@@ -74,6 +75,8 @@ from bot.core.vnformat import format_deadline
 from bot.services import periods as cal
 from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
+from bot.services.emulation import EmulationService
+from bot.services.emulation_commands import EmulationCommandsMixin
 from bot.services.ports import DuplicateError, Store
 from bot.services.report_commands import ReportCommandsMixin
 from bot.services.reports import ReportService
@@ -217,7 +220,7 @@ def split_command(text: str) -> tuple[str, str]:
     return name, args.strip("\n ")
 
 
-class DialogEngine(ReportCommandsMixin):
+class DialogEngine(ReportCommandsMixin, EmulationCommandsMixin):
     def __init__(
         self,
         store: Store,
@@ -235,6 +238,7 @@ class DialogEngine(ReportCommandsMixin):
         self._config = config
         self._new_code = new_code
         self._reports = reports or ReportService(store, templates)
+        self._emulation = EmulationService(store, templates)
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, event: InboundEvent) -> list[OutboundMessage]:
@@ -1517,7 +1521,14 @@ class DialogEngine(ReportCommandsMixin):
                 "report_on_behalf",
                 f"{org.code}, {period.short_label()}, lần {version.version}",
             )
-        return ctx.reply(msg.saved(org.display_name, period.label(), version.version, late))
+        saved = msg.saved(org.display_name, period.label(), version.version, late)
+        # The report's field of good models enters the emulation registry (issue 9).
+        models = await self._emulation.on_report_saved(
+            campaign, version, org, actor=ctx.actor, actor_name=ctx.sender.display_name, now=ctx.now
+        )
+        if models:
+            saved += "\n" + emulation_msg.auto_marked(models)
+        return ctx.reply(saved)
 
     async def _on_photos(
         self, ctx: Ctx, campaign: Campaign, period: Period, photos: Sequence[str]
@@ -1534,12 +1545,16 @@ class DialogEngine(ReportCommandsMixin):
             return ctx.reply(msg.PHOTO_NO_REPORT)
         if await self._locked(ctx, campaign, period, org):
             return ctx.reply(msg.period_locked(period.label()))
-        await self._store.submissions.add_version(
+        version = await self._store.submissions.add_version(
             campaign_id=campaign.id, period=period, org_id=org.id, channel=ctx.sender.channel,
             user_id=ctx.sender.user_id, message_id=ctx.message_id, raw_text=current.raw_text,
             values=dict(current.values), submitted_at=current.submitted_at, late=current.late,
             photos=[*current.photos, *photos],
         )  # fmt: skip
+        # The registry's entries of this report show its photos too.
+        await self._emulation.on_report_saved(
+            campaign, version, org, actor=ctx.actor, actor_name=ctx.sender.display_name, now=ctx.now
+        )
         return ctx.reply(msg.photos_saved(len(photos), org.display_name, period.label()))
 
     async def _add_pending_photos(

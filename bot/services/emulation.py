@@ -26,6 +26,7 @@ from bot.core.emulation import (
 )
 from bot.core.events import OutDocument
 from bot.core.hierarchy import Hierarchy
+from bot.core.letterhead import Letterhead
 from bot.core.models import Campaign, OrgUnit, SubmissionVersion, Workspace
 from bot.core.periods import Period
 from bot.core.text import fold
@@ -251,7 +252,7 @@ class EmulationService:
         kind: RegistryFile,
         reg: Registry,
         workspace: Workspace,
-        letterhead_settings: dict[str, str],
+        letterhead: Letterhead,
         *,
         issued_on: date,
         tz: str,
@@ -270,10 +271,8 @@ class EmulationService:
                 registry_workbook, reg, workspace_name=workspace.name, tz=tz
             )
             return OutDocument(f"{'-'.join(parts)}.xlsx", data)
-        from bot.core.letterhead import Letterhead
         from bot.services.exports.emulation import registry_document
 
-        letterhead = Letterhead.from_settings(letterhead_settings).with_defaults(workspace.name)
         data = await asyncio.to_thread(
             registry_document,
             reg,
