@@ -10,7 +10,8 @@ words; what was missing is the list, so it was compiled by hand from a year of m
 Rules decided here (the services, the chat commands and the exports rely on them):
 
 * **What can be marked**: a text field of a report with real content (``is_trivial``
-  refuses "Không có", "chưa có", "-"). The item is (campaign, period, unit, field); an item
+  refuses "Không có", "chưa có", "-") that tells of results or good models (the narrative
+  kinds ``RESULT`` and ``MODEL``; difficulties, proposals and next tasks are not models). The item is (campaign, period, unit, field); an item
   can be in the registry once per kind (a text may tell of a model *and* of the person
   behind it).
 * **By the reporter, when reporting**: a template field of good models (the ``MODEL``
@@ -193,11 +194,15 @@ class ReportItem:
         return (self.campaign_id, self.period.key, self.org.id, self.field.key)
 
 
+_MARKABLE = frozenset({NarrativeKind.RESULT, NarrativeKind.MODEL})
+
+
 def report_items(template: Template, version: SubmissionVersion, org: OrgUnit) -> list[ReportItem]:
-    """The text items of one report with real content, in form order."""
+    """The text items of one report with real content that tell of results or good models,
+    in form order (difficulties, proposals and next tasks are not put forward)."""
     out: list[ReportItem] = []
     for f in template.fields_for(org.code):
-        if f.type is not FieldType.TEXT:
+        if f.type is not FieldType.TEXT or narrative_kind(f) not in _MARKABLE:
             continue
         value = version.values.get(f.key)
         if not isinstance(value, str) or is_trivial(value):

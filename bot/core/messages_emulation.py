@@ -116,7 +116,7 @@ def shortlisted(entries: Sequence[EmulationEntry], already: Sequence[int]) -> st
         parts.append(f"✅ Đã đưa vào danh sách đề nghị khen thưởng: số {numbers}.")
     if already:
         parts.append(f"Đã có trong danh sách từ trước: số {', '.join(map(str, already))}.")
-    parts.append("Danh sách đề nghị: /dienhinh dexuat; tệp cho hội nghị: /dienhinh word dexuat.")
+    parts.append("Danh sách đề nghị: /dienhinh đề xuất; tệp cho hội nghị: /dienhinh word đề xuất.")
     return "\n".join(parts)
 
 
@@ -155,18 +155,15 @@ def registry_text(reg: Registry, ref: str) -> str:
             f"{head}\nChưa có mục nào. Mô hình hay trong báo cáo được ghi tự động; đánh dấu"
             " thêm từ nội dung báo cáo bằng /danhdau."
         )
-    lines = [
-        head,
-        f"Tổng số: {format_int(len(reg.entries))} mục, trong đó {format_int(reg.shortlisted)}"
-        " mục được đề nghị khen thưởng (⭐).",
-    ]
+    total = f"Tổng số: {format_int(len(reg.entries))} mục"
+    if not reg.shortlisted_only:
+        total += f", trong đó {format_int(reg.shortlisted)} mục được đề nghị khen thưởng (⭐)"
+    lines = [head, total + "."]
     shown = 0
-    roman = ("I", "II", "III")
-    for i, (kind, entries) in enumerate(reg.by_kind()):
-        if not entries:
-            continue
+    parts = [(kind, entries) for kind, entries in reg.by_kind() if entries]
+    for roman, (kind, entries) in zip(("I", "II", "III"), parts, strict=False):
         lines.append("")
-        lines.append(f"{roman[i]}. {kind.label.upper()} ({format_int(len(entries))})")
+        lines.append(f"{roman}. {kind.label.upper()} ({format_int(len(entries))})")
         for e in entries:
             if shown >= CHAT_LIMIT:
                 break

@@ -126,6 +126,25 @@ class EmulationService:
             )
         return added
 
+    async def register_reports(
+        self, campaign: Campaign, first: Period, last: Period, now: datetime
+    ) -> int:
+        """Brings the registry in step with reports stored without the dialog (a data
+        import, the province demo's simulated year): as if each had just been saved by its
+        reporter. Returns the number of entries added."""
+        versions = await self._store.submissions.current_in_range(campaign.id, first, last)
+        tree = await self.hierarchy(campaign.workspace_id)
+        added = 0
+        for v in versions:
+            org = tree.get(v.org_id)
+            if org is None:
+                continue
+            made = await self.on_report_saved(
+                campaign, v, org, actor=f"{v.channel}:{v.user_id}", actor_name="", now=now
+            )
+            added += len(made)
+        return added
+
     # -- the numbered list of items and marking --------------------------------------------
     async def items(
         self, campaign: Campaign, period: Period, scope: frozenset[int] | None

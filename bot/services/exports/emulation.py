@@ -64,7 +64,7 @@ PROPOSED = "Đề nghị khen thưởng"
 NONE_OF_KIND = "Chưa có {what}."
 NO_ENTRIES = "Chưa có mục nào trong sổ điển hình {span}."
 CLOSING = "Trên đây là danh sách {subject}./."
-WORD_WIDTHS = (11.0, 34.0, 80.0, 22.0, 18.0)  # mm: sums to the text width, 165 mm
+WORD_WIDTHS = (12.0, 30.0, 78.0, 22.0, 23.0)  # mm: sums to the text width, 165 mm
 
 
 def _when(moment: datetime | None, tz: str) -> date | None:
@@ -79,14 +79,10 @@ def _entry_cell(e: EmulationEntry) -> str:
     if e.photos:
         parts.append(f" ({format_int(len(e.photos))} ảnh kèm báo cáo)")
     parts.append(f" [số {e.number}]")
+    note = _clean(e.shortlist_note, 300) if e.shortlisted else ""
+    if note:
+        parts.append(f"\nLý do đề nghị: {note}")
     return "".join(parts)
-
-
-def _proposal_cell(e: EmulationEntry) -> str:
-    if not e.shortlisted:
-        return ""
-    note = _clean(e.shortlist_note, 300)
-    return f"Có ({note})" if note else "Có"
 
 
 def _counts(reg: Registry) -> str:
@@ -145,7 +141,7 @@ def registry_document(
                     _clean(reg.unit(e), MAX_NAME),
                     _entry_cell(e),
                     e.period.short_label(),
-                    _proposal_cell(e),
+                    "Có" if e.shortlisted else "",
                 )
             )
             for n, e in enumerate(entries, 1)
