@@ -48,6 +48,8 @@ EXPECTED_TABLES = {
     "exemptions",
     "reopenings",
     "period_totals",
+    "emulation_entries",
+    "emulation_picks",
 }
 
 
