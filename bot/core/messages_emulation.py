@@ -87,8 +87,9 @@ def auto_marked(entries: Sequence[EmulationEntry]) -> str:
     filled in (or changed)."""
     numbers = ", ".join(str(e.number) for e in entries)
     return (
-        f"🏅 Mô hình hay trong báo cáo đã được ghi vào sổ điển hình (số {numbers}). Nếu là tập"
-        f" thể hoặc cá nhân tiêu biểu: /danhdau rồi chọn số và loại."
+        f"🏅 Đã ghi mô hình hay của báo cáo vào sổ điển hình (số {numbers}). Nếu đây là tập thể"
+        " hoặc cá nhân tiêu biểu, đồng chí gửi thêm: /danhdau tập thể | tên (hoặc /danhdau cá"
+        " nhân | tên)."
     )
 
 

@@ -70,7 +70,7 @@ async def test_the_good_model_field_enters_the_registry_and_follows_corrections(
 ) -> None:
     h = tayninh
     out = await h.play(WEEK48)
-    assert "🏅 Mô hình hay trong báo cáo đã được ghi vào sổ điển hình (số 1)" in out
+    assert "🏅 Đã ghi mô hình hay của báo cáo vào sổ điển hình (số 1)" in out
     assert "(số 2)" in out
     # "Không có" is no model: LĐLĐ's report adds nothing.
     assert [(e.number, e.text) for e in await entries(h)] == [
