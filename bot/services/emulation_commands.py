@@ -28,7 +28,7 @@ from bot.core.commands import Access
 from bot.core.emulation import EmulationEntry, EntryFilter, EntryKind, ReportItem, take_kind
 from bot.core.events import OutboundMessage
 from bot.core.models import Campaign, OrgUnit, Role
-from bot.core.periodref import parse_period_ref, parse_span_ref
+from bot.core.periodref import parse_span_ref
 from bot.core.periods import Period, PeriodError, PeriodType
 from bot.core.rollup import Span
 from bot.core.text import fold
@@ -182,9 +182,13 @@ class EmulationCommandsMixin:
             default = campaigns[0]
             today = ctx.now.astimezone(ZoneInfo(default.timezone)).date()
             try:
-                period = parse_period_ref(period_text, default.period_type, today)
+                # As for reading commands: "tuần 49" asked in January is last December's.
+                named = parse_span_ref(period_text, default.period_type, today)
             except PeriodError as exc:
                 return ctx.reply(f"{exc}\n{emsg.MARK_USAGE}")
+            if not isinstance(named, Period):
+                return ctx.reply(emsg.MARK_USAGE)
+            period = named
             campaign = next((c for c in campaigns if c.period_type is period.type), None)
             if campaign is None:
                 return ctx.reply(msg.no_campaign_for(period.type.label))

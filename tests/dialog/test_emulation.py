@@ -165,6 +165,8 @@ async def test_the_leadership_marks_from_a_numbered_list_and_shortlists(
     out = await h.play("1007 @ ld: /danhdau tuần 48 hnd")
     assert "Tuần 48/2026" in out and "1. Hội ND tỉnh" in out and "Tỉnh đoàn" not in out
     await h.play("1007 @ ld: /danhdau 1 tập thể | Tổ hợp tác dưa hấu")
+    out = await h.play("1007 @ ld: /danhdau từ 01/11/2026 đến 15/11/2026")
+    assert "Cách đánh dấu mô hình hay" in out  # a list is of one period
 
     out = await h.play("1007 @ ld: /denghikhen 1, 5 | Cách làm sáng tạo")
     assert "✅ Đã đưa vào danh sách đề nghị khen thưởng: số 1, 5." in out
