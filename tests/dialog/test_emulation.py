@@ -7,6 +7,7 @@ real SQLite file)."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import openpyxl
 from docx import Document
@@ -261,10 +262,10 @@ async def test_year_end_files_hold_what_is_stored(tayninh: Harness) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(last_file(h, ".xlsx").content))
     assert wb.sheetnames == ["Danh sách", "Theo đơn vị"]
     ws = wb["Danh sách"]
-    rows = [r for r in ws.iter_rows(values_only=True)]
+    rows: list[Any] = list(ws.iter_rows(values_only=True))
     head = next(i for i, r in enumerate(rows) if r and r[0] == "STT")
     assert rows[head][1] == "Số trong sổ" and rows[head][12] == "Đề nghị khen thưởng"
-    body = [r for r in rows[head + 1 :] if r and r[0] is not None]
+    body: list[Any] = [r for r in rows[head + 1 :] if r and r[0] is not None]
     assert len(body) == len(stored)
     by_number = {e.number: e for e in stored}
     for r in body:
@@ -280,8 +281,9 @@ async def test_year_end_files_hold_what_is_stored(tayninh: Harness) -> None:
     out = await h.play("1007 @ ld: /dienhinh excel đề xuất")
     assert "[tệp: de-nghi-khen-thuong-nam-2026.xlsx]" in out
     wb = openpyxl.load_workbook(io.BytesIO(last_file(h, ".xlsx").content))
-    body = [r for r in wb["Danh sách"].iter_rows(values_only=True) if r and isinstance(r[1], int)]
-    assert sorted(r[1] for r in body) == sorted(e.number for e in stored if e.shortlisted)
+    sheet: Any = wb["Danh sách"]
+    numbers = [r[1] for r in sheet.iter_rows(values_only=True) if r and isinstance(r[1], int)]
+    assert sorted(numbers) == sorted(e.number for e in stored if e.shortlisted)
 
 
 async def test_zalo_gets_the_list_as_text(tayninh: Harness) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from docx import Document
@@ -118,8 +119,7 @@ async def test_good_models_over_weeks_come_out_as_the_year_end_list(tmp_path: Pa
         excel = files(live, ".xlsx")[-1]
         assert excel.document == "de-nghi-khen-thuong-nam-2026.xlsx" and excel.content is not None
         wb = openpyxl.load_workbook(io.BytesIO(excel.content))
-        rows = [
-            r for r in wb["Danh sách"].iter_rows(values_only=True) if r and isinstance(r[1], int)
-        ]
+        sheet: Any = wb["Danh sách"]
+        rows = [r for r in sheet.iter_rows(values_only=True) if r and isinstance(r[1], int)]
         assert sorted(r[1] for r in rows) == [1, 5]
         assert {r[13] for r in rows} == {"Tiêu biểu năm 2026"}

@@ -170,6 +170,4 @@ def test_registry_orders_by_kind_unit_period_number() -> None:
         order=[1, 2], unit_names={}, scope_name="Xã Tân Hòa",
     )  # fmt: skip
     assert one.entries == ()
-    assert one.subject() == (
-        "Cá nhân tiêu biểu được đề nghị khen thưởng tuần 48/2026 (Xã Tân Hòa)"
-    )
+    assert one.subject() == ("Cá nhân tiêu biểu được đề nghị khen thưởng tuần 48/2026 (Xã Tân Hòa)")
