@@ -95,6 +95,11 @@ async def test_the_good_model_field_enters_the_registry_and_follows_corrections(
     # Written again: a new entry, a new number.
     out = await h.play("1002 @ dm: 12. Mô hình “Thắp sáng đường quê” mở rộng\n1002 @ dm: 1")
     assert "(số 3)" in out
+    # Taken out by its reporter: a later correction of another line does not bring it back.
+    await h.play("1002 @ dm: /bodanhdau 3")
+    out = await h.play("1002 @ dm: 1. 12\n1002 @ dm: 1")
+    assert "báo cáo cập nhật" in out and "🏅" not in out
+    assert 3 not in [e.number for e in await entries(h)]
     # An entry put forward for commendation stays when its field is emptied.
     await h.play("1007 @ ld: /denghikhen 2")
     await h.play("1005 @ dm: 12. Không có\n1005 @ dm: 1")
