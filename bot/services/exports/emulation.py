@@ -26,6 +26,7 @@ from bot.services.exports.excel import (
     FMT_DATE,
     FMT_INT,
     _Cell,
+    _estimate_lines,
     _Sheet,
     _Styles,
     _write,
@@ -178,6 +179,9 @@ def registry_document(
 
 
 # -- Excel ------------------------------------------------------------------------------------
+CONTENT_WIDTH = 60  # characters: the "Nội dung" column
+TITLE_WIDTH = 40
+NOTE_WIDTH = 30
 LIST_HEADERS = (
     "STT", "Số trong sổ", "Loại", "Đơn vị", "Kỳ báo cáo", "Từ ngày", "Đến ngày",
     "Tên mô hình, tập thể, cá nhân", "Nội dung", "Số ảnh", "Người đánh dấu", "Ngày đánh dấu",
@@ -201,6 +205,12 @@ def _list_sheet(reg: Registry, workspace_name: str, tz: str) -> _Sheet:
     for kind, entries in reg.by_kind():
         for e in entries:
             n += 1
+            # Rows as tall as their wrapped text (Excel does not grow a row it opens).
+            lines = max(
+                _estimate_lines(clean_text(e.text), CONTENT_WIDTH),
+                _estimate_lines(clean_text(e.title), TITLE_WIDTH),
+                _estimate_lines(clean_text(e.shortlist_note), NOTE_WIDTH),
+            )
             sheet.add(
                 [
                     _Cell(n, "center"),
@@ -219,12 +229,13 @@ def _list_sheet(reg: Registry, workspace_name: str, tz: str) -> _Sheet:
                     _Cell(e.shortlist_note, "wrap"),
                     _Cell(e.shortlisted_by_name or (e.shortlisted_by or ""), "text"),
                     _Cell(_when(e.shortlisted_at, tz), "date", FMT_DATE),
-                ]
+                ],
+                height=15.75 * min(lines, 60) if lines > 1 else None,
             )
     last = sheet.next_row - 1
     sheet.filter_ref = f"A{head}:P{max(last, head)}"
-    sheet.widths.update({9: 60.0, 14: 30.0})
-    sheet.max_width.update({4: 40, 8: 40})
+    sheet.widths.update({9: float(CONTENT_WIDTH), 14: float(NOTE_WIDTH)})
+    sheet.max_width.update({4: 40, 8: TITLE_WIDTH})
     return sheet
 
 
