@@ -1,9 +1,10 @@
-"""The emulation registry over Telegram (real HTTP against the fake Bot API): good models
-reported over several weeks, one with a photo, enter the registry as the reports arrive; a
-reporter marks a collective right after reporting; early in the next year the leader marks an
-exemplary person from a numbered list, shortlists for commendation, reads the year-end list
-and receives it as a Word document and an Excel workbook whose contents are the stored
-entries (read back by a second connection)."""
+"""The emulation registry end to end. Over Telegram (real HTTP against the fake Bot API):
+good models reported over several weeks, one with a photo, enter the registry as the reports
+arrive; a reporter marks a collective right after reporting; early in the next year the
+leader marks an exemplary person from a numbered list, shortlists for commendation, reads the
+year-end list and receives it as a Word document and an Excel workbook whose contents are the
+stored entries (read back by a second connection). Over Zalo: the same by typed commands,
+and the year-end list as text, since Zalo's bots cannot send files."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ from bot.core.emulation import EmulationEntry
 from storage.sqlite import open_store
 from tests.e2e.conftest import OWNER, TZ, Live, at, live_bot
 from tests.e2e.test_weekly_cycle import invite, join, people
+from tests.e2e.test_zalo_cycle import BINH as Z_BINH
+from tests.e2e.test_zalo_cycle import EM as Z_EM
+from tests.e2e.test_zalo_cycle import GIANG as Z_GIANG
+from tests.e2e.test_zalo_cycle import set_up
+from tests.e2e.zalo_support import live_zalo
 from tests.fakes.telegram_api import Sent
 
 GROUP, LEADERS = -100100, -100200
@@ -123,3 +129,33 @@ async def test_good_models_over_weeks_come_out_as_the_year_end_list(tmp_path: Pa
         rows = [r for r in sheet.iter_rows(values_only=True) if r and isinstance(r[1], int)]
         assert sorted(r[1] for r in rows) == [1, 5]
         assert {r[13] for r in rows} == {"Tiêu biểu năm 2026"}
+
+
+async def test_on_zalo_the_registry_works_by_typed_commands_and_answers_in_text(
+    tmp_path: Path,
+) -> None:
+    async with live_zalo(tmp_path) as live:
+        await set_up(live)
+        await live.tick(at(23, 8))
+        live.clock.set(at(24, 9))
+        sent = await live.say(Z_BINH, "1. 10\n12. Mô hình “Thắp sáng đường quê” ở ấp Bàu Sen")
+        assert sent is not None and "sổ điển hình (số 1)" in sent.text
+        live.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=TZ))
+        sent = await live.say(Z_EM, "1. 4\n12. Tổ hợp tác tiêu thụ dưa hấu ấp Thạnh Hiệp")
+        assert sent is not None and "sổ điển hình (số 2)" in sent.text
+        sent = await live.say(Z_EM, "/danhdau tập thể | Tổ hợp tác dưa hấu")
+        assert sent is not None and "số 3 – tập thể tiêu biểu" in sent.text
+        # The leader, privately: a numbered list answered by a typed command.
+        sent = await live.say(Z_GIANG, "/danhdau tuần 48")
+        assert sent is not None and "1. Tỉnh đoàn – Mô hình hay" in sent.text
+        sent = await live.say(Z_GIANG, "/danhdau 1 tập thể | Chi đoàn ấp Bàu Sen")
+        assert sent is not None and "số 4 – tập thể tiêu biểu" in sent.text
+        sent = await live.say(Z_GIANG, "/denghikhen 1 4")
+        assert sent is not None and "số 1, 4" in sent.text
+        before = len(live.api.texts(Z_GIANG))
+        await live.say(Z_GIANG, "/dienhinh word năm 2026")
+        answer = "\n".join(live.api.texts(Z_GIANG)[before:])
+        assert "Zalo chưa cho bot gửi tệp" in answer
+        assert "Tổng số: 4 mục, trong đó 2 mục được đề nghị khen thưởng" in answer
+        assert "⭐ Số 1. Tỉnh đoàn" in answer
+        assert all(len(t) <= 2000 for t in live.api.texts(Z_GIANG))
