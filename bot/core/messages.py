@@ -209,6 +209,9 @@ BAD_ORG_CODE = (
     "ngang, tối đa 30 ký tự."
 )
 ORG_EXISTS = "Mã đơn vị “{code}” đã có. Đồng chí chọn mã khác hoặc dùng /doiten để đổi tên."
+ADDORG_LINE_FAILED = "⚠️ Dòng {n} chưa thêm được: “{line}”"
+ADDORG_NONE_ADDED = "Chưa thêm được đơn vị nào."
+ADDORG_RESEND_FAILED = "Đồng chí sửa các dòng trên rồi gửi lại riêng các dòng đó."
 ORG_NOT_FOUND = "Không có đơn vị mã “{code}”. Gửi /donvi để xem danh sách mã."
 ORG_ADDED = "✅ Đã thêm đơn vị {name} (mã {code})."
 ORG_RENAMED = "✅ Đã đổi tên đơn vị mã {code} thành {name} (tên ngắn: {short})."
@@ -636,9 +639,18 @@ LETTERHEAD_USAGE = (
     "/vanban địa danh | Tây Ninh\n"
     "/vanban người ký | Nguyễn Văn A\n"
     "/vanban nơi nhận | Thường trực Tỉnh ủy (để báo cáo); Các tổ chức CT-XH tỉnh; Lưu: VT\n"
-    "/vanban mặc định — trả về mặc định."
+    "/vanban mặc định — trả về mặc định.\n"
+    "Phần đầu riêng của một cấp (xã, phường): thêm mã cấp ở đầu, ví dụ"
+    " /vanban xa_tanhoa người ký | Nguyễn Văn A."
 )
-LETTERHEAD_RESET = "✅ Đã trả phần đầu và phần ký của báo cáo Word về mặc định."
+LETTERHEAD_RESET = "✅ Đã trả phần đầu và phần ký của báo cáo Word{where} về mặc định."
+LETTERHEAD_LEVEL_HEAD = (
+    "Báo cáo Word của {name} (khi xuất cho cấp này) dùng phần đầu, phần ký riêng dưới đây."
+)
+LETTERHEAD_NOT_A_LEVEL = (
+    "{name} là đơn vị báo cáo, không có phần đầu riêng. Phần đầu riêng chỉ đặt cho một cấp"
+    " (tỉnh, xã, phường…), ví dụ: /vanban xa_tanhoa người ký | Nguyễn Văn A."
+)
 LETTERHEAD_SET = "✅ Đã lưu {name}: {value}"
 SCHEDULED_ROLLUPS_USAGE = (
     "Cách dùng: /baocaodinhky tháng quý (gửi cả hai), /baocaodinhky quý (chỉ hằng quý),"

@@ -7,7 +7,6 @@ Lists are capped so a province with hundreds of units still gets a readable mess
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.core.hierarchy import Hierarchy
@@ -23,7 +22,8 @@ from bot.core.render import (
     _number,
     _section_lines,
 )
-from bot.core.rollup import Attendance, LevelAttendance, NarrativeKind, Rollup, narrative_kind
+from bot.core.rollup import Attendance, NarrativeKind, Rollup, narrative_kind
+from bot.core.text import fold
 from bot.core.vnformat import format_deadline, format_int, format_percent
 
 __all__ = [
@@ -53,6 +53,28 @@ _UNIT_WORD = {
 def span_unit_word(r: Rollup) -> str:
     """What one source period is called: "tuần", "tháng"..."""
     return _UNIT_WORD[r.periods[0].type] if r.periods else "kỳ"
+
+
+_LEVEL_WORDS = (
+    ("thanh pho", "Cấp thành phố"),
+    ("tinh", "Cấp tỉnh"),
+    ("dac khu", "Cấp đặc khu"),
+    ("huyen", "Cấp huyện"),
+    ("thi xa", "Cấp thị xã"),
+    ("thi tran", "Cấp thị trấn"),
+    ("xa", "Cấp xã"),
+    ("phuong", "Cấp phường"),
+)
+
+
+def direct_label(name: str) -> str:
+    """The line of a province's own units beside its communes: "Cấp tỉnh" for "Tỉnh Tây
+    Ninh", "Trực thuộc …" when the name says no level."""
+    folded = fold(name)
+    for word, label in _LEVEL_WORDS:
+        if folded == word or folded.startswith(word + " "):
+            return label
+    return f"Trực thuộc {name}"
 
 
 def comparison_caveat(r: Rollup, previous: str, this: str) -> str | None:
@@ -95,20 +117,28 @@ def _title(r: Rollup, head: str) -> list[str]:
 
 def _periods_line(r: Rollup, tz: str) -> str:
     word = span_unit_word(r)
+    as_of = format_deadline(_local(r.now, tz))
     if not r.periods:
-        span = "không có kỳ báo cáo nào"
-    elif len(r.periods) == 1:
+        return f"Không có kỳ báo cáo nào trong khoảng thời gian này; số liệu tính đến {as_of}."
+    if len(r.periods) == 1:
         span = r.periods[0].short_label()
     else:
         span = (
             f"{format_int(len(r.periods))} {word}, "
             f"từ {r.periods[0].short_label()} đến {r.periods[-1].short_label()}"
         )
-    return f"Gồm {span}; số liệu tính đến {format_deadline(_local(r.now, tz))}."
+    return f"Gồm {span}; số liệu tính đến {as_of}."
 
 
-def _level_lines(levels: Sequence[LevelAttendance], limit: int) -> list[str]:
+def _level_lines(r: Rollup, limit: int) -> list[str]:
+    levels = r.levels
     out: list[str] = []
+    direct = r.direct_level()
+    if direct is not None and direct.org is not None:
+        out.append(
+            f" - {direct_label(direct.org.display_name)}: "
+            f"{_rate(direct.received, direct.expected, direct.rate)} lượt báo cáo"
+        )
     for level in levels[1:][:limit]:
         assert level.org is not None
         indent = "   " * max(level.depth - 1, 0)
@@ -142,7 +172,7 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
             f"đúng hạn {_rate(top.on_time, top.expected, top.on_time_rate)}."
         )
     lines.append(f"1. Tình hình báo cáo: {status}")
-    lines.extend(_level_lines(r.levels, max_levels))
+    lines.extend(_level_lines(r, max_levels))
 
     lines.append("2. Kết quả chủ yếu:")
     if r.empty:
@@ -237,7 +267,7 @@ def render_attendance(r: Rollup, *, tz: str, max_units: int = 40) -> str:
         f"Chung: {_rate(top.received, top.expected, top.rate)} lượt báo cáo, "
         f"đúng hạn {_rate(top.on_time, top.expected, top.on_time_rate)}."
     )
-    lines.extend(_level_lines(r.levels, 30))
+    lines.extend(_level_lines(r, 30))
     ranked = sorted(
         (a for a in r.attendance if a.expected),
         key=lambda a: (a.rate or Decimal(0), -a.longest_missed_run, a.on_time_rate or Decimal(0)),

@@ -290,6 +290,25 @@ class Rollup:
     def narratives_of(self, kind: NarrativeKind) -> list[NarrativeEntry]:
         return [n for n in self.narratives if narrative_kind(n.field) is kind]
 
+    def direct_level(self) -> LevelAttendance | None:
+        """The units right under the scope's top unit (the province's own Front and
+        organizations), beside its communes: without this line the levels listed under the
+        total would not add up to it. None when there is no level below the top."""
+        if len(self.levels) <= 1 or self.levels[0].org is None:
+            return None
+        top = self.levels[0].org
+        direct = [a for a in self.attendance if a.org.parent_id == top.id]
+        if not direct:
+            return None
+        return LevelAttendance(
+            top,
+            1,
+            len(direct),
+            sum(a.expected for a in direct),
+            sum(a.received for a in direct),
+            sum(a.on_time for a in direct),
+        )
+
     def behind(self, threshold: Decimal = Decimal(100)) -> list[Attendance]:
         """Units whose completeness is below ``threshold`` percent, worst first."""
         out = [a for a in self.attendance if a.rate is not None and a.rate < threshold]

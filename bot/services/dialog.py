@@ -743,7 +743,8 @@ class DialogEngine(ReportCommandsMixin, EmulationCommandsMixin):
         if not lines:
             return ctx.reply(msg.ADDORG_USAGE)
         done: list[str] = []
-        for line in lines:
+        failed: list[str] = []
+        for number, line in enumerate(lines, 1):
             parts = [p.strip() for p in line.split("|")]
             error: str | None
             if len(parts) < 2 or not parts[0] or not parts[1]:
@@ -753,14 +754,21 @@ class DialogEngine(ReportCommandsMixin, EmulationCommandsMixin):
                     ctx, parts[0], parts[1], _part(parts, 2), _part(parts, 3), True
                 )
             if error is not None:
-                if done:
-                    error = f"{msg.units_added(done, grouping=False)}\n{error}"
-                return ctx.reply(error)
+                if len(lines) == 1:
+                    return ctx.reply(error)
+                # Every good line is kept; each bad one is named by its number so the
+                # officer resends only those.
+                failed.append(msg.ADDORG_LINE_FAILED.format(n=number, line=line.strip()[:80]))
+                failed.append(error)
+                continue
             done.append(" ".join((_part(parts, 2) or parts[1]).split()))
-        if len(done) == 1:
+        if len(lines) == 1:
             code = lines[0].split("|")[0].strip().lower()
             return ctx.reply(msg.ORG_ADDED.format(name=done[0], code=code))
-        return ctx.reply(msg.units_added(done, grouping=False))
+        text = msg.units_added(done, grouping=False) if done else msg.ADDORG_NONE_ADDED
+        if failed:
+            text += "\n" + "\n".join(failed) + "\n" + msg.ADDORG_RESEND_FAILED
+        return ctx.reply(text)
 
     async def _cmd_doiten(
         self, ctx: Ctx, args: str, event: InboundMessage

@@ -17,8 +17,8 @@ from datetime import date, datetime, timedelta
 from bot.core.digest import Digest
 from bot.core.events import OutDocument
 from bot.core.hierarchy import Hierarchy
-from bot.core.letterhead import Letterhead
-from bot.core.models import Campaign, Workspace
+from bot.core.letterhead import Letterhead, level_prefix
+from bot.core.models import Campaign, OrgUnit, Workspace
 from bot.core.periods import Period, PeriodType
 from bot.core.rollup import PeriodInfo, Rollup, Span, compute_rollup
 from bot.core.text import fold
@@ -141,9 +141,32 @@ class ReportService:
             return set(ROLLUP_TYPES)
         return {PeriodType(v) for v in raw.split(",") if v in {t.value for t in ROLLUP_TYPES}}
 
-    async def letterhead(self, workspace: Workspace) -> Letterhead:
+    async def letterhead(self, workspace: Workspace, level: OrgUnit | None = None) -> Letterhead:
+        """The workspace's letterhead, or a lower level's own (``level``: a commune), which
+        starts from the commune's defaults, never from the province's settings."""
         settings = await self._store.settings.all(workspace.id)
-        return Letterhead.from_settings(settings).with_defaults(workspace.name)
+        if level is None:
+            return Letterhead.from_settings(settings).with_defaults(workspace.name)
+        tree = await self.hierarchy(workspace.id)
+        above = tree.parent_of(level.id)
+        base = Letterhead.for_level(level.name, above.name if above else workspace.name)
+        return base.with_settings(settings, level_prefix(level.id))
+
+    async def letterhead_level(self, workspace: Workspace, scope: OrgUnit | None) -> OrgUnit | None:
+        """The level whose letterhead a report on ``scope`` carries: the nearest grouping
+        unit at or above it, unless that is the workspace's single top unit (the province,
+        whose letterhead is the workspace's)."""
+        if scope is None:
+            return None
+        tree = await self.hierarchy(workspace.id)
+        groups = [o for o in tree.path(scope.id) if not o.reports]
+        if not groups:
+            return None
+        level = groups[-1]
+        roots = tree.children(None)
+        if len(roots) == 1 and roots[0].id == level.id:
+            return None
+        return level
 
     async def _period_infos(self, campaign: Campaign, span: Span) -> list[PeriodInfo]:
         first = cal.first_period(campaign)
@@ -228,7 +251,8 @@ class ReportService:
             from bot.services.exports.charts import rollup_chart
             from bot.services.exports.word import rollup_document
 
-            letterhead = await self.letterhead(workspace)
+            level = await self.letterhead_level(workspace, r.scope)
+            letterhead = await self.letterhead(workspace, level)
             chart = await asyncio.to_thread(rollup_chart, r) if not r.empty else None
             data = await asyncio.to_thread(
                 rollup_document,

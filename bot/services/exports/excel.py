@@ -57,14 +57,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from bot.core.periods import Period, PeriodType
-from bot.core.render_reports import comparison_caveat
-from bot.core.rollup import Rollup
+from bot.core.render_reports import comparison_caveat, direct_label
+from bot.core.rollup import LevelAttendance, Rollup
 from bot.core.template import Aggregation, FieldType, TemplateField
 from bot.core.vnformat import format_deadline, format_int, format_money_short
 
@@ -217,9 +217,14 @@ def span_description(r: Rollup) -> str:
         unit = _PERIOD_UNIT.get(first.type, "kỳ")
         text += f"; gồm {format_int(len(r.periods))} {unit}"
         if len(r.periods) > 1:
-            text += f" ({first.short_label()} – {last.short_label()})"
+            text += f" ({first.short_label()} – {last.short_label()}"
         else:
-            text += f" ({first.short_label()})"
+            text += f" ({first.short_label()}"
+        covered_start, covered_end = first.start, last.end - timedelta(days=1)
+        if (covered_start, covered_end) != (span.start, span.last_day):
+            # Weeks belong to the month of their Thursday: say which days they really cover.
+            text += f", các ngày từ {covered_start:%d/%m/%Y} đến {covered_end:%d/%m/%Y}"
+        text += ")"
     return text
 
 
@@ -615,13 +620,35 @@ def _summary_sheet(r: Rollup, workspace_name: str, tz: str) -> _Sheet:
     levels = r.levels
     if not levels:
         s.add([None, _Cell("Chưa có đơn vị nào trong danh sách phải báo cáo.", "note")])
-    for i, lv in enumerate(levels, 1):
-        name = lv.org.display_name if lv.org is not None else (workspace_name or "Toàn bộ")
-        style, num = ("total", "total_num") if lv.depth == 0 else ("text", "num")
+    # The parts (the province's own units, then each commune) are numbered and add up to
+    # the "Tổng cộng" line below them, as in the Word report: a total listed among its own
+    # parts would be counted twice by anyone summing the column.
+    rows: list[tuple[str, LevelAttendance, bool]] = []
+    direct = r.direct_level()
+    if direct is not None and direct.org is not None:
+        rows.append((direct_label(direct.org.display_name), direct, False))
+    for lv in levels[1:]:
+        assert lv.org is not None
+        rows.append((lv.org.display_name, lv, False))
+    if levels:
+        top = levels[0]
+        if len(levels) > 1:
+            top_name = "Tổng cộng"
+        elif top.org is not None:
+            top_name = top.org.display_name
+        else:
+            top_name = workspace_name or "Toàn bộ"
+        rows.append((top_name, top, True))
+    number = 0
+    for name, lv, is_total in rows:
+        style, num = ("total", "total_num") if is_total else ("text", "num")
+        if not is_total:
+            number += 1
+        depth = 0 if is_total else max(lv.depth - 1, 0)
         s.add(
             [
-                _Cell(i, "total_center" if lv.depth == 0 else "center"),
-                _Cell(name, style, indent=lv.depth),
+                _Cell(None if is_total else number, "total_center" if is_total else "center"),
+                _Cell(name, style, indent=depth),
                 _Cell(lv.units, num, FMT_INT),
                 _Cell(lv.expected, num, FMT_INT),
                 _Cell(lv.received, num, FMT_INT),

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.letterhead import Letterhead
 from bot.core.periods import PeriodType
-from bot.core.render_reports import comparison_caveat
+from bot.core.render_reports import comparison_caveat, direct_label
 from bot.core.rollup import (
     Attendance,
     LevelAttendance,
@@ -127,16 +127,6 @@ _AGG_NOTE = {
     Aggregation.LATEST: "số liệu mới nhất",
 }
 # The administrative word a grouping unit's name starts with -> its level's name.
-_LEVEL_WORDS = (
-    ("thanh pho", "Cấp thành phố"),
-    ("tinh", "Cấp tỉnh"),
-    ("dac khu", "Cấp đặc khu"),
-    ("huyen", "Cấp huyện"),
-    ("thi xa", "Cấp thị xã"),
-    ("thi tran", "Cấp thị trấn"),
-    ("xa", "Cấp xã"),
-    ("phuong", "Cấp phường"),
-)
 _YOUTH = re.compile(
     r"\b(doan tncs|tinh doan|thanh doan|huyen doan|doan thanh nien|bch doan|"
     r"ban chap hanh doan|doan xa|doan phuong)\b"
@@ -445,14 +435,6 @@ def _level_name(r: Rollup, lv: LevelAttendance, workspace_name: str) -> str:
     return _clean(r.name(lv.org), MAX_NAME)
 
 
-def _direct_label(name: str) -> str:
-    folded = fold(name)
-    for word, label in _LEVEL_WORDS:
-        if folded == word or folded.startswith(word + " "):
-            return label
-    return f"Trực thuộc {name}"
-
-
 def _attendance_grid(r: Rollup, workspace_name: str) -> _Grid | None:
     if r.expected <= 0:
         return None
@@ -468,25 +450,21 @@ def _attendance_grid(r: Rollup, workspace_name: str) -> _Grid | None:
     if len(r.levels) > 1:
         rows: list[_Row] = []
         top = r.levels[0]
-        if top.org is not None:
-            direct = [a for a in r.attendance if a.org.parent_id == top.org.id]
-            if direct:
-                exp = sum(a.expected for a in direct)
-                rec = sum(a.received for a in direct)
-                ot = sum(a.on_time for a in direct)
-                rows.append(
-                    _Row(
-                        (
-                            "",
-                            _direct_label(_level_name(r, top, workspace_name)),
-                            format_int(len(direct)),
-                            format_int(exp),
-                            format_int(rec),
-                            format_int(ot),
-                            _rate(_percent(rec, exp)),
-                        )
+        direct = r.direct_level()
+        if direct is not None:
+            rows.append(
+                _Row(
+                    (
+                        "",
+                        direct_label(_level_name(r, top, workspace_name)),
+                        format_int(direct.units),
+                        format_int(direct.expected),
+                        format_int(direct.received),
+                        format_int(direct.on_time),
+                        _rate(direct.rate),
                     )
                 )
+            )
         for lv in r.levels[1:]:
             rows.append(
                 _Row(
