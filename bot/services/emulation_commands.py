@@ -399,7 +399,9 @@ class EmulationCommandsMixin:
         if ctx.chat.channel in NO_FILE_CHANNELS:
             return ctx.reply(f"{emsg.NO_FILES_ZALO}\n\n{listing}")
         await self._audit(ctx, "emulation_export", f"{file.value} {ref}")
-        letterhead = await self._reports.letterhead(workspace)
+        # A commune's list carries the commune's own letterhead, as its roll-ups do.
+        level = await self._reports.letterhead_level(workspace, scope)
+        letterhead = await self._reports.letterhead(workspace, level)
         kind_file = file
 
         async def make() -> list[OutboundMessage]:

@@ -327,6 +327,11 @@ async def test_a_commune_leader_works_within_the_commune(harness: Harness) -> No
     assert "thuộc nơi khác" in out
     out = await h.play("1004 @ dm: /denghikhen 1")
     assert "✅ Đã đưa vào danh sách đề nghị khen thưởng: số 1." in out
+    # The commune's list carries the commune's own letterhead.
+    await h.play("1001 @ g1: /vanban xa_tanhoa người ký | Trần Văn Xã")
+    await h.play("1004 @ dm: /dienhinh word")
+    text = docx_text(last_file(h, ".docx"))
+    assert "Trần Văn Xã" in text and "Tổ hợp tác rau sạch" in text and "Tân Biên" not in text
     # The province's leader sees both communes.
     out = await h.play("1007 @ ld: /dienhinh")
     assert "Số 1." in out and "Số 2." in out
