@@ -59,7 +59,9 @@ from bot.services.chat_events import ChatEventService
 from bot.services.cycle import CycleService
 from bot.services.dialog import INVITE_ALPHABET, DialogEngine, EngineConfig, new_invite_code
 from bot.services.digests import DigestService
+from bot.services.exports.offload import ChildProcess, Offload, in_thread
 from bot.services.outbox import ChannelLimits, ChannelSender, OutboxDispatcher, paced
+from bot.services.reports import ReportService
 from bot.services.templates import TemplateService
 from bot.services.usage import ChannelQuota, UsageService
 from scheduler.runner import CycleScheduler
@@ -91,6 +93,11 @@ def seeded_codes(seed: int) -> Callable[[], str]:
     return lambda: "".join(rng.choice(INVITE_ALPHABET) for _ in range(6))
 
 
+def files_offload(settings: Settings) -> Offload | None:
+    """Charts and report files in a child process unless BOT_FILES_IN_CHILD=0."""
+    return ChildProcess() if settings.files_in_child else None
+
+
 @contextlib.asynccontextmanager
 async def build_services(
     database: Path,
@@ -104,9 +111,12 @@ async def build_services(
     private_only_channels: AbstractSet[str] = frozenset(),
     backup: BackupPolicy | None = None,
     backup_dir: Path | None = None,
+    exports_offload: Offload | None = None,
 ) -> AsyncIterator[Services]:
     """``backup``: when to take backups and which to keep (default: none scheduled, the
-    owner's /saoluu still works); ``backup_dir`` defaults to ``backups/`` beside the file."""
+    owner's /saoluu still works); ``backup_dir`` defaults to ``backups/`` beside the file;
+    ``exports_offload``: where charts and report files are made (default: a worker thread;
+    the running bot passes a child process, see bot/services/exports/offload.py)."""
     store = await open_store(database)
     try:
         owner_set = owners if owners is not None else set()
@@ -117,7 +127,8 @@ async def build_services(
         )
         templates = TemplateService(store)
         digests = DigestService(store, templates)
-        cycle = CycleService(store, templates, digests)
+        reports = ReportService(store, templates, offload=exports_offload or in_thread)
+        cycle = CycleService(store, templates, digests, reports)
         engine = DialogEngine(
             store,
             clock,
@@ -133,6 +144,7 @@ async def build_services(
                 extra_commands={"saoluu": backups.command},
             ),
             new_code=new_code,
+            reports=reports,
         )
         chat_events = ChatEventService(store, timezone)
         yield Services(
@@ -324,6 +336,7 @@ class TelegramRuntime:
                     invite_links=self.invite_links,
                     backup=backup_policy(settings),
                     backup_dir=settings.backup_dir,
+                    exports_offload=files_offload(settings),
                 )
             )
         assert self.services is not None
@@ -601,6 +614,7 @@ class ChannelHub:
                     private_only_channels=self.private_only,
                     backup=backup_policy(s, no_file_channels={ZALO}),
                     backup_dir=s.backup_dir,
+                    exports_offload=files_offload(s),
                 )
             )
             self.services = services

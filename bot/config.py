@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     backup_keep_daily: int = Field(default=7, ge=1, le=3650, alias="BOT_BACKUP_KEEP_DAILY")
     backup_keep_weekly: int = Field(default=8, ge=0, le=520, alias="BOT_BACKUP_KEEP_WEEKLY")
     raw_text_days: int = Field(default=0, ge=0, alias="BOT_RAW_TEXT_DAYS")
+    # Charts and Word/Excel files made in a short-lived child process, so their memory goes
+    # back to the system (bot/services/exports/offload.py); 0 makes them in a thread.
+    files_in_child: bool = Field(default=True, alias="BOT_FILES_IN_CHILD")
     health_listen: str = Field(default="127.0.0.1", alias="BOT_HEALTH_LISTEN")
     health_port: int | None = Field(default=None, ge=0, le=65535, alias="BOT_HEALTH_PORT")
 

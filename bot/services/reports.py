@@ -10,7 +10,6 @@ the event loop that is taking other people's replies.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from datetime import date, datetime, timedelta
 
@@ -23,6 +22,7 @@ from bot.core.periods import Period, PeriodType
 from bot.core.rollup import PeriodInfo, Rollup, Span, compute_rollup
 from bot.core.text import fold
 from bot.services import periods as cal
+from bot.services.exports.offload import Offload, in_thread
 from bot.services.ports import Store
 from bot.services.templates import TemplateService
 
@@ -126,9 +126,14 @@ def scheduled_rollups(period: Period) -> list[tuple[int, Period]]:
 
 
 class ReportService:
-    def __init__(self, store: Store, templates: TemplateService) -> None:
+    def __init__(
+        self, store: Store, templates: TemplateService, *, offload: Offload = in_thread
+    ) -> None:
         self._store = store
         self._templates = templates
+        # Where files are made (bot/services/exports/offload.py): a child process in the
+        # running bot, so the memory of matplotlib and of a year's document goes back.
+        self._offload = offload
 
     async def hierarchy(self, workspace_id: int) -> Hierarchy:
         return Hierarchy(await self._store.orgs.all(workspace_id, include_inactive=True))
@@ -237,15 +242,15 @@ class ReportService:
         if kind is FileKind.EXCEL:
             from bot.services.exports.excel import rollup_workbook
 
-            data = await asyncio.to_thread(rollup_workbook, r, workspace_name=workspace.name, tz=tz)
+            data = await self._offload(rollup_workbook, r, workspace_name=workspace.name, tz=tz)
         elif kind is FileKind.CSV:
             from bot.services.exports.excel import rollup_csv
 
-            data = await asyncio.to_thread(rollup_csv, r)
+            data = await self._offload(rollup_csv, r)
         elif kind is FileKind.CHART:
             from bot.services.exports.charts import rollup_chart
 
-            data = await asyncio.to_thread(rollup_chart, r)
+            data = await self._offload(rollup_chart, r)
             return OutDocument(name, data, kind="photo")
         else:
             from bot.services.exports.charts import rollup_chart
@@ -253,8 +258,8 @@ class ReportService:
 
             level = await self.letterhead_level(workspace, r.scope)
             letterhead = await self.letterhead(workspace, level)
-            chart = await asyncio.to_thread(rollup_chart, r) if not r.empty else None
-            data = await asyncio.to_thread(
+            chart = await self._offload(rollup_chart, r) if not r.empty else None
+            data = await self._offload(
                 rollup_document,
                 r,
                 letterhead,
@@ -273,6 +278,6 @@ class ReportService:
         from bot.services.exports.charts import digest_chart
 
         trend = await self.trend(campaign, digest.period, now)
-        data = await asyncio.to_thread(digest_chart, digest, trend)
+        data = await self._offload(digest_chart, digest, trend)
         name = f"bieu-do-{_slug(digest.period.short_label())}.png"
         return OutDocument(name, data, kind="photo")

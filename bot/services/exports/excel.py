@@ -1,4 +1,4 @@
-"""The roll-up as an Excel workbook (.xlsx, openpyxl) and as CSV.
+"""The roll-up as an Excel workbook (.xlsx, XlsxWriter) and as CSV.
 
 Workbook sheets (every sheet has its header frozen, bold headers, widths fitted to the
 content, landscape A4 printing fitted to the page width with the header rows repeated):
@@ -41,11 +41,12 @@ Conventions:
   the only way to keep a spreadsheet from evaluating it). A roll-up without reports gives
   the header row alone.
 
-openpyxl is imported inside the functions (the bot loads it only when a file is made). The
-workbook is written in openpyxl's streaming (write-only) mode with each cell look built
-once, so memory stays flat: the sample province's year (24 units, 1,100 reports) takes
-about a second; 600 units over a year (31,800 reports, 540,000 cells) about 15 seconds and
-140 MB on the 2-core test machine, openpyxl's own cost per cell being most of it.
+XlsxWriter is imported inside the function (the bot loads it only when a file is made) and
+writes in its constant-memory mode: each row goes to the file when the next begins, each cell
+look is one ``Format`` made once. It replaced openpyxl (which the tests still use to read the
+files back) because openpyxl's cost per cell, 15-40 µs, made a province's year (600 units,
+about 600,000 cells) take 15-20 s against the 5 s target; XlsxWriter writes the same cells
+about five times faster (``bench/exports.py``, figures in docs/performance.md).
 """
 
 from __future__ import annotations
@@ -57,9 +58,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.core.periods import Period, PeriodType
@@ -69,8 +70,9 @@ from bot.core.template import Aggregation, FieldType, TemplateField
 from bot.core.vnformat import format_deadline, format_int, format_money_short
 
 if TYPE_CHECKING:
-    from openpyxl import Workbook
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook as XlsxWorkbook
+    from xlsxwriter.worksheet import Worksheet
 
     from bot.core.models import OrgUnit
 
@@ -353,106 +355,94 @@ class _Cell:
     indent: int = 0
 
 
+_FONT = {"font_name": "Times New Roman", "font_size": 12}
+_BORDER = {"border": 1, "border_color": "#9BA7B4"}
+_TOP = {"valign": "top"}
+_WRAP = {"valign": "top", "text_wrap": True}
+_CENTER = {"align": "center", "valign": "top"}
+_LOOKS: dict[str, dict[str, object]] = {
+    "title": {"font_size": 15, "bold": True, "font_color": "#1F3864"},
+    "heading": {"font_size": 13, "bold": True, "font_color": "#1F3864"},
+    "label": {"bold": True, **_TOP},
+    "plain": {**_TOP},
+    "note": {"italic": True, **_TOP},
+    "header": {
+        "bold": True,
+        "bg_color": "#DDEBF7",
+        "align": "center",
+        "valign": "vcenter",
+        "text_wrap": True,
+        **_BORDER,
+    },
+    "text": {**_WRAP, **_BORDER},
+    "wrap": {**_WRAP, **_BORDER},
+    "num": {**_TOP, **_BORDER},
+    "center": {**_CENTER, **_BORDER},
+    "date": {**_TOP, **_BORDER, "num_format": "dd/mm/yyyy"},
+    "total": {"bold": True, "bg_color": "#F2F2F2", **_WRAP, **_BORDER},
+    "total_num": {"bold": True, "bg_color": "#F2F2F2", **_TOP, **_BORDER},
+    "total_center": {"bold": True, "bg_color": "#F2F2F2", **_CENTER, **_BORDER},
+    "section": {"bold": True, "bg_color": "#FFF2CC", **_TOP, **_BORDER},
+    "section_center": {"bold": True, "bg_color": "#FFF2CC", **_CENTER, **_BORDER},
+}
+
+
 class _Styles:
-    """The few cell looks used, built once per workbook (openpyxl shares equal styles).
+    """The few cell looks used, each made into an XlsxWriter ``Format`` once per workbook.
 
-    A look is (font, fill, alignment, bordered); a cell's ``indent`` shifts its text."""
+    A look is (font, fill, alignment, bordered); a cell's ``indent`` shifts its text, its
+    ``fmt`` is the number format; text that looks like a formula gets the quote prefix."""
 
-    def __init__(self) -> None:
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    def __init__(self, wb: XlsxWorkbook) -> None:
+        self._wb = wb
+        self._formats: dict[tuple[str, int, str | None, bool], Format] = {}
 
-        name = "Times New Roman"
-        thin = Side(style="thin", color="9BA7B4")
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        font = Font(name=name, size=12)
-        bold = Font(name=name, size=12, bold=True)
-        italic = Font(name=name, size=12, italic=True)
-        title = Font(name=name, size=15, bold=True, color="1F3864")
-        heading = Font(name=name, size=13, bold=True, color="1F3864")
-        header_fill = PatternFill("solid", fgColor="DDEBF7")
-        total_fill = PatternFill("solid", fgColor="F2F2F2")
-        section_fill = PatternFill("solid", fgColor="FFF2CC")
-        self._alignment = Alignment
-        wrap = {"vertical": "top", "wrap_text": True}
-        top = {"vertical": "top"}
-        center = {"horizontal": "center", "vertical": "top"}
-        header = {"horizontal": "center", "vertical": "center", "wrap_text": True}
-        self.looks: dict[str, tuple[Any, Any, dict[str, Any], bool]] = {
-            "title": (title, None, {}, False),
-            "heading": (heading, None, {}, False),
-            "label": (bold, None, top, False),
-            "plain": (font, None, top, False),
-            "note": (italic, None, top, False),
-            "header": (bold, header_fill, header, True),
-            "text": (font, None, wrap, True),
-            "wrap": (font, None, wrap, True),
-            "num": (font, None, top, True),
-            "center": (font, None, center, True),
-            "date": (font, None, top, True),
-            "total": (bold, total_fill, wrap, True),
-            "total_num": (bold, total_fill, top, True),
-            "total_center": (bold, total_fill, center, True),
-            "section": (bold, section_fill, top, True),
-            "section_center": (bold, section_fill, center, True),
-        }
-        self._aligned: dict[tuple[str, int], Any] = {}
-        self.arrays: dict[tuple[str, int, str | None, bool], Any] = {}
-
-    def alignment(self, look: str, indent: int) -> Any:
-        key = (look, indent)
-        found = self._aligned.get(key)
+    def format(self, style: str, indent: int, fmt: str | None, quote: bool) -> Format:
+        key = (style, indent, fmt, quote)
+        found = self._formats.get(key)
         if found is None:
-            args = dict(self.looks[look][2])
+            props: dict[str, object] = {**_FONT, **_LOOKS[style]}
             if indent:
-                args["indent"] = indent
-            found = self._alignment(**args)
-            self._aligned[key] = found
+                props["indent"] = indent
+            if fmt is not None:
+                props["num_format"] = fmt
+            if quote:
+                props["quote_prefix"] = True
+            found = self._wb.add_format(props)
+            self._formats[key] = found
         return found
 
 
-def _style_array(ws: WriteOnlyWorksheet, st: _Styles, c: _Cell, quote: bool) -> Any:
-    """The cell look as openpyxl stores it (indices into the workbook's style tables),
-    made once per look: setting font, border... on every cell re-hashes the style objects
-    and made a year of 600 communes take half a minute."""
-    from openpyxl.cell import Cell
-
-    key = (c.style, c.indent, c.fmt, quote)
-    found = st.arrays.get(key)
-    if found is None:
-        probe = Cell(ws, row=1, column=1)
-        font, fill, _, bordered = st.looks[c.style]
-        probe.font = font
-        if fill is not None:
-            probe.fill = fill
-        if bordered:
-            probe.border = st.border
-        probe.alignment = st.alignment(c.style, c.indent)
-        if c.fmt is not None:
-            probe.number_format = c.fmt
-        elif c.style == "date":
-            probe.number_format = FMT_DATE
-        if quote:
-            probe.quotePrefix = True
-        found = cast(Any, probe)._style  # openpyxl's StyleArray, copied into each cell
-        st.arrays[key] = found
-    return found
-
-
-def _make_cell(ws: WriteOnlyWorksheet, c: _Cell, st: _Styles) -> Any:
-    from openpyxl.cell import Cell
-
-    value: Any = c.value  # str, int, float, Decimal, date or None
+def _write_cell(ws: Worksheet, row: int, col: int, c: _Cell, st: _Styles) -> None:
+    """One cell through XlsxWriter's typed writers: strings stay strings (never turned
+    into formulas, numbers or links), numbers numbers, dates dates."""
+    value = c.value
     if isinstance(value, str):
-        value = clean_text(value)
-    elif isinstance(value, Decimal):
-        value = float(value)
-    quote = isinstance(value, str) and looks_like_formula(value)
-    cell = Cell(ws, row=1, column=1, value=value, style_array=_style_array(ws, st, c, quote))
-    if quote:
-        # Shown and kept as typed, never evaluated: an explicit string (openpyxl would
-        # make "=…" a formula) with Excel's quote prefix (set in the style).
-        cell.data_type = "s"
-    return cell
+        text = clean_text(value)
+        quote = looks_like_formula(text)
+        fmt = st.format(c.style, c.indent, c.fmt, quote)
+        if text:
+            ws.write_string(row, col, text, fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+        return
+    fmt = st.format(c.style, c.indent, c.fmt, False)
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float | Decimal):
+        number = float(value)
+        if math.isfinite(number):
+            ws.write_number(row, col, number, fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, datetime):
+        ws.write_datetime(row, col, value.replace(tzinfo=None), fmt)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, clean_text(str(value)), fmt)
 
 
 def _text_width(value: object, fmt: str | None) -> float:
@@ -506,19 +496,40 @@ class _Sheet:
 
     def column_widths(self) -> dict[int, float]:
         best: dict[int, float] = {}
+        # A year's data sheet holds ~600,000 cells: each distinct text is measured once, and a
+        # column's numbers by their largest magnitude (the widest of one format).
+        seen: set[tuple[int, str, int]] = set()
+        widest: dict[tuple[int, str | None, int], tuple[float, bool]] = {}
         for i, row in enumerate(self.rows, 1):
             if i in self.skip_width_rows:
                 continue
             for j, c in enumerate(row, 1):
                 if c is None:
                     continue
-                w = _text_width(c.value, c.fmt)
+                value = c.value
                 if c.style == "header":
                     # Headers wrap: their longest word, or a third of the text.
-                    text = str(c.value)
+                    text = str(value)
                     w = max(max((len(t) for t in text.split()), default=0), len(text) / 3)
+                elif isinstance(value, str):
+                    key = (j, value, c.indent)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    w = _text_width(value, c.fmt)
+                elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                    n = abs(float(value))
+                    k = (j, c.fmt, c.indent)
+                    big, neg = widest.get(k, (0.0, False))
+                    widest[k] = (max(big, n), neg or float(value) < 0)
+                    continue
+                else:
+                    w = _text_width(value, c.fmt)
                 w += 2 * c.indent
                 best[j] = max(best.get(j, 0), w)
+        for (j, fmt, indent), (n, neg) in widest.items():
+            w = _text_width(-n if neg else n, fmt) + 2 * indent
+            best[j] = max(best.get(j, 0), w)
         out: dict[int, float] = {}
         for j, w in best.items():
             cap = self.max_width.get(j, 60)
@@ -527,38 +538,75 @@ class _Sheet:
         return out
 
 
-def _write(wb: Workbook, sheet: _Sheet, st: _Styles, footer_title: str) -> None:
-    from openpyxl.utils import get_column_letter
+def _col_name(n: int) -> str:
+    """Column letters of the 1-based column ``n`` (1 -> A, 27 -> AA)."""
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
-    ws = wb.create_sheet(sheet.title)
-    widths = sheet.column_widths()
-    for j, w in widths.items():
-        ws.column_dimensions[get_column_letter(j)].width = round(w, 1)
-    for i, h in sheet.heights.items():
-        ws.row_dimensions[i].height = h
+
+def _cells(ref: str) -> tuple[int, int, int, int]:
+    """ "B3:K3" -> zero-based (first row, first column, last row, last column)."""
+
+    def one(a1: str) -> tuple[int, int]:
+        m = re.fullmatch(r"([A-Z]+)(\d+)", a1)
+        assert m is not None, a1
+        col = 0
+        for ch in m.group(1):
+            col = col * 26 + ord(ch) - 64
+        return int(m.group(2)) - 1, col - 1
+
+    first, _, last = ref.partition(":")
+    r1, c1 = one(first)
+    r2, c2 = one(last or first)
+    return r1, c1, r2, c2
+
+
+def _write(wb: XlsxWorkbook, sheet: _Sheet, st: _Styles, footer_title: str) -> None:
+    """Stream one sheet in row order (XlsxWriter's constant-memory mode writes each row
+    out when the next begins, so merges and row heights are set as their row comes)."""
+    ws = wb.add_worksheet(sheet.title)
+    for j, w in sheet.column_widths().items():
+        ws.set_column(j - 1, j - 1, round(w, 1))
     if sheet.freeze:
-        ws.freeze_panes = sheet.freeze
+        ws.freeze_panes(sheet.freeze)
     # Printing: A4 landscape, fitted to the page width, header rows on every page.
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4)
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.75
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.print_options.horizontalCentered = True
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    ws.center_horizontally()
     if sheet.print_rows:
-        ws.print_title_rows = sheet.print_rows
+        first, _, last = sheet.print_rows.partition(":")
+        ws.repeat_rows(int(first) - 1, int(last or first) - 1)
     header = clean_text(f"{sheet.title} – {footer_title}").replace("&", "&&")
-    ws.oddHeader.center.text = header
-    ws.oddFooter.center.text = "Trang &P/&N"
+    if len(header) > 200:  # Excel's limit for a header is 255 characters, codes included
+        header = header[:199] + "…"
+    ws.set_header(f"&C{header}", {"margin": 0.3})
+    ws.set_footer("&CTrang &P/&N", {"margin": 0.3})
     if sheet.filter_ref:
-        ws.auto_filter.ref = sheet.filter_ref
+        ws.autofilter(sheet.filter_ref)
+    merges: dict[int, list[tuple[int, int, int]]] = {}
     for ref in sheet.merges:
-        ws.merged_cells.add(ref)
-    for row in sheet.rows:
-        ws.append([None if c is None else _make_cell(ws, c, st) for c in row])
+        r1, c1, r2, c2 = _cells(ref)
+        merges.setdefault(r1, []).append((c1, r2, c2))
+    for i, row in enumerate(sheet.rows):
+        height = sheet.heights.get(i + 1)
+        if height is not None:
+            ws.set_row(i, height)
+        merged: dict[int, tuple[int, int]] = {c1: (r2, c2) for c1, r2, c2 in merges.get(i, [])}
+        for j, c in enumerate(row):
+            if c is None:
+                continue
+            span = merged.get(j)
+            if span is not None:
+                value = clean_text(c.value) if isinstance(c.value, str) else c.value
+                quote = isinstance(value, str) and looks_like_formula(value)
+                fmt = st.format(c.style, c.indent, c.fmt, quote)
+                ws.merge_range(i, j, span[0], span[1], "", fmt)
+            _write_cell(ws, i, j, c, st)
 
 
 def _estimate_lines(text: str, width: float) -> int:
@@ -792,9 +840,7 @@ def _table_sheet(
             else:
                 cells.append(_Cell(value, "text"))
         s.add(cells)
-    from openpyxl.utils import get_column_letter
-
-    last = get_column_letter(len(cols))
+    last = _col_name(len(cols))
     s.filter_ref = f"A1:{last}{max(n + 1, 2)}"
     if n == 0:
         s.add([_Cell(empty, "note")])
@@ -980,10 +1026,20 @@ def _attendance_sheet(r: Rollup, places: _Places, workspace_name: str) -> _Sheet
 def rollup_workbook(r: Rollup, *, workspace_name: str, tz: str = "Asia/Ho_Chi_Minh") -> bytes:
     """The roll-up as an .xlsx workbook (see the module docstring for the sheets and the
     conventions). Pure: the time shown is the roll-up's ``now`` in ``tz``."""
-    from openpyxl import Workbook
+    import xlsxwriter
 
-    wb = Workbook(write_only=True)
-    st = _Styles()
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_date_format": FMT_DATE,
+        },
+    )
+    st = _Styles(wb)
     places = _Places(r)
     footer_title = f"{r.span.label()} – {workspace_name}" if workspace_name else r.span.label()
 
@@ -998,14 +1054,15 @@ def rollup_workbook(r: Rollup, *, workspace_name: str, tz: str = "Asia/Ho_Chi_Mi
     for sheet in sheets:
         _write(wb, sheet, st, footer_title)
 
-    props = wb.properties
-    props.title = clean_text(f"Tổng hợp kết quả {r.span.label()}")
-    props.subject = clean_text(r.campaign_name or r.template.name)
-    props.creator = clean_text(workspace_name) or "Bot báo cáo"
-    props.language = "vi-VN"
     stamp = r.now.astimezone(UTC).replace(tzinfo=None)
-    props.created = props.modified = stamp
-
-    out = io.BytesIO()
-    wb.save(out)
+    wb.set_properties(
+        {
+            "title": clean_text(f"Tổng hợp kết quả {r.span.label()}"),
+            "subject": clean_text(r.campaign_name or r.template.name),
+            "author": clean_text(workspace_name) or "Bot báo cáo",
+            "created": stamp,
+        }
+    )
+    wb.set_custom_property("Language", "vi-VN")
+    wb.close()
     return out.getvalue()
