@@ -238,7 +238,7 @@ class DialogEngine(ReportCommandsMixin, EmulationCommandsMixin):
         self._config = config
         self._new_code = new_code
         self._reports = reports or ReportService(store, templates)
-        self._emulation = EmulationService(store, templates)
+        self._emulation = EmulationService(store, templates, offload=self._reports.offload)
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, event: InboundEvent) -> list[OutboundMessage]:

@@ -10,7 +10,6 @@ commendation, which only a leader undoes).
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -30,6 +29,7 @@ from bot.core.letterhead import Letterhead
 from bot.core.models import Campaign, OrgUnit, SubmissionVersion, Workspace
 from bot.core.periods import Period
 from bot.core.text import fold
+from bot.services.exports.offload import Offload, in_thread
 from bot.services.ports import PickedItem, Store
 from bot.services.templates import TemplateMissingError, TemplateService
 
@@ -56,9 +56,14 @@ def _slug(text: str) -> str:
 
 
 class EmulationService:
-    def __init__(self, store: Store, templates: TemplateService) -> None:
+    def __init__(
+        self, store: Store, templates: TemplateService, *, offload: Offload = in_thread
+    ) -> None:
         self._store = store
         self._templates = templates
+        # Where the Word and Excel lists are made: the roll-ups' choice (a child process in
+        # the running bot, see bot/services/exports/offload.py).
+        self._offload = offload
 
     async def hierarchy(self, workspace_id: int) -> Hierarchy:
         return Hierarchy(await self._store.orgs.all(workspace_id, include_inactive=True))
@@ -276,7 +281,8 @@ class EmulationService:
         issued_on: date,
         tz: str,
     ) -> OutDocument:
-        """The list as a Word document or an Excel workbook, made in a worker thread."""
+        """The list as a Word document or an Excel workbook, made where the roll-ups' files
+        are (a worker thread, or a child process in the running bot)."""
         stem = "danh-sach-dien-hinh" if not reg.shortlisted_only else "de-nghi-khen-thuong"
         parts = [stem]
         if reg.title_span:
@@ -286,13 +292,11 @@ class EmulationService:
         if kind is RegistryFile.EXCEL:
             from bot.services.exports.emulation import registry_workbook
 
-            data = await asyncio.to_thread(
-                registry_workbook, reg, workspace_name=workspace.name, tz=tz
-            )
+            data = await self._offload(registry_workbook, reg, workspace_name=workspace.name, tz=tz)
             return OutDocument(f"{'-'.join(parts)}.xlsx", data)
         from bot.services.exports.emulation import registry_document
 
-        data = await asyncio.to_thread(
+        data = await self._offload(
             registry_document,
             reg,
             letterhead,

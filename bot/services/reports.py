@@ -135,6 +135,12 @@ class ReportService:
         # running bot, so the memory of matplotlib and of a year's document goes back.
         self._offload = offload
 
+    @property
+    def offload(self) -> Offload:
+        """Where this service makes files; other file makers (the emulation registry's
+        lists) use the same."""
+        return self._offload
+
     async def hierarchy(self, workspace_id: int) -> Hierarchy:
         return Hierarchy(await self._store.orgs.all(workspace_id, include_inactive=True))
 

@@ -1,6 +1,7 @@
 """The emulation registry's Word and Excel lists (bot.services.exports.emulation) opened with
 python-docx and openpyxl: every entry's stored details are there, an empty list is still a
-proper document, and text typed by people stays text (no formulas, no broken XML)."""
+proper document, text typed by people stays text (no formulas, no broken XML), and a list
+made in a child process (as the running bot makes files) is the same."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.core.letterhead import Letterhead
 from bot.core.periods import Period, PeriodType
 from bot.core.rollup import Span
 from bot.services.exports.emulation import registry_document, registry_workbook
+from bot.services.exports.offload import ChildProcess, in_thread
 
 AT = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 YEAR = Span.of(Period(PeriodType.YEAR, date(2026, 1, 1)))
@@ -114,3 +116,17 @@ def test_empty_lists_are_proper_documents() -> None:
     assert wb.sheetnames == ["Danh sách", "Theo đơn vị"]
     first: Any = wb["Danh sách"]
     assert "ĐƯỢC ĐỀ NGHỊ KHEN THƯỞNG" in str(first["A1"].value)
+
+
+async def test_lists_made_in_a_child_process_match_the_thread() -> None:
+    """The running bot makes files in a child process: the registry crosses by pickling and
+    the files are the same as those made in a thread."""
+    reg = _registry(ENTRIES)
+    child = ChildProcess(timeout=120)
+    there = await child(registry_workbook, reg, workspace_name="Tỉnh")
+    here = await in_thread(registry_workbook, reg, workspace_name="Tỉnh")
+    assert there == here
+    word = await child(
+        registry_document, reg, Letterhead(), issued_on=date(2027, 1, 5), workspace_name="Tỉnh"
+    )
+    assert "Nguyễn Văn Tâm" in _word_text(word)

@@ -1,7 +1,7 @@
 """The emulation registry's files for the review conference ("hội nghị tổng kết"): a Word
 list laid out like the roll-up report (the same letterhead, motto, place-date line,
 signature block and fonts, from ``bot.services.exports.word``) and an Excel workbook in the
-roll-up workbook's style (``bot.services.exports.excel``).
+roll-up workbook's style and plumbing (``bot.services.exports.excel``).
 
 Word: the title "DANH SÁCH" with the subject under it, a short paragraph of counts, then one
 part per kind (I. good models, II. exemplary collectives, III. exemplary persons), each a
@@ -271,21 +271,35 @@ def _units_sheet(reg: Registry) -> _Sheet:
 
 
 def registry_workbook(reg: Registry, *, workspace_name: str, tz: str = "Asia/Ho_Chi_Minh") -> bytes:
-    """The list as an .xlsx workbook (see the module docstring). Pure: dates are shown in
-    ``tz``; the workbook's own dates are fixed so the same list gives the same file."""
-    from openpyxl import Workbook
+    """The list as an .xlsx workbook (see the module docstring), written like the roll-up
+    workbook (XlsxWriter, strings never turned into formulas or links). Pure: dates are
+    shown in ``tz``; the workbook's own date is the list's latest change, so the same list
+    gives the same file."""
+    import xlsxwriter
 
-    wb = Workbook(write_only=True)
-    st = _Styles()
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_date_format": FMT_DATE,
+        },
+    )
+    st = _Styles(wb)
     footer = " – ".join(p for p in (reg.title_span, workspace_name) if p) or "Sổ điển hình"
     for sheet in (_list_sheet(reg, workspace_name, tz), _units_sheet(reg)):
         _write(wb, sheet, st, footer)
-    props = wb.properties
-    props.title = clean_text(f"Danh sách {_lower_first(reg.subject())}")
-    props.creator = clean_text(workspace_name) or "Bot báo cáo"
-    props.language = "vi-VN"
     latest = max((e.updated_at for e in reg.entries), default=datetime(2000, 1, 1, tzinfo=UTC))
-    props.created = props.modified = latest.astimezone(UTC).replace(tzinfo=None)
-    out = io.BytesIO()
-    wb.save(out)
+    wb.set_properties(
+        {
+            "title": clean_text(f"Danh sách {_lower_first(reg.subject())}"),
+            "author": clean_text(workspace_name) or "Bot báo cáo",
+            "created": latest.astimezone(UTC).replace(tzinfo=None),
+        }
+    )
+    wb.set_custom_property("Language", "vi-VN")
+    wb.close()
     return out.getvalue()
