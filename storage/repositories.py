@@ -49,6 +49,7 @@ from bot.core.models import (
 from bot.core.periods import Period, PeriodType
 from bot.services.ports import DuplicateError, NotFoundError, StoredTotals
 from storage.codec import (
+    decode_choices,
     decode_data,
     decode_dt,
     decode_opt_dt,
@@ -56,6 +57,7 @@ from storage.codec import (
     decode_strings,
     decode_totals,
     decode_values,
+    encode_choices,
     encode_data,
     encode_dt,
     encode_opt_dt,
@@ -957,6 +959,7 @@ def _outbox_item(row: Row) -> OutboxItem:
         is_group=bool(row["is_group"]),
         failed_permanently=bool(row["failed_permanently"]),
         attachment_name=row["attachment_name"] if "attachment_name" in columns else None,
+        choices=decode_choices(row["choices"]) if "choices" in columns else (),
     )
 
 
@@ -985,8 +988,11 @@ class SqliteOutboxRepo:
         not_before: datetime | None = None,
         group: bool = False,
         attachment: OutDocument | None = None,
+        choices: Sequence[tuple[str, str]] = (),
     ) -> bool:
-        row = (channel, chat_id, text, dedupe_key, now, mention_user_ids, not_before, group)
+        row = (
+            channel, chat_id, text, dedupe_key, now, mention_user_ids, not_before, group, choices
+        )  # fmt: skip
         if attachment is None:
             return await self._insert(*row) is not None
         async with self._db.transaction():  # the row and its file, or neither
@@ -1018,10 +1024,11 @@ class SqliteOutboxRepo:
         mention_user_ids: Sequence[str],
         not_before: datetime | None,
         group: bool,
+        choices: Sequence[tuple[str, str]] = (),
     ) -> int | None:
         row = await self._db.fetchone(
             "INSERT INTO outbox (dedupe_key, channel, chat_id, text, mention_user_ids,"
-            " created_at, not_before, is_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " created_at, not_before, is_group, choices) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
             (
                 dedupe_key,
@@ -1032,6 +1039,7 @@ class SqliteOutboxRepo:
                 encode_dt(now),
                 encode_opt_dt(not_before),
                 int(group),
+                encode_choices(choices),
             ),
         )
         return None if row is None else int(row["id"])

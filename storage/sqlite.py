@@ -23,12 +23,14 @@ from bot.services.ports import (
     ChatRepo,
     ConversationRepo,
     CycleRepo,
+    DirectiveRepo,
     EmulationRepo,
     InboundLog,
     InviteRepo,
     MemberRepo,
     OrgRepo,
     OutboxRepo,
+    PrivacyRepo,
     SettingsRepo,
     SubmissionRepo,
     TemplateRepo,
@@ -36,8 +38,10 @@ from bot.services.ports import (
     UsageRepo,
     WorkspaceRepo,
 )
-from storage.db import Database, Transaction, open_database
+from storage.db import Database, RowCache, Transaction, open_database
+from storage.directives import SqliteDirectiveRepo
 from storage.emulation import SqliteEmulationRepo
+from storage.privacy import SqlitePrivacyRepo
 from storage.repositories import (
     SqliteAuditRepo,
     SqliteCalendarRepo,
@@ -89,6 +93,16 @@ class SqliteStore:
         self.totals: TotalsRepo = SqliteTotalsRepo(db)
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
         self.emulation: EmulationRepo = SqliteEmulationRepo(db)
+        self.directives: DirectiveRepo = SqliteDirectiveRepo(db)
+        self.privacy: PrivacyRepo = SqlitePrivacyRepo(db, self._drop_caches)
+
+    def _drop_caches(self) -> None:
+        """Forgets every repository's cached rows (after writes past the repositories:
+        the deletion of a workspace)."""
+        for repo in vars(self).values():
+            for value in vars(repo).values() if hasattr(repo, "__dict__") else ():
+                if isinstance(value, RowCache):
+                    value.drop()
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""

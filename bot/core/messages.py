@@ -105,9 +105,13 @@ def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
         "tổng hợp": "Tổng hợp",
         "quản trị": "Quản trị",
         "lịch": "Lịch, nghỉ, miễn báo cáo",
+        "chỉ đạo": "Chỉ đạo",
         "thi đua": "Thi đua, khen thưởng (sổ điển hình)",
+        "dữ liệu cá nhân": "Dữ liệu cá nhân",
     }
-    for key in ("chung", "báo cáo", "tổng hợp", "thi đua", "quản trị", "lịch"):
+    for key in (
+        "chung", "báo cáo", "tổng hợp", "chỉ đạo", "thi đua", "quản trị", "lịch", "dữ liệu cá nhân",
+    ):  # fmt: skip
         if key not in groups:
             continue
         lines.append("")
@@ -450,6 +454,8 @@ AUDIT_ACTIONS = {
     "invite": "tạo mã mời",
     "bind": "gắn người dùng",
     "unbind": "bỏ gắn người dùng",
+    "leave": "tự rời không gian báo cáo",
+    "export_data": "xuất toàn bộ dữ liệu",
     "template": "thay mẫu báo cáo",
     "schedule": "đổi lịch",
     "report_on_behalf": "báo cáo thay đơn vị",
@@ -468,6 +474,8 @@ AUDIT_ACTIONS = {
     "export": "nhận tệp báo cáo",
     "letterhead": "sửa phần đầu, phần ký báo cáo Word",
     "scheduled_rollups": "đổi báo cáo định kỳ",
+    "directive": "gửi chỉ đạo",
+    "close_directive": "kết thúc chỉ đạo",
     "emulation_mark": "ghi vào sổ điển hình",
     "emulation_unmark": "bỏ khỏi sổ điển hình",
     "emulation_shortlist": "đề nghị khen thưởng",

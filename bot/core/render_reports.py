@@ -22,6 +22,7 @@ from bot.core.render import (
     _number,
     _section_lines,
 )
+from bot.core.render_checklist import history_class, span_lines
 from bot.core.rollup import Attendance, NarrativeKind, Rollup, narrative_kind
 from bot.core.text import fold
 from bot.core.vnformat import format_deadline, format_int, format_percent
@@ -179,7 +180,12 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
         lines.append(" - Chưa có báo cáo nào trong khoảng thời gian này.")
     else:
         body = _section_lines(r.template, r.totals, (), with_change=True)
-        lines.extend(body or [" - Các báo cáo chưa có số liệu."])
+        if r.checklist is not None:
+            lines.append(f" - Phân loại theo {r.template.name}:")
+            lines.extend(span_lines(r.checklist))
+        elif not body:
+            body = [" - Các báo cáo chưa có số liệu."]
+        lines.extend(body)
         if any(t.change is not None for t in r.totals):
             lines.append(f"(Trong ngoặc: tăng, giảm so với {_previous_words(r)}.)")
         caveat = comparison_caveat(r, _previous_words(r), "kỳ này")
@@ -232,6 +238,12 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
     if len(r.periods) > max_periods:
         lines.append(f"(Chỉ hiện {format_int(max_periods)} {word} gần nhất.)")
     lines.append("Theo kỳ:")
+    # A checklist: the unit's class in each period instead of the first figures.
+    classes = (
+        next((u.by_period for u in r.checklist.units if u.org.id == org.id), {})
+        if r.checklist is not None
+        else {}
+    )
     for p in reversed(periods):
         values = line.by_period.get(p.key) if line is not None else None
         if values is None and p.start > r.now.date():
@@ -240,6 +252,8 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
             shown = [
                 f"{f.label} {_number(f, values[f.key], 'short')}" for f in fields if f.key in values
             ]
+            if p.key in classes:
+                shown = [history_class(classes[p.key])]
             mark, note = (MARK_LATE, " (muộn)") if p.key in late else (MARK_ON_TIME, "")
             lines.append(f" {mark} {p.short_label()}{note}: {'; '.join(shown) or 'đã gửi'}")
         elif p.key in missed:

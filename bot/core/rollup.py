@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from bot.core.checklist import SpanClasses, compute_checklist_span
 from bot.core.digest import ChoiceSummary, FieldTotal, Number, _aggregate, _coerce
 from bot.core.hierarchy import Hierarchy
 from bot.core.models import OrgUnit, SubmissionVersion
@@ -258,6 +259,8 @@ class Rollup:
     names: Mapping[int, str] = field(default_factory=dict)
     # (periods in the span, periods in the span before) when they differ: sums not compared.
     unequal_lengths: tuple[int, int] | None = None
+    # A checklist template: each unit's class in each period of the span.
+    checklist: SpanClasses | None = None
 
     @property
     def numeric_fields(self) -> tuple[TemplateField, ...]:
@@ -509,6 +512,7 @@ def compute_rollup(
         reports=len(cur),
         names=names,
         unequal_lengths=None if comparable_sums else lengths,
+        checklist=compute_checklist_span(template, line_orgs, [p.period for p in counted], cur),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from bot.core.checklist import ChecklistDigest, compute_checklist_digest
 from bot.core.digest import (
     Completeness,
     Digest,
@@ -27,6 +28,7 @@ from bot.core.models import Campaign, OrgUnit
 from bot.core.periods import Period
 from bot.core.template import Template
 from bot.services import periods as cal
+from bot.services.directives import DirectiveService
 from bot.services.ports import Store, StoredTotals
 from bot.services.templates import TemplateService
 
@@ -102,9 +104,31 @@ class DigestService:
             ),
             cumulative_totals=[*earlier, current_totals],
         )
+        directives = await DirectiveService(self._store, campaign.timezone).progress(
+            campaign, period, orgs
+        )
+        if directives:
+            digest = replace(digest, directives=directives)
+        if template.checklist is not None:
+            digest = replace(digest, checklist=await self._checklist(campaign, digest))
         if not tree.has_levels:
             return digest
         return replace(digest, levels=tuple(level_status(tree, digest.completeness)))
+
+    async def _checklist(self, campaign: Campaign, digest: Digest) -> ChecklistDigest | None:
+        """Each unit's class this period and in the previous one (read only for checklists:
+        one more period of reports, the units of both periods by id)."""
+        before = await self._store.submissions.current(campaign.id, digest.period.prev())
+        orgs = {r.org.id: r.org for r in digest.rows}
+        missing = {v.org_id for v in before} - set(orgs)
+        if missing:
+            everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
+            orgs.update({o.id: o for o in everyone if o.id in missing})
+        return compute_checklist_digest(
+            digest.template,
+            [(r.org, r.values) for r in digest.rows],
+            [(orgs[v.org_id], v.values) for v in before if v.org_id in orgs],
+        )
 
     async def _totals(
         self, campaign: Campaign, template: Template, signature: str, stored: StoredTotals

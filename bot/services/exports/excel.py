@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.core.periods import Period, PeriodType
+from bot.core.render_checklist import level_title
 from bot.core.render_reports import comparison_caveat, direct_label
 from bot.core.rollup import LevelAttendance, Rollup
 from bot.core.template import Aggregation, FieldType, TemplateField
@@ -918,6 +919,63 @@ def _per_unit_sheet(r: Rollup, places: _Places) -> _Sheet:
     return s
 
 
+def _checklist_sheet(r: Rollup, places: _Places) -> _Sheet:
+    """A checklist's classes: one row per unit with its class in each period and its latest
+    share of criteria met and criteria not met, then the units per class in each period."""
+    sc = r.checklist
+    assert sc is not None
+    numbers = {f.key: n for n, f in r.template.numbered_fields(None)}
+    cols = [_Col("Đơn vị", "text")]
+    if places.any:
+        cols.append(_Col("Thuộc", "text"))
+    cols += [_Col(f"Mức {p.short_label()}", "text") for p in r.periods]
+    cols += [
+        _Col("Mức gần nhất", "text"),
+        _Col("Tỷ lệ tiêu chí đạt gần nhất (%)", "rate"),
+        _Col("Tiêu chí chưa đạt gần nhất", "wrap", width=30),
+    ]
+    rows: list[list[object]] = []
+    for u in sc.units:
+        row: list[object] = [r.name(u.org)]
+        if places.any:
+            row.append(places.of(u.org))
+        for p in r.periods:
+            a = u.by_period.get(p.key)
+            row.append(None if a is None else level_title(a.level))
+        last = u.latest
+        failed = "" if last is None else ", ".join(str(numbers.get(k, k)) for k in last.failed)
+        row += [
+            None if last is None else level_title(last.level),
+            None if last is None or last.percent is None else float(last.percent),
+            failed or None,
+        ]
+        rows.append(row)
+    s = _table_sheet("Phân loại", cols, rows, NO_REPORTS)
+    s.blank()
+    pad = 1 + int(places.any)
+    s.add(
+        [_Cell("Số đơn vị theo mức", "header")]
+        + [None] * (pad - 1)
+        + [_Cell(p.short_label(), "header") for p in r.periods]
+    )
+    spec = r.template.checklist
+    assert spec is not None
+    labels: list[tuple[str | None, str]] = [(lv.key, lv.title) for lv in spec.levels]
+    if any(a.level is None for u in sc.units for a in u.by_period.values()):
+        labels.append((None, level_title(None)))
+    for key, title in labels:
+        cells: list[_Cell | None] = [_Cell(title, "total")] + [None] * (pad - 1)
+        for p in r.periods:
+            n = sum(
+                count
+                for lv, count in sc.counts(p.key)
+                if (lv.key if lv is not None else None) == key
+            )
+            cells.append(_Cell(n, "total_num", FMT_INT))
+        s.add(cells)
+    return s
+
+
 def _narrative_sheet(r: Rollup, places: _Places) -> _Sheet:
     cols = [_Col("Kỳ báo cáo", "text"), _Col("Từ ngày", "date", width=12), _Col("Đơn vị", "text")]
     if places.any:
@@ -1048,6 +1106,7 @@ def rollup_workbook(r: Rollup, *, workspace_name: str, tz: str = "Asia/Ho_Chi_Mi
         _per_period_sheet(r),
         _table_sheet("Số liệu", _data_columns(r, places), _data_rows(r, places), NO_REPORTS),
         _per_unit_sheet(r, places),
+        *([_checklist_sheet(r, places)] if r.checklist is not None else []),
         _narrative_sheet(r, places),
         _attendance_sheet(r, places, workspace_name),
     ]

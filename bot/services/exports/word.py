@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.letterhead import Letterhead
 from bot.core.periods import PeriodType
+from bot.core.render_checklist import span_prose
 from bot.core.render_reports import comparison_caveat, direct_label
 from bot.core.rollup import (
     Attendance,
@@ -787,6 +788,11 @@ def _content(r: Rollup, workspace_name: str, chart_png: bytes | None) -> list[_B
         caveat = comparison_caveat(r, prev_label, span)
         if caveat:
             blocks.append(_Para(caveat))
+        if r.checklist is not None:
+            checklist = span_prose(r.checklist)
+            if checklist:
+                blocks.append(num.next(f"Kết quả tự đánh giá theo {r.template.name}"))
+                blocks.extend(_Para(text) for text in checklist)
         models = _items(r, r.narratives_of(NarrativeKind.MODEL))
         if models:
             blocks.append(num.next(H_MODELS))
