@@ -165,3 +165,17 @@ async def test_writes_inside_a_failed_transaction_leave_nothing(store: SqliteSto
     # The number was not taken either.
     entry = await _add(store, campaign, orgs[0], Period.week(2026, 48))
     assert entry.number == 1
+
+
+async def test_a_workspace_export_and_deletion_include_the_registry(store: SqliteStore) -> None:
+    campaign, orgs = await _campaign(store)
+    other, other_orgs = await _campaign(store, "Xã")
+    entry = await _add(store, campaign, orgs[0], Period.week(2026, 48))
+    kept = await _add(store, other, other_orgs[0], Period.week(2026, 48))
+    exported = await store.privacy.export_workspace(campaign.workspace_id)
+    assert [r["number"] for r in exported["emulation_entries"]] == [entry.number]
+    async with store.transaction():
+        deleted = await store.privacy.delete_workspace(campaign.workspace_id)
+    assert deleted["emulation_entries"] == 1
+    assert await store.emulation.in_range(campaign.workspace_id) == []
+    assert [e.number for e in await store.emulation.in_range(other.workspace_id)] == [kept.number]
