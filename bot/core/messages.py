@@ -106,7 +106,7 @@ def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
         "quản trị": "Quản trị",
         "lịch": "Lịch, nghỉ, miễn báo cáo",
         "chỉ đạo": "Chỉ đạo",
-        "thi đua": "Thi đua, khen thưởng (sổ điển hình)",
+        "thi đua": "Thi đua",
         "dữ liệu cá nhân": "Dữ liệu cá nhân",
     }
     for key in (
