@@ -23,6 +23,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from bot.core.digest import PeriodTotals
 from bot.core.events import OutDocument
@@ -47,7 +48,7 @@ from bot.core.models import (
     Workspace,
 )
 from bot.core.periods import Period, PeriodType
-from bot.services.ports import DuplicateError, NotFoundError, StoredTotals
+from bot.services.ports import DuplicateError, IndicatorValue, NotFoundError, StoredTotals
 from storage.codec import (
     decode_choices,
     decode_data,
@@ -1347,3 +1348,77 @@ class SqliteSettingsRepo:
             (workspace_id, key),
         )
         return row is not None
+
+
+def _indicator_value(r: Row) -> IndicatorValue:
+    return IndicatorValue(
+        id=r["id"],
+        kind=r["kind"],
+        key=r["key"],
+        org_id=r["org_id"],
+        scope=r["scope"],
+        value=None if r["value"] is None else Decimal(r["value"]),
+        actor=r["actor"],
+        created_at=decode_dt(r["created_at"]),
+    )
+
+
+class SqliteIndicatorValueRepo:
+    """Reference values and targets (migration 0007): append-only, the latest row wins."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def set(
+        self,
+        workspace_id: int,
+        kind: str,
+        key: str,
+        org_id: int | None,
+        scope: str,
+        value: Decimal | None,
+        actor: str,
+        now: datetime,
+    ) -> IndicatorValue:
+        try:
+            row = await self._db.fetchone(
+                "INSERT INTO indicator_values"
+                " (workspace_id, kind, key, org_id, scope, value, actor, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                (
+                    workspace_id,
+                    kind,
+                    key,
+                    org_id,
+                    scope,
+                    None if value is None else str(value),
+                    actor,
+                    encode_dt(now),
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_foreign_key(exc):
+                raise _missing_reference(
+                    exc, f"indicator value of workspace {workspace_id}"
+                ) from exc
+            raise
+        assert row is not None
+        return _indicator_value(row)
+
+    async def current(self, workspace_id: int, kind: str) -> list[IndicatorValue]:
+        rows = await self._db.fetchall(
+            "SELECT v.* FROM indicator_values v JOIN ("
+            " SELECT MAX(id) AS id FROM indicator_values WHERE workspace_id = ? AND kind = ?"
+            " GROUP BY key, org_id, scope) last ON last.id = v.id"
+            " WHERE v.value IS NOT NULL ORDER BY v.key, v.org_id, v.scope",
+            (workspace_id, kind),
+        )
+        return [_indicator_value(r) for r in rows]
+
+    async def history(self, workspace_id: int, kind: str, key: str) -> list[IndicatorValue]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM indicator_values WHERE workspace_id = ? AND kind = ? AND key = ?"
+            " ORDER BY id",
+            (workspace_id, kind, key),
+        )
+        return [_indicator_value(r) for r in rows]

@@ -26,6 +26,7 @@ from bot.services.ports import (
     DirectiveRepo,
     EmulationRepo,
     InboundLog,
+    IndicatorValueRepo,
     InviteRepo,
     MemberRepo,
     OrgRepo,
@@ -50,6 +51,7 @@ from storage.repositories import (
     SqliteConversationRepo,
     SqliteCycleRepo,
     SqliteInboundLog,
+    SqliteIndicatorValueRepo,
     SqliteInviteRepo,
     SqliteMemberRepo,
     SqliteOrgRepo,
@@ -94,6 +96,7 @@ class SqliteStore:
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
         self.emulation: EmulationRepo = SqliteEmulationRepo(db)
         self.directives: DirectiveRepo = SqliteDirectiveRepo(db)
+        self.indicator_values: IndicatorValueRepo = SqliteIndicatorValueRepo(db)
         self.privacy: PrivacyRepo = SqlitePrivacyRepo(db, self._drop_caches)
 
     def _drop_caches(self) -> None:

@@ -105,17 +105,28 @@ def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
         "tổng hợp": "Tổng hợp",
         "quản trị": "Quản trị",
         "lịch": "Lịch, nghỉ, miễn báo cáo",
+        "chỉ số": "Chỉ số, chỉ tiêu",
         "chỉ đạo": "Chỉ đạo",
         "thi đua": "Thi đua",
         "dữ liệu cá nhân": "Dữ liệu cá nhân",
     }
-    for key in (
-        "chung", "báo cáo", "tổng hợp", "chỉ đạo", "thi đua", "quản trị", "lịch", "dữ liệu cá nhân",
-    ):  # fmt: skip
+    order = (
+        "chung",
+        "báo cáo",
+        "tổng hợp",
+        "chỉ đạo",
+        "chỉ số",
+        "thi đua",
+        "quản trị",
+        "lịch",
+        "dữ liệu cá nhân",
+    )
+    # A group missing from ``order`` is still listed (after the others), never dropped.
+    for key in (*order, *(k for k in groups if k not in order)):
         if key not in groups:
             continue
         lines.append("")
-        lines.append(f"{titles[key]}:")
+        lines.append(f"{titles.get(key, key.capitalize())}:")
         for spec in groups[key]:
             lines.append(f"/{spec.name} – {spec.summary}")
     lines.append("")

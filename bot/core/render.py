@@ -19,6 +19,7 @@ from bot.core.directives import digest_lines as directive_digest_lines
 from bot.core.models import FieldValue, OrgUnit
 from bot.core.periods import DEFAULT_TZ, Period, PeriodType
 from bot.core.render_checklist import checklist_section
+from bot.core.render_indicators import indicator_lines
 from bot.core.template import Aggregation, FieldType, Template, TemplateField
 from bot.core.vnformat import (
     format_deadline,
@@ -577,6 +578,9 @@ def render_digest(
 
     if d.empty:
         lines.append("Kỳ này chưa có số liệu để tổng hợp.")
+        if d.indicators:
+            lines.append(heading("Chỉ số, chỉ tiêu:"))
+            lines.extend(indicator_lines(d.indicators))
     else:
         # A checklist: each unit's class and its change come before the per-criterion counts.
         if d.checklist is not None:
@@ -592,6 +596,11 @@ def render_digest(
         lines.extend(body or [" - Các báo cáo chưa có số liệu."])
         if any(t.change is not None and t.value is not None for t in d.totals):
             lines.append(f"(Trong ngoặc: tăng, giảm so với {_PREVIOUS[d.period.type]}.)")
+
+        # Indicators, targets and the units behind (only for templates that define them).
+        if d.indicators:
+            lines.append(heading("Chỉ số, chỉ tiêu:"))
+            lines.extend(indicator_lines(d.indicators))
 
         # 3. Per organization.
         lines.append(heading("Theo đơn vị:"))

@@ -23,6 +23,7 @@ from bot.core.render import (
     _section_lines,
 )
 from bot.core.render_checklist import history_class, span_lines
+from bot.core.render_indicators import indicator_lines
 from bot.core.rollup import Attendance, NarrativeKind, Rollup, narrative_kind
 from bot.core.text import fold
 from bot.core.vnformat import format_deadline, format_int, format_percent
@@ -210,6 +211,9 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
         lines.append(
             f"4. Nội dung các đơn vị nêu: {'; '.join(parts)} (toàn văn trong báo cáo Word)."
         )
+    if r.indicators:
+        lines.append(f"{5 if counts else 4}. Chỉ số, chỉ tiêu:")
+        lines.extend(indicator_lines(r.indicators))
     return "\n".join(lines)
 
 

@@ -34,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from bot.core.checklist import SpanClasses, compute_checklist_span
 from bot.core.digest import ChoiceSummary, FieldTotal, Number, _aggregate, _coerce
 from bot.core.hierarchy import Hierarchy
+from bot.core.indicators import IndicatorSummary
 from bot.core.models import OrgUnit, SubmissionVersion
 from bot.core.periods import Period, PeriodType
 from bot.core.template import Aggregation, FieldType, Template, TemplateField
@@ -261,6 +262,8 @@ class Rollup:
     unequal_lengths: tuple[int, int] | None = None
     # A checklist template: each unit's class in each period of the span.
     checklist: SpanClasses | None = None
+    # The template's indicators with targets and progress (filled in by the service).
+    indicators: tuple[IndicatorSummary, ...] = ()
 
     @property
     def numeric_fields(self) -> tuple[TemplateField, ...]:

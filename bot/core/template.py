@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.core.checklist_spec import ChecklistSpec
+from bot.core.indicator_spec import Indicator, Reference, check_indicators
 from bot.core.periods import PeriodType
 
 _KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
@@ -158,6 +159,9 @@ class Template(BaseModel):
     # A self-assessment checklist (issue 9): its yes/no fields are criteria and the rule
     # classifies each unit (bot.core.checklist). None for an ordinary report.
     checklist: ChecklistSpec | None = None
+    # Indicators and the reference values they read (issue 9; see bot.core.indicator_spec).
+    references: tuple[Reference, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Template:
@@ -194,6 +198,32 @@ class Template(BaseModel):
             for f in self.all_fields()
             if f.type is FieldType.YESNO and (not chosen or f.key in chosen)
         ]
+
+    @model_validator(mode="after")
+    def _check_indicators(self) -> Template:
+        if self.indicators or self.references:
+            fields = list(self.all_fields())
+            problems = check_indicators(
+                self.indicators,
+                self.references,
+                [f.key for f in fields if f.type.numeric],
+                [f.key for f in fields if not f.type.numeric],
+            )
+            if problems:
+                raise ValueError("; ".join(problems))
+        return self
+
+    def indicator(self, key: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.key == key:
+                return ind
+        raise KeyError(key)
+
+    def reference(self, key: str) -> Reference:
+        for ref in self.references:
+            if ref.key == key:
+                return ref
+        raise KeyError(key)
 
     def all_fields(self) -> Iterator[TemplateField]:
         for section in self.sections:
@@ -284,6 +314,8 @@ def _loc(loc: tuple[int | str, ...], data: Any) -> str:
             "checklist": "bộ tiêu chí",
             "levels": "mức phân loại",
             "when": "điều kiện",
+            "indicators": "chỉ số",
+            "references": "số liệu tham chiếu",
         }.get(str(item), str(item))
         parts.append(name)
         node = node.get(item) if isinstance(node, dict) else None

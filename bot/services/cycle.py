@@ -12,7 +12,7 @@ and, for each step whose time has come and which has no saved record:
   whole window) the step is recorded without a message: a prompt after the deadline is noise.
 - REMINDER (one slot per reminder time): only organizations that have not reported; if the
   bot missed several reminder times, only the latest is sent; a reminder first seen after the
-  deadline is stale and skipped.
+  deadline is stale and skipped; none follows a prompt sent in the same tick.
 - WARNING: a last reminder shortly before the deadline, same rules.
 - CLOSE: at the deadline, the digest to the leadership chats (to the admins privately when
   none is registered), followed by its chart where the channel can show pictures. Caught
@@ -140,22 +140,26 @@ class CycleService:
         out: list[StepOutcome] = []
         before_deadline = now < t.deadline
 
+        # A prompt sent in this very tick (a campaign started after its reminder time, or a
+        # bot back from downtime) is not followed at once by a reminder or warning: the
+        # prompt already gives the deadline; those steps are recorded without a message.
+        prompted_now = False
         if now >= t.open and (CycleStep.OPEN, 0) not in done:
             send = before_deadline
             out.append(await self._step(campaign, period, CycleStep.OPEN, 0, now, send))
             done.add((CycleStep.OPEN, 0))
+            prompted_now = send
 
         due_slots = [i for i, at in enumerate(t.reminders) if now >= at]
         pending = [i for i in due_slots if (CycleStep.REMINDER, i) not in done]
         for i in pending:
             # Only the latest due reminder is worth sending; earlier missed ones are recorded.
-            send = before_deadline and i == due_slots[-1]
+            send = before_deadline and i == due_slots[-1] and not prompted_now
             out.append(await self._step(campaign, period, CycleStep.REMINDER, i, now, send))
 
         if t.warning is not None and now >= t.warning and (CycleStep.WARNING, 0) not in done:
-            out.append(
-                await self._step(campaign, period, CycleStep.WARNING, 0, now, before_deadline)
-            )
+            send = before_deadline and not prompted_now
+            out.append(await self._step(campaign, period, CycleStep.WARNING, 0, now, send))
 
         if now >= t.deadline and (CycleStep.CLOSE, 0) not in done:
             out.append(await self._step(campaign, period, CycleStep.CLOSE, 0, now, True))

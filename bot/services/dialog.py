@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from bot.core import messages as msg
 from bot.core import messages_directives as dmsg
 from bot.core import messages_emulation as emulation_msg
+from bot.core import messages_indicators as imsg
 from bot.core import messages_ops as ops_msg
 from bot.core import messages_privacy as privacy_msg
 from bot.core import render
@@ -84,6 +85,7 @@ from bot.services.directive_commands import DIRECTIVE, DirectiveCommandsMixin
 from bot.services.emulation import EmulationService
 from bot.services.emulation_commands import EmulationCommandsMixin
 from bot.services.flood import Flood, FloodGuard, FloodLimits
+from bot.services.indicator_commands import IndicatorCommandsMixin
 from bot.services.ports import DuplicateError, Store
 from bot.services.privacy_commands import PRIVACY_KINDS, PrivacyCommandsMixin
 from bot.services.report_commands import ReportCommandsMixin
@@ -242,7 +244,11 @@ def split_command(text: str) -> tuple[str, str]:
 
 
 class DialogEngine(
-    ReportCommandsMixin, DirectiveCommandsMixin, PrivacyCommandsMixin, EmulationCommandsMixin
+    ReportCommandsMixin,
+    DirectiveCommandsMixin,
+    IndicatorCommandsMixin,
+    PrivacyCommandsMixin,
+    EmulationCommandsMixin,
 ):
     def __init__(
         self,
@@ -1087,6 +1093,10 @@ class DialogEngine(
         text = f"{head}\n{render_form(template, org_code)}"
         if template.checklist is not None:
             text += "\n" + describe_rule(template, org_code)
+        if template.indicators:
+            text += "\n" + imsg.indicator_list(
+                [f" - {i.label}: {i.formula}" for i in template.indicators]
+            )
         return ctx.reply(text)
 
     async def _cmd_thaymau(
@@ -1167,6 +1177,9 @@ class DialogEngine(
                         period_type=template.period_type, schedule=schedule)
             )  # fmt: skip
         await self._audit(ctx, "template", f"{template.key}, phiên bản {version}")
+        if template.indicators:
+            refs = [r.key for r in template.references]
+            notes += "\n" + imsg.template_indicators(len(template.indicators), refs)
         count = len(list(template.all_fields()))
         return ctx.reply(msg.template_replaced(template.name, version, count) + notes)
 

@@ -29,6 +29,7 @@ from bot.core.periods import Period
 from bot.core.template import Template
 from bot.services import periods as cal
 from bot.services.directives import DirectiveService
+from bot.services.indicators import IndicatorService
 from bot.services.ports import Store, StoredTotals
 from bot.services.templates import TemplateService
 
@@ -37,6 +38,7 @@ class DigestService:
     def __init__(self, store: Store, templates: TemplateService) -> None:
         self._store = store
         self._templates = templates
+        self._indicators = IndicatorService(store)
 
     async def expected_orgs(self, campaign: Campaign) -> list[OrgUnit]:
         """Who must report: the active reporting units (under active levels), in the
@@ -111,6 +113,14 @@ class DigestService:
             digest = replace(digest, directives=directives)
         if template.checklist is not None:
             digest = replace(digest, checklist=await self._checklist(campaign, digest))
+        if template.indicators:
+            shown = [*orgs, *(r.org for r in digest.completeness.extra)]
+            digest = replace(
+                digest,
+                indicators=await self._indicators.for_period(
+                    campaign, template, period, shown, current
+                ),
+            )
         if not tree.has_levels:
             return digest
         return replace(digest, levels=tuple(level_status(tree, digest.completeness)))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.core.digest import PeriodTotals
@@ -470,6 +471,47 @@ class PrivacyRepo(Protocol):
 
     async def delete_workspace(self, workspace_id: int) -> dict[str, int]:
         """Deletes the workspace and everything in it; rows deleted per table."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorValue:
+    """A reference value or a target as set by an admin (one row of its history).
+    ``org_id`` None: the whole workspace; ``scope`` "" every period, else a period key;
+    ``value`` None: the value was removed."""
+
+    id: int
+    kind: str  # "reference" | "target"
+    key: str
+    org_id: int | None
+    scope: str
+    value: Decimal | None
+    actor: str
+    created_at: datetime
+
+
+class IndicatorValueRepo(Protocol):
+    """Reference values and targets of indicators, append-only (the latest row wins)."""
+
+    async def set(
+        self,
+        workspace_id: int,
+        kind: str,
+        key: str,
+        org_id: int | None,
+        scope: str,
+        value: Decimal | None,
+        actor: str,
+        now: datetime,
+    ) -> IndicatorValue:
+        """Adds a row (``value`` None removes the current value)."""
+        ...
+
+    async def current(self, workspace_id: int, kind: str) -> list[IndicatorValue]:
+        """The current value of every (key, unit, scope) of ``kind`` that has one."""
+        ...
+
+    async def history(self, workspace_id: int, kind: str, key: str) -> list[IndicatorValue]:
+        """Every row for ``key``, oldest first."""
         ...
 
 
@@ -549,6 +591,7 @@ class Store(Protocol):
     settings: SettingsRepo
     privacy: PrivacyRepo
     directives: DirectiveRepo
+    indicator_values: IndicatorValueRepo
     emulation: EmulationRepo
 
     def transaction(self) -> AbstractAsyncContextManager[None]:

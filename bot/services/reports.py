@@ -11,6 +11,7 @@ the event loop that is taking other people's replies.
 from __future__ import annotations
 
 import enum
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.core.digest import Digest
@@ -23,6 +24,7 @@ from bot.core.rollup import PeriodInfo, Rollup, Span, compute_rollup
 from bot.core.text import fold
 from bot.services import periods as cal
 from bot.services.exports.offload import Offload, in_thread
+from bot.services.indicators import IndicatorService
 from bot.services.ports import Store
 from bot.services.templates import TemplateService
 
@@ -134,6 +136,7 @@ class ReportService:
         # Where files are made (bot/services/exports/offload.py): a child process in the
         # running bot, so the memory of matplotlib and of a year's document goes back.
         self._offload = offload
+        self._indicators = IndicatorService(store)
 
     @property
     def offload(self) -> Offload:
@@ -203,6 +206,7 @@ class ReportService:
         *,
         scope_id: int | None = None,
         previous: bool = True,
+        indicators: bool = True,
     ) -> Rollup:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         hierarchy = await self.hierarchy(campaign.workspace_id)
@@ -216,7 +220,7 @@ class ReportService:
             if sources
             else []
         )
-        return compute_rollup(
+        r = compute_rollup(
             template=template,
             hierarchy=hierarchy,
             span=span,
@@ -227,12 +231,19 @@ class ReportService:
             campaign_name=campaign.name,
             previous=versions if previous else None,
         )
+        if not template.indicators or not indicators:
+            return r
+        shown = [replace(line.org, short_name=r.name(line.org)) for line in r.lines]
+        found = await self._indicators.for_span(
+            campaign, template, span, r.periods, shown, versions
+        )
+        return replace(r, indicators=found)
 
     async def trend(self, campaign: Campaign, period: Period, now: datetime) -> Rollup:
         """The weeks (or months) up to ``period``, for the chart under a digest."""
         first = period.shift(-(TREND_WEEKS - 1))
         span = Span(first.start, period.end)
-        return await self.rollup(campaign, span, now, previous=False)
+        return await self.rollup(campaign, span, now, previous=False, indicators=False)
 
     async def file(
         self,

@@ -53,6 +53,7 @@ EXPECTED_TABLES = {
     "directive_acks",
     "directive_answers",
     "directive_steps",
+    "indicator_values",
     "emulation_entries",
     "emulation_picks",
 }

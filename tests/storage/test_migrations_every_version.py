@@ -166,6 +166,12 @@ def rich(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 (at,),
             ),
             "channel_usage": ("INSERT INTO channel_usage VALUES ('zalo', '2026-11', 42)", ()),
+            "indicator_values": (
+                "INSERT INTO indicator_values (workspace_id, kind, key, org_id, scope, value,"
+                " actor, created_at) SELECT workspace_id, 'reference', 'dan_so_muc_tieu', id,"
+                " '2026', '12500', 'sandbox:1001 (Nguyễn Văn An)', ? FROM org_units WHERE id = ?",
+                (at, org),
+            ),
             "outbox_attachments": (
                 "INSERT INTO outbox_attachments VALUES (?, 'document', 'tonghop.docx', ?)",
                 (outbox, b"PK\x03\x04 word"),

@@ -12,6 +12,9 @@ content, landscape A4 printing fitted to the page width with the header rows rep
   per numeric field. Autofilter on the header: filter by commune, unit or week.
 * **Theo đơn vị**: each unit's figures over the whole span, and the workspace's totals.
 * **Nội dung**: narrative items (period, unit, field, text), text wrapped.
+* **Chỉ số** (only for a template with indicators): for each indicator the whole's value,
+  target, progress (% of target) and verdict, then every unit's; a value that cannot be
+  computed is left empty with the reason in words ("thiếu số liệu: …", "chia cho 0").
 * **Chuyên cần**: completeness per unit (expected, received, on time, late, exempt, missed,
   rates, longest run missed in a row, the missed periods), then per level.
 
@@ -63,6 +66,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.core.indicators import outcome_words
 from bot.core.periods import Period, PeriodType
 from bot.core.render_checklist import level_title
 from bot.core.render_reports import comparison_caveat, direct_label
@@ -836,6 +840,8 @@ def _table_sheet(
                 cells.append(_Cell(value, "center"))
             elif col.kind == "rate":
                 cells.append(_Cell(value, "num", FMT_RATE))
+            elif col.kind == "num":
+                cells.append(_Cell(value, "num", FMT_DECIMAL))
             elif col.kind == "wrap":
                 cells.append(_Cell(value, "wrap"))
             else:
@@ -997,6 +1003,56 @@ def _narrative_sheet(r: Rollup, places: _Places) -> _Sheet:
     return s
 
 
+def _indicator_verdict(reached: bool | None, target: Decimal | None, why: str) -> str:
+    if why:
+        return why
+    if target is None:
+        return "Chưa đặt chỉ tiêu"
+    return "Đạt" if reached else "Chưa đạt"
+
+
+def _indicator_sheet(r: Rollup, places: _Places) -> _Sheet:
+    """Each indicator: the whole first, then every unit (value, target, progress, verdict)."""
+    cols = [_Col("Chỉ số", "text"), _Col("Đơn vị", "text")]
+    if places.any:
+        cols.append(_Col("Thuộc", "text"))
+    cols += [
+        _Col("Mã đơn vị", "text"),
+        _Col("Giá trị", "num"),
+        _Col("Chỉ tiêu", "num"),
+        _Col("Tiến độ (% chỉ tiêu)", "rate"),
+        _Col("Đánh giá", "text"),
+    ]
+    rows: list[list[object]] = []
+    whole = r.scope.display_name if r.scope is not None else "Toàn bộ"
+    for summary in r.indicators:
+        ind = summary.indicator
+        unit = f" ({ind.unit})" if ind.unit else ""
+        label = f"{ind.label}{unit}, {ind.basis.label}"
+        entries = [
+            (None, summary.outcome, summary.target, summary.reached, summary.progress, True)
+        ] + [(u.org, u.outcome, u.target, u.reached, u.progress, u.reported) for u in summary.units]
+        for org, outcome, target, reached, progress, reported in entries:
+            why = outcome_words(outcome, summary.labels)
+            if why and not reported:
+                why = "Chưa báo cáo"
+            why = why[:1].upper() + why[1:]
+            row: list[object] = [label, whole if org is None else r.name(org)]
+            if places.any:
+                row.append("" if org is None else places.of(org))
+            row += [
+                "" if org is None else org.code,
+                _num(outcome.value),
+                _num(target),
+                _num(progress),
+                _indicator_verdict(reached, target, why),
+            ]
+            rows.append(row)
+    s = _table_sheet("Chỉ số", cols, rows, NO_REPORTS)
+    s.max_width[1] = 48
+    return s
+
+
 def _attendance_sheet(r: Rollup, places: _Places, workspace_name: str) -> _Sheet:
     cols = [_Col("STT", "index", width=6), _Col("Đơn vị", "text")]
     if places.any:
@@ -1108,6 +1164,7 @@ def rollup_workbook(r: Rollup, *, workspace_name: str, tz: str = "Asia/Ho_Chi_Mi
         _per_unit_sheet(r, places),
         *([_checklist_sheet(r, places)] if r.checklist is not None else []),
         _narrative_sheet(r, places),
+        *([_indicator_sheet(r, places)] if r.indicators else []),
         _attendance_sheet(r, places, workspace_name),
     ]
     for sheet in sheets:

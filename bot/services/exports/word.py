@@ -45,9 +45,11 @@ from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from bot.core.indicators import outcome_words
 from bot.core.letterhead import Letterhead
 from bot.core.periods import PeriodType
 from bot.core.render_checklist import span_prose
+from bot.core.render_indicators import format_indicator, unit_status
 from bot.core.render_reports import comparison_caveat, direct_label
 from bot.core.rollup import (
     Attendance,
@@ -89,6 +91,7 @@ H_RESULTS = "I. KẾT QUẢ THỰC HIỆN"
 H_ATTENDANCE = "Tình hình báo cáo"
 H_MODELS = "Mô hình hay, cách làm hiệu quả"
 H_FIGURES = "Biểu tổng hợp số liệu"
+H_INDICATORS = "Thực hiện các chỉ tiêu"
 H_ASSESSMENT = "II. ĐÁNH GIÁ"
 H_STRENGTHS = "1. Ưu điểm"
 H_LIMITS = "2. Hạn chế"
@@ -664,6 +667,53 @@ def _figures_grid(r: Rollup, span: str, prev: str, with_prev: bool) -> _Grid | N
     )
 
 
+def _indicator_blocks(r: Rollup, max_units: int = 30) -> list[_Block]:
+    """A table of each indicator's value, target and progress for the whole, then one
+    paragraph per indicator naming the units behind target (and those not computable)."""
+    rows: list[_Row] = []
+    paras: list[_Block] = []
+    for i, s in enumerate(r.indicators, 1):
+        ind = s.indicator
+        value = (
+            format_indicator(ind, s.outcome.value)
+            if s.outcome.value is not None
+            else _upper_first(outcome_words(s.outcome, s.labels))
+        )
+        target = format_indicator(ind, s.target) if s.target is not None else "—"
+        progress = "—"
+        if s.progress is not None:
+            progress = f"{format_decimal(s.progress, 1).removesuffix(',0')}%"
+        elif s.reached is not None:
+            progress = "Đạt" if s.reached else "Chưa đạt"
+        label = _clean(f"{ind.label} ({ind.basis.label})", 200)
+        rows.append(_Row((str(i), label, value, target, progress)))
+        behind = s.behind
+        if behind:
+            names = ", ".join(
+                f"{_clean(r.name(u.org), 120)} {unit_status(s, u)}" for u in behind[:max_units]
+            )
+            more = len(behind) - max_units
+            tail = f" và {more} đơn vị khác" if more > 0 else ""
+            paras.append(
+                _Para(
+                    f"{_clean(ind.label, 200)}: chưa đạt chỉ tiêu {len(behind)} đơn vị ({names}{tail})."
+                )
+            )
+        failed = [u for u in s.not_computed if u.reported]
+        if failed:
+            names = "; ".join(
+                f"{_clean(r.name(u.org), 120)} ({unit_status(s, u)})" for u in failed[:max_units]
+            )
+            paras.append(_Para(f"{_clean(ind.label, 200)}: chưa tính được ở {names}."))
+    grid = _Grid(
+        ("TT", "Chỉ số", "Kết quả", "Chỉ tiêu", "Đạt (% chỉ tiêu)"),
+        tuple(rows),
+        (10, 70, 30, 25, 30),
+        "clrrr",
+    )
+    return [grid, *paras]
+
+
 def _runs(r: Rollup) -> list[tuple[Attendance, str]]:
     """Units that missed two or more periods in a row, longest first, with the run's
     periods when they can be told from the span's periods."""
@@ -802,6 +852,9 @@ def _content(r: Rollup, workspace_name: str, chart_png: bytes | None) -> list[_B
         if figures is not None:
             blocks.append(num.next(H_FIGURES))
             blocks.append(figures)
+        if r.indicators:
+            blocks.append(num.next(H_INDICATORS))
+            blocks.extend(_indicator_blocks(r))
     if chart_png:
         blocks.append(_Image(chart_png))
 
