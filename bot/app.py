@@ -292,6 +292,10 @@ PROVINCE_SCRIPT = """\
 1007 @ ld: /xuat excel năm 2026
 1007 @ ld: /xuat word quý IV x02
 1007 @ ld: /xuat bieudo quý IV
+1007 @ ld: /dienhinh năm 2026 x02
+1007 @ ld: /denghikhen 1 2 | Cách làm sáng tạo, lan tỏa trong cộng đồng
+1007 @ ld: /dienhinh word năm 2026
+1007 @ ld: /dienhinh excel năm 2026 đề xuất
 """
 
 
@@ -302,6 +306,8 @@ async def run_province_demo(
     the leadership asks for the quarter's Word report and the year's workbook, which are
     saved under ``files_dir``. With ``keep_open``, the console stays open afterwards."""
     from bot.demo.province import demo_now, seed_province
+    from bot.services import periods as cal
+    from bot.services.emulation import EmulationService
 
     tz = "Asia/Ho_Chi_Minh"
     with tempfile.TemporaryDirectory(prefix="bot-demo-tinh-") as tmp:
@@ -319,6 +325,13 @@ async def run_province_demo(
                     ",", "."
                 ),
                 file=out,
+            )
+            # Mô hình hay of the simulated reports enter the emulation registry, as they
+            # would have when each report was received.
+            first = cal.first_period(info.campaign)
+            last = cal.reporting_period(info.campaign, clock.now())
+            await EmulationService(services.store, services.templates).register_reports(
+                info.campaign, first, last, clock.now()
             )
             sandbox = make_sandbox(services, out, tz, echo_input=True, files_dir=files_dir)
             sandbox.declare_user("1001", "Nguyễn Văn An (quản trị)")

@@ -24,6 +24,7 @@ from bot.services.ports import (
     ConversationRepo,
     CycleRepo,
     DirectiveRepo,
+    EmulationRepo,
     InboundLog,
     IndicatorValueRepo,
     InviteRepo,
@@ -40,6 +41,7 @@ from bot.services.ports import (
 )
 from storage.db import Database, RowCache, Transaction, open_database
 from storage.directives import SqliteDirectiveRepo
+from storage.emulation import SqliteEmulationRepo
 from storage.privacy import SqlitePrivacyRepo
 from storage.repositories import (
     SqliteAuditRepo,
@@ -92,6 +94,7 @@ class SqliteStore:
         self.usage: UsageRepo = SqliteUsageRepo(db)
         self.totals: TotalsRepo = SqliteTotalsRepo(db)
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
+        self.emulation: EmulationRepo = SqliteEmulationRepo(db)
         self.directives: DirectiveRepo = SqliteDirectiveRepo(db)
         self.indicator_values: IndicatorValueRepo = SqliteIndicatorValueRepo(db)
         self.privacy: PrivacyRepo = SqlitePrivacyRepo(db, self._drop_caches)

@@ -101,7 +101,7 @@ HELP_GROUP_TITLES = {
     "tổng hợp": "Tổng hợp",
     "chỉ đạo": "Chỉ đạo",
     "chỉ số": "Chỉ số, chỉ tiêu",
-    "thi đua": "Thi đua, điển hình",
+    "thi đua": "Thi đua",
     "quản trị": "Quản trị",
     "lịch": "Lịch, nghỉ, miễn báo cáo",
     "dữ liệu cá nhân": "Dữ liệu cá nhân",
@@ -527,6 +527,11 @@ AUDIT_ACTIONS = {
     "scheduled_rollups": "đổi báo cáo định kỳ",
     "directive": "gửi chỉ đạo",
     "close_directive": "kết thúc chỉ đạo",
+    "emulation_mark": "ghi vào sổ điển hình",
+    "emulation_unmark": "bỏ khỏi sổ điển hình",
+    "emulation_shortlist": "đề nghị khen thưởng",
+    "emulation_unshortlist": "rút đề nghị khen thưởng",
+    "emulation_export": "nhận danh sách điển hình",
 }
 
 # -- calendar rules --------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import messages as msg
 from bot.core import messages_directives as dmsg
+from bot.core import messages_emulation as emulation_msg
 from bot.core import messages_indicators as imsg
 from bot.core import messages_ops as ops_msg
 from bot.core import messages_privacy as privacy_msg
@@ -81,6 +82,8 @@ from bot.services import periods as cal
 from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
 from bot.services.directive_commands import DIRECTIVE, DirectiveCommandsMixin
+from bot.services.emulation import EmulationService
+from bot.services.emulation_commands import EmulationCommandsMixin
 from bot.services.flood import Flood, FloodGuard, FloodLimits
 from bot.services.indicator_commands import IndicatorCommandsMixin
 from bot.services.ports import DuplicateError, Store
@@ -241,7 +244,11 @@ def split_command(text: str) -> tuple[str, str]:
 
 
 class DialogEngine(
-    ReportCommandsMixin, DirectiveCommandsMixin, IndicatorCommandsMixin, PrivacyCommandsMixin
+    ReportCommandsMixin,
+    DirectiveCommandsMixin,
+    IndicatorCommandsMixin,
+    PrivacyCommandsMixin,
+    EmulationCommandsMixin,
 ):
     def __init__(
         self,
@@ -261,6 +268,7 @@ class DialogEngine(
         self._new_code = new_code
         self._reports = reports or ReportService(store, templates)
         self._flood = FloodGuard(config.flood) if config.flood is not None else None
+        self._emulation = EmulationService(store, templates, offload=self._reports.offload)
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, event: InboundEvent) -> list[OutboundMessage]:
@@ -1682,6 +1690,12 @@ class DialogEngine(
         result = assess(template, org.code, version.values)
         if result is not None:
             text += "\n" + "\n".join(assessment_lines(template, org.code, result))
+        # The report's field of good models enters the emulation registry (issue 9).
+        models = await self._emulation.on_report_saved(
+            campaign, version, org, actor=ctx.actor, actor_name=ctx.sender.display_name, now=ctx.now
+        )
+        if models:
+            text += "\n" + emulation_msg.auto_marked(models)
         return ctx.reply(text)
 
     async def _on_photos(
@@ -1702,12 +1716,16 @@ class DialogEngine(
             return ctx.reply(msg.PHOTO_NO_REPORT)
         if await self._locked(ctx, campaign, period, org):
             return ctx.reply(msg.period_locked(period.label()))
-        await self._store.submissions.add_version(
+        version = await self._store.submissions.add_version(
             campaign_id=campaign.id, period=period, org_id=org.id, channel=ctx.sender.channel,
             user_id=ctx.sender.user_id, message_id=ctx.message_id, raw_text=current.raw_text,
             values=dict(current.values), submitted_at=current.submitted_at, late=current.late,
             photos=[*current.photos, *photos],
         )  # fmt: skip
+        # The registry's entries of this report show its photos too.
+        await self._emulation.on_report_saved(
+            campaign, version, org, actor=ctx.actor, actor_name=ctx.sender.display_name, now=ctx.now
+        )
         return ctx.reply(msg.photos_saved(len(photos), org.display_name, period.label()))
 
     async def _add_pending_photos(

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.core.digest import PeriodTotals
 from bot.core.directives import Ack, Answer, Directive
+from bot.core.emulation import EmulationEntry, EntryKind
 from bot.core.events import OutDocument
 from bot.core.models import (
     AuditEntry,
@@ -514,6 +515,62 @@ class IndicatorValueRepo(Protocol):
         ...
 
 
+# A report item in a numbered list the bot showed: (campaign id, period key, org id, field key).
+PickedItem = tuple[int, str, int, str]
+
+
+class EmulationRepo(Protocol):
+    """The emulation registry (``bot.core.emulation``): entries are never deleted; numbers
+    are per workspace and never reused."""
+
+    async def add(
+        self,
+        *,
+        workspace_id: int,
+        org_id: int,
+        campaign_id: int,
+        period_key: str,
+        field_key: str,
+        kind: EntryKind,
+        title: str,
+        text: str,
+        photos: Sequence[str],
+        source: str,
+        marked_by: str,
+        marked_by_name: str,
+        now: datetime,
+    ) -> EmulationEntry: ...
+    async def get(self, workspace_id: int, number: int) -> EmulationEntry | None: ...
+    async def for_report(
+        self, campaign_id: int, period_key: str, org_id: int
+    ) -> list[EmulationEntry]:
+        """Every entry of one report (removed ones too), by number."""
+        ...
+
+    async def in_range(
+        self, workspace_id: int, first: date | None = None, end: date | None = None
+    ) -> list[EmulationEntry]:
+        """Entries not removed whose period starts in [first, end), by number."""
+        ...
+
+    async def update_content(
+        self, entry_id: int, text: str, photos: Sequence[str], now: datetime
+    ) -> EmulationEntry: ...
+    async def set_title(self, entry_id: int, title: str, now: datetime) -> EmulationEntry: ...
+    async def shortlist(
+        self, entry_id: int, by: str, by_name: str, note: str, now: datetime
+    ) -> EmulationEntry: ...
+    async def unshortlist(self, entry_id: int, now: datetime) -> EmulationEntry: ...
+    async def remove(self, entry_id: int, by: str, now: datetime) -> EmulationEntry: ...
+    async def save_pick(
+        self, channel: str, chat_id: str, user_id: str, items: Sequence[PickedItem], now: datetime
+    ) -> None:
+        """Keeps the numbered list of report items last shown to a person in a chat."""
+        ...
+
+    async def pick(self, channel: str, chat_id: str, user_id: str) -> list[PickedItem] | None: ...
+
+
 class Store(Protocol):
     workspaces: WorkspaceRepo
     orgs: OrgRepo
@@ -535,6 +592,7 @@ class Store(Protocol):
     privacy: PrivacyRepo
     directives: DirectiveRepo
     indicator_values: IndicatorValueRepo
+    emulation: EmulationRepo
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Everything awaited inside commits together or not at all."""

@@ -138,6 +138,12 @@ class ReportService:
         self._offload = offload
         self._indicators = IndicatorService(store)
 
+    @property
+    def offload(self) -> Offload:
+        """Where this service makes files; other file makers (the emulation registry's
+        lists) use the same."""
+        return self._offload
+
     async def hierarchy(self, workspace_id: int) -> Hierarchy:
         return Hierarchy(await self._store.orgs.all(workspace_id, include_inactive=True))
 

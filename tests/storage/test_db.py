@@ -54,6 +54,8 @@ EXPECTED_TABLES = {
     "directive_answers",
     "directive_steps",
     "indicator_values",
+    "emulation_entries",
+    "emulation_picks",
 }
 
 
