@@ -32,8 +32,8 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from bot.core.models import OrgUnit, SubmissionVersion
 from bot.core.periods import Period
@@ -256,6 +256,8 @@ class Registry:
     unit_names: Mapping[int, str]  # org id -> name shown (parent added when ambiguous)
     marked_names: Mapping[int, str]  # entry number -> who marked, as shown
     unit_order: tuple[int, ...] = ()  # org ids in display order (the tree's)
+    # Entry number -> every period of the same item the unit repeated (see ``build``).
+    repeats: Mapping[int, tuple[Period, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -269,8 +271,22 @@ class Registry:
     ) -> Registry:
         """``order`` lists org ids in display order (the tree's)."""
         position = {org_id: i for i, org_id in enumerate(order)}
+        # A unit that writes the same good model week after week ("Tủ bánh mì 0 đồng" in
+        # five reports) is one model: one line, with the periods it was reported in. The
+        # line kept is the shortlisted one, else the first marked.
+        groups: dict[tuple[int, EntryKind, str], list[EmulationEntry]] = {}
+        for e in entries:
+            if flt.accepts(e):
+                groups.setdefault((e.org_id, e.kind, _same(e)), []).append(e)
+        kept: list[EmulationEntry] = []
+        repeats: dict[int, tuple[Period, ...]] = {}
+        for group in groups.values():
+            group.sort(key=lambda e: (not e.shortlisted, e.number))
+            kept.append(group[0])
+            if len(group) > 1:
+                repeats[group[0].number] = tuple(sorted({e.period for e in group}))
         chosen = sorted(
-            (e for e in entries if flt.accepts(e)),
+            kept,
             key=lambda e: (
                 _KIND_ORDER[e.kind],
                 position.get(e.org_id, len(position)),
@@ -287,7 +303,23 @@ class Registry:
             unit_names=dict(unit_names),
             marked_names={e.number: e.marked_by_name or e.marked_by for e in chosen},
             unit_order=tuple(order),
+            repeats=repeats,
         )
+
+    def when(self, e: EmulationEntry) -> str:
+        """The period of an entry, or of all its repeats ("tuần 12/2026 – tuần 17/2026, 5 kỳ")."""
+        periods = self.repeats.get(e.number)
+        if not periods:
+            return e.period.short_label()
+        return f"{periods[0].short_label()} – {periods[-1].short_label()}, {len(periods)} kỳ"
+
+    def first_day(self, e: EmulationEntry) -> date:
+        periods = self.repeats.get(e.number)
+        return periods[0].start if periods else e.period.start
+
+    def last_day(self, e: EmulationEntry) -> date:
+        periods = self.repeats.get(e.number)
+        return periods[-1].last_day if periods else e.period.last_day
 
     def by_kind(self) -> list[tuple[EntryKind, list[EmulationEntry]]]:
         """The parts of the list, each kind that has entries (all three when none has)."""
@@ -320,3 +352,8 @@ class Registry:
         if self.scope_name:
             parts.append(f"({self.scope_name})")
         return " ".join(parts)
+
+
+def _same(e: EmulationEntry) -> str:
+    """What makes two entries the same item: their words, without case, accents or signs."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(f"{e.title} {e.text}")).split())

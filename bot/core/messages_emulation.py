@@ -169,7 +169,7 @@ def registry_text(reg: Registry, ref: str) -> str:
             if shown >= CHAT_LIMIT:
                 break
             shown += 1
-            lines.append(entry_line(e, reg.unit(e)))
+            lines.append(entry_line(e, reg.unit(e), reg.when(e)))
     if shown < len(reg.entries):
         lines.append("")
         lines.append(
@@ -180,13 +180,11 @@ def registry_text(reg: Registry, ref: str) -> str:
     return "\n".join(lines)
 
 
-def entry_line(e: EmulationEntry, unit: str) -> str:
+def entry_line(e: EmulationEntry, unit: str, when: str | None = None) -> str:
     star = "⭐ " if e.shortlisted else ""
     title = f"{e.title}: " if e.title else ""
     photos = f" ({format_int(len(e.photos))} ảnh)" if e.photos else ""
-    return (
-        f"{star}Số {e.number}. {unit}, {e.period.short_label()} – {title}{_short(e.text)}{photos}"
-    )
+    return f"{star}Số {e.number}. {unit}, {when or e.period.short_label()} – {title}{_short(e.text)}{photos}"
 
 
 def export_caption(kind_label: str, reg: Registry) -> str:

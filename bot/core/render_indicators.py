@@ -42,8 +42,10 @@ def progress_text(ind: Indicator, target: Decimal | None, reached: bool | None,
     if target is None:
         return "chưa đặt chỉ tiêu"
     if ind.direction is Direction.LOWER:
-        verdict = "đạt yêu cầu" if reached else "vượt mức cho phép"
-        return f"chỉ tiêu không quá {format_indicator(ind, target)}, {verdict}"
+        text = f"chỉ tiêu không quá {format_indicator(ind, target)}"
+        if reached is None:
+            return text  # no value: nothing to say about the ceiling yet
+        return f"{text}, {'đạt yêu cầu' if reached else 'vượt mức cho phép'}"
     text = f"chỉ tiêu {format_indicator(ind, target)}"
     if progress is not None:
         text += f", đạt {format_decimal(progress, 1).removesuffix(',0')}% chỉ tiêu"

@@ -76,7 +76,7 @@ from bot.core.render_checklist import assessment_lines, describe_rule, prompt_hi
 from bot.core.render_reports import render_tree
 from bot.core.schedule import ScheduleError, describe_schedule, parse_schedule
 from bot.core.template import Template, TemplateError, TemplateField, parse_template_document
-from bot.core.text import closest, fold
+from bot.core.text import closest, fold, strip_courtesy
 from bot.core.vnformat import format_deadline
 from bot.services import periods as cal
 from bot.services.cycle import LOOKBACK_PERIODS
@@ -374,6 +374,11 @@ class DialogEngine(
             )
         if is_command:
             return await self._on_command(ctx, event, text)
+        polite = strip_courtesy(text)
+        if polite != text:
+            # "Dạ, đã nhận ạ": the answer without its courtesy words, for every path below.
+            text = polite
+            event = replace(event, text=polite)
 
         addressed = not ctx.chat.is_group or event.reply_to_bot or event.mentions_bot
         ack = parse_ack(text) if text else None

@@ -163,7 +163,7 @@ async def test_workbook_has_the_classes(ninhtho: Harness) -> None:
     h = ninhtho
     await h.play(_upload())
     await h.play("@clock 2026-11-23 08:00")
-    await h.play("2001 @ dm: đạt tất cả\n2002 @ dm: không đạt: 2")
+    await h.play("2001 @ dm: Dạ, đạt tất cả ạ\n2002 @ dm: không đạt: 2")
     await h.play("@clock 2026-12-01 08:30")
     await h.play("2001 @ dm: không đạt: 5, 7")
     campaign = await h.campaign()

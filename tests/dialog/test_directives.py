@@ -61,7 +61,8 @@ async def test_only_leaders_send_directives(tayninh: Harness) -> None:
 async def test_units_acknowledge_by_word_and_command_once(tayninh: Harness) -> None:
     h = tayninh
     await _send_one(h)
-    out = await h.play("1002 @ dm: Đã nhận")
+    # As officials write it: with their courtesy words.
+    out = await h.play("1002 @ dm: Dạ, đã nhận ạ")
     assert (
         "✅ Đã ghi nhận: Tỉnh đoàn đã nhận chỉ đạo số 1 (Trần Thị Bình, 09h00 23/11/2026)." in out
     )
@@ -85,7 +86,7 @@ async def test_acknowledging_in_the_group_and_a_unit_not_addressed(tayninh: Harn
     h = tayninh
     await h.play("@clock 2026-11-23 09:00")
     await h.play("1007 @ ld: /chidao hnd | Báo cáo số hộ bị thiệt hại")
-    out = await h.play("1005 @ g1 [reply]: đã nhận")
+    out = await h.play("1005 @ g1 [reply]: Đã nhận ạ")
     assert "✅ Đã ghi nhận: Hội ND tỉnh đã nhận chỉ đạo số 1" in out
     out = await h.play("1002 @ g1 [reply]: đã nhận 1")
     assert "Chỉ đạo số 1 không gửi tới đơn vị của đồng chí." in out

@@ -171,3 +171,23 @@ def test_registry_orders_by_kind_unit_period_number() -> None:
     )  # fmt: skip
     assert one.entries == ()
     assert one.subject() == ("Cá nhân tiêu biểu được đề nghị khen thưởng tuần 48/2026 (Xã Tân Hòa)")
+
+
+def test_a_model_repeated_week_after_week_is_one_line_with_its_periods() -> None:
+    weeks = [Period.week(2026, n) for n in (12, 13, 15, 17)]
+    same = "Mô hình “Tủ bánh mì 0 đồng” tại chợ"
+    entries = [
+        _entry(10 + i, 1, w, EntryKind.MODEL, text=same if i % 2 else same.upper() + ".")
+        for i, w in enumerate(weeks)
+    ]
+    entries.append(_entry(20, 2, weeks[0], EntryKind.MODEL, text=same))  # another unit: its own
+    entries.append(_entry(21, 1, weeks[1], EntryKind.COLLECTIVE, text=same))  # another kind
+    entries.append(_entry(22, 1, weeks[2], EntryKind.MODEL, text=same, shortlisted_at=AT))
+    reg = Registry.build(entries, EntryFilter(), order=[1, 2], unit_names={})
+    models = dict(reg.by_kind())[EntryKind.MODEL]
+    assert [e.number for e in models] == [22, 20]  # the shortlisted line is the one kept
+    assert reg.when(models[0]) == "tuần 12/2026 – tuần 17/2026, 4 kỳ"
+    assert reg.first_day(models[0]) == weeks[0].start
+    assert reg.last_day(models[0]) == weeks[-1].last_day
+    assert reg.when(models[1]) == "tuần 12/2026"
+    assert len(reg.entries) == 3 and reg.shortlisted == 1

@@ -159,6 +159,11 @@ def test_lower_is_better() -> None:
     assert s.outcome.value == 15 and s.reached is False and s.progress is None
     assert [u.org.code for u in s.behind] == ["hnd"]
     assert "chỉ tiêu không quá 10 ca, vượt mức cho phép" in indicator_lines([s])[0]
+    # No reports yet: nothing is said about the ceiling.
+    empty = indicator_lines([_compute(t, {}, {})])[0]
+    assert (
+        "chỉ tiêu không quá 10 ca" in empty and "vượt" not in empty and "đạt yêu cầu" not in empty
+    )
 
 
 def test_applies_to_limits_the_units() -> None:

@@ -141,7 +141,7 @@ def registry_document(
                     str(n),
                     _clean(reg.unit(e), MAX_NAME),
                     _entry_cell(e),
-                    e.period.short_label(),
+                    reg.when(e),
                     "Có" if e.shortlisted else "",
                 )
             )
@@ -217,9 +217,9 @@ def _list_sheet(reg: Registry, workspace_name: str, tz: str) -> _Sheet:
                     _Cell(e.number, "center"),
                     _Cell(kind.label, "text"),
                     _Cell(reg.unit(e), "text"),
-                    _Cell(e.period.short_label(), "text"),
-                    _Cell(e.period.start, "date", FMT_DATE),
-                    _Cell(e.period.last_day, "date", FMT_DATE),
+                    _Cell(reg.when(e), "text"),
+                    _Cell(reg.first_day(e), "date", FMT_DATE),
+                    _Cell(reg.last_day(e), "date", FMT_DATE),
                     _Cell(e.title, "text"),
                     _Cell(e.text, "wrap"),
                     _Cell(len(e.photos), "num", FMT_INT),
