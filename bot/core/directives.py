@@ -138,6 +138,9 @@ def parse_request(args: str) -> DirectiveRequest:
         if words and all(_CODE.match(w) for w in words):
             codes = tuple(dict.fromkeys(words))
             body = rest.strip()
+        elif not words:
+            # "| Nội dung": no codes before the bar means every unit, not a text with a bar.
+            body = rest.strip()
     if not body:
         raise DirectiveError(dmsg.USAGE)
     if len(body) > MAX_TEXT:

@@ -394,7 +394,11 @@ REPORT_START = (
 )
 REPORT_NOTHING_READ = (
     "Chưa đọc được số liệu nào trong tin nhắn. Đồng chí vui lòng điền vào mẫu (gửi /baocao để "
-    "nhận mẫu), ví dụ: 1. Số buổi tuyên truyền, vận động: 12"
+    "nhận mẫu), ví dụ: {example}"
+)
+REPORT_NOTHING_READ_CHECKLIST = (
+    "Chưa đọc được câu trả lời nào trong tin nhắn. Đồng chí trả lời gọn, ví dụ: “đạt tất cả”,"
+    " “không đạt: 3, 5” hoặc “1 có, 2 không”; hoặc điền vào mẫu (gửi /baocao để nhận mẫu)."
 )
 NOT_A_REPORT = (
     "Đồng chí cần gửi báo cáo? Gửi /baocao để nhận mẫu báo cáo, /tinhhinh để xem tình hình "

@@ -157,8 +157,10 @@ def registry_text(reg: Registry, ref: str) -> str:
             " thêm từ nội dung báo cáo bằng /danhdau."
         )
     total = f"Tổng số: {format_int(len(reg.entries))} mục"
-    if not reg.shortlisted_only:
+    if not reg.shortlisted_only and reg.shortlisted:
         total += f", trong đó {format_int(reg.shortlisted)} mục được đề nghị khen thưởng (⭐)"
+    elif not reg.shortlisted_only:
+        total += ", chưa có mục nào được đề nghị khen thưởng"
     lines = [head, total + "."]
     shown = 0
     parts = [(kind, entries) for kind, entries in reg.by_kind() if entries]

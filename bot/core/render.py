@@ -584,7 +584,7 @@ def render_digest(
     else:
         # A checklist: each unit's class and its change come before the per-criterion counts.
         if d.checklist is not None:
-            lines.append(heading(f"Phân loại theo {d.template.name}:"))
+            lines.append(heading(f"Phân loại theo “{d.template.name}”:"))
             lines.extend(
                 checklist_section(
                     d.checklist, previous_word=_PREVIOUS[d.period.type], max_names=max_names

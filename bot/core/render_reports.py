@@ -182,7 +182,7 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
     else:
         body = _section_lines(r.template, r.totals, (), with_change=True)
         if r.checklist is not None:
-            lines.append(f" - Phân loại theo {r.template.name}:")
+            lines.append(f" - Phân loại theo “{r.template.name}”:")
             lines.extend(span_lines(r.checklist))
         elif not body:
             body = [" - Các báo cáo chưa có số liệu."]

@@ -75,7 +75,13 @@ from bot.core.presets import PRESETS
 from bot.core.render_checklist import assessment_lines, describe_rule, prompt_hint
 from bot.core.render_reports import render_tree
 from bot.core.schedule import ScheduleError, describe_schedule, parse_schedule
-from bot.core.template import Template, TemplateError, TemplateField, parse_template_document
+from bot.core.template import (
+    FieldType,
+    Template,
+    TemplateError,
+    TemplateField,
+    parse_template_document,
+)
 from bot.core.text import closest, fold, strip_courtesy
 from bot.core.vnformat import format_deadline
 from bot.services import periods as cal
@@ -1483,7 +1489,7 @@ class DialogEngine(
             # Words without a single figure are a question or a greeting, not a report.
             if not any(ch.isdigit() for ch in text):
                 return ctx.reply(msg.NOT_A_REPORT)
-            return ctx.reply(msg.REPORT_NOTHING_READ)
+            return ctx.reply(_nothing_read(template, org.code))
         # A new message for a period already reported corrects that report: start from it.
         current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
         values: dict[str, FieldValue] = dict(current.values) if current else {}
@@ -2171,3 +2177,16 @@ def _strings(raw: object) -> list[str]:
 
 def _zone(tz: str) -> ZoneInfo:
     return ZoneInfo(tz)
+
+
+def _nothing_read(template: Template, org_code: str | None) -> str:
+    """ "Nothing read", with an example line of this unit's own form (or the short answers
+    of a checklist), never another template's."""
+    if template.checklist is not None:
+        return msg.REPORT_NOTHING_READ_CHECKLIST
+    fields = template.numbered_fields(org_code)
+    if not fields:
+        return msg.REPORT_NOTHING_READ.format(example="1. …")
+    n, f = next(((n, f) for n, f in fields if f.type.numeric), fields[0])
+    value = "12" if f.type.numeric else "có" if f.type is FieldType.YESNO else "…"
+    return msg.REPORT_NOTHING_READ.format(example=f"{n}. {f.label}: {value}")

@@ -88,7 +88,7 @@ async def test_villages_self_assess_and_the_digest_shows_classes_and_changes(
     # The month's digest: classes by unit, per-criterion counts; no change yet.
     out = await h.play("@clock 2026-11-25 17:30")
     assert "bot -> ld:" in out and "📊 TỔNG HỢP KẾT QUẢ THÁNG 11/2026" in out
-    assert "2. Phân loại theo Tự đánh giá Bộ tiêu chí An toàn về COVID-19 (thôn):" in out
+    assert "2. Phân loại theo “Tự đánh giá Bộ tiêu chí An toàn về COVID-19 (thôn)”:" in out
     assert " - Số đơn vị theo mức: 🔴 Đỏ 1, 🟡 Vàng 1, 🟢 Xanh 1." in out
     assert "   • Thôn Tây Thọ (đạt 8/9 tiêu chí, 88,9%; chưa đạt tiêu chí bắt buộc 2)" in out
     assert "   • Thôn Đông Thọ (đạt 7/9 tiêu chí, 77,8%; chưa đạt: 5, 7)" in out
@@ -138,7 +138,7 @@ async def test_villages_self_assess_and_the_digest_shows_classes_and_changes(
 
     # The quarter's roll-up counts the classes month by month, and the workbook has a sheet.
     out = await h.play("1007 @ dm: /tonghop quý IV")
-    assert " - Phân loại theo Tự đánh giá Bộ tiêu chí An toàn về COVID-19 (thôn):" in out
+    assert " - Phân loại theo “Tự đánh giá Bộ tiêu chí An toàn về COVID-19 (thôn)”:" in out
     assert "   • Tháng 11/2026: 🔴 Đỏ 1, 🟡 Vàng 1, 🟢 Xanh 1." in out
     assert "Các báo cáo chưa có số liệu" not in out
 
@@ -327,3 +327,12 @@ async def test_word_report_says_the_classes(ninhtho: Harness) -> None:
         in text
     )
     assert "🟢" not in text  # a formal document carries no status marks
+
+
+async def test_an_answer_not_understood_is_shown_the_short_forms(ninhtho: Harness) -> None:
+    h = ninhtho
+    await h.play(_upload())
+    await h.play("@clock 2026-11-23 08:00")
+    out = await h.play("2001 @ dm: Đạt hết, riêng tiêu chí 5 chưa đạt")
+    assert "Chưa đọc được câu trả lời nào" in out and "“không đạt: 3, 5”" in out
+    assert "Số buổi tuyên truyền" not in out

@@ -34,7 +34,10 @@ def test_a_request_for_every_unit_or_chosen_ones() -> None:
     # Words before a bar that are not codes are the directive itself.
     r = parse_request("Đề nghị: tuyên truyền | vận động")
     assert r.codes == () and r.text == "Đề nghị: tuyên truyền | vận động"
-    for bad in ("", "   ", "hnd |", "hnd |   "):
+    # Nothing before the bar: every unit, and the bar is not part of the text.
+    r = parse_request("| Chỉ có nội dung")
+    assert r.codes == () and r.text == "Chỉ có nội dung"
+    for bad in ("", "   ", "hnd |", "hnd |   ", "|", " | "):
         with pytest.raises(DirectiveError, match="Đề nghị ghi nội dung chỉ đạo"):
             parse_request(bad)
     with pytest.raises(DirectiveError, match="quá dài"):
