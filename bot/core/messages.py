@@ -392,6 +392,10 @@ REPORT_START = (
     "Đồng chí sao chép mẫu dưới đây, điền số liệu và gửi lại (có thể chỉ gửi các dòng có số "
     "liệu); hoặc viết tự do; hoặc chọn “Hỏi từng mục”."
 )
+TEMPLATE_UNKNOWN_CODES = (
+    "⚠️ Mẫu ghi mã đơn vị chưa có trong danh sách: {codes}. Đồng chí kiểm tra lại chính tả (xem"
+    " /donvi); các mục, chỉ số dành cho mã đó sẽ không áp dụng cho đơn vị nào."
+)
 REPORT_NOTHING_READ = (
     "Chưa đọc được số liệu nào trong tin nhắn. Đồng chí vui lòng điền vào mẫu (gửi /baocao để "
     "nhận mẫu), ví dụ: {example}"

@@ -210,7 +210,7 @@ class Template(BaseModel):
                 [f.key for f in fields if not f.type.numeric],
             )
             if problems:
-                raise ValueError("; ".join(problems))
+                raise ValueError("\n".join(problems))
         return self
 
     def indicator(self, key: str) -> Indicator:

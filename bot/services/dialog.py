@@ -1195,8 +1195,27 @@ class DialogEngine(
         if template.indicators:
             refs = [r.key for r in template.references]
             notes += "\n" + imsg.template_indicators(len(template.indicators), refs)
+        unknown = await self._unknown_codes(ctx, template)
+        if unknown:
+            # Saved anyway (a unit may be added later), but a typo must not pass unseen.
+            notes += "\n" + msg.TEMPLATE_UNKNOWN_CODES.format(codes=", ".join(unknown))
         count = len(list(template.all_fields()))
         return ctx.reply(msg.template_replaced(template.name, version, count) + notes)
+
+    async def _unknown_codes(self, ctx: Ctx, template: Template) -> list[str]:
+        """Unit codes the template's ``applies_to`` names that the workspace does not have."""
+        assert ctx.workspace is not None
+        named: list[str] = []
+        for section in template.sections:
+            named.extend(section.applies_to)
+            for f in section.fields:
+                named.extend(f.applies_to)
+        for ind in template.indicators:
+            named.extend(ind.applies_to)
+        known = {
+            o.code for o in await self._store.orgs.all(ctx.workspace.id, include_inactive=True)
+        }
+        return [c for c in dict.fromkeys(named) if c not in known]
 
     async def _cmd_lich(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
         if not args.strip():

@@ -352,3 +352,16 @@ async def test_each_line_names_its_own_period(tayninh: Harness) -> None:
     assert "Hội ND tỉnh – quý IV/2026: 3.000 người" in out
     out = await tayninh.play("1001 @ dm: /datsolieu dan_so_muc_tieu ldld 2.500")
     assert "LĐLĐ tỉnh – mọi kỳ: 2.500 người (trước đây: 2.000 người)" in out
+
+
+async def test_a_unit_code_the_workspace_does_not_have_is_pointed_out(tayninh: Harness) -> None:
+    body = EXAMPLE.read_text(encoding="utf-8")
+    assert "  - key: ty_le_mui_3\n" in body
+    body = body.replace(
+        "  - key: ty_le_mui_3\n", "  - key: ty_le_mui_3\n    applies_to: [hnd, xyz]\n"
+    )
+    out = await tayninh.play("1001 @ dm: /thaymau\n" + textwrap.indent(body, "  "))
+    assert "Đã thay mẫu báo cáo" in out
+    assert "⚠️ Mẫu ghi mã đơn vị chưa có trong danh sách: xyz." in out
+    out = await tayninh.play(_thaymau())
+    assert "chưa có trong danh sách" not in out
