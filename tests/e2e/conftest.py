@@ -77,13 +77,15 @@ class Live:
         await self.runtime.tick()
 
 
-def make_settings(tmp_path: Path, server: FakeBotApiServer, webhook: bool) -> Settings:
+def make_settings(
+    tmp_path: Path, server: FakeBotApiServer, webhook: bool, owners: str = f"telegram:{OWNER}"
+) -> Settings:
     values: dict[str, Any] = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_BASE_URL": server.base_url,
         "TELEGRAM_BASE_FILE_URL": server.base_file_url,
         "BOT_DATA_DIR": str(tmp_path / "data"),
-        "BOT_OWNERS": f"telegram:{OWNER}",
+        "BOT_OWNERS": owners,
         "BOT_TICK_SECONDS": 3600,
         "TELEGRAM_DOWNLOAD_PHOTOS": True,
     }
@@ -108,15 +110,17 @@ async def live_bot(
     start: datetime | None = None,
     prepare: Callable[[Settings], Awaitable[None]] | None = None,
     api: FakeBotApi | None = None,
+    owners: str = f"telegram:{OWNER}",
 ) -> AsyncIterator[Live]:
     """``paced``: the production rate limiter (``build_telegram``'s own) instead of the
     tests' unpaced one. ``prepare`` fills the database before the bot opens it. ``api``: a
-    fake prepared before the bot starts (its first tick runs at once)."""
+    fake prepared before the bot starts (its first tick runs at once). ``owners``: the
+    BOT_OWNERS setting."""
     api = api or FakeBotApi()
     server = FakeBotApiServer(api)
     await server.start()
     clock = ManualClock(start or at(23, 7, 0))
-    settings = make_settings(tmp_path, server, webhook)
+    settings = make_settings(tmp_path, server, webhook, owners)
     if prepare is not None:
         await prepare(settings)
     # Tests do not pace (the production limiter spaces group messages 3 s apart); they keep
