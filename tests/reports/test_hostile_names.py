@@ -7,7 +7,9 @@ non-characters, emoji and very long runs. For each draw:
 
 - the digest text, planned into Telegram messages, is valid Telegram HTML: every ``<`` and
   ``&`` the user typed is escaped, the only tags are the bot's own, no part exceeds 4096
-  characters, and unescaping the parts gives back the digest's text (but for the spaces a cut replaces);
+  characters, no control or bidirectional override reaches the chat, and unescaping the
+  parts gives back the digest's text (but for those, and the spaces a cut replaces); the
+  same for the Zalo parts (plain text under 2000 characters);
 - the Word document opens, and its text holds no control or bidi-override character (the
   markup stays literal text);
 - the workbook opens, no cell is a formula, and the CSV decodes into even rows.
@@ -28,6 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.telegram.outbound import TEXT_LIMIT, plan
+from bot.channels.zalo.outbound import plan as zalo_plan
 from bot.core.digest import compute_digest
 from bot.core.events import OutboundMessage
 from bot.core.hierarchy import Hierarchy
@@ -37,6 +40,7 @@ from bot.core.periods import Period
 from bot.core.presets import TAY_NINH_TEMPLATE
 from bot.core.render import render_digest
 from bot.core.rollup import PeriodInfo, Rollup, Span, compute_rollup
+from bot.core.text import chat_safe
 from bot.services.exports.excel import rollup_csv, rollup_workbook
 from bot.services.exports.word import rollup_document
 
@@ -132,6 +136,7 @@ def test_digest_is_valid_telegram_html(names: list[str], texts: list[str]) -> No
     )  # fmt: skip
     text = render_digest(digest)
     parts = plan(OutboundMessage("telegram", "-100", text))
+    assert "".join(p.text for p in parts), "an empty digest"
     shown = []
     for part in parts:
         assert len(part.text) <= TEXT_LIMIT
@@ -140,9 +145,17 @@ def test_digest_is_valid_telegram_html(names: list[str], texts: list[str]) -> No
         parser.close()
         assert not parser.open, "a tag left open"
         shown.append("".join(parser.text))
+        for bad in CONTROLS:
+            assert bad not in shown[-1], repr(bad)
     # Nothing of what people typed was lost or turned into markup (parts are cut at line
-    # ends, or at a space of a line too long for one message: that space becomes the cut).
-    assert "".join("".join(shown).split()) == "".join(text.split())
+    # ends, or at a space of a line too long for one message: that space becomes the cut);
+    # only the characters no chat should carry are gone (regression: an RTL override in a
+    # unit's name turned the rest of its digest line around).
+    assert "".join("".join(shown).split()) == "".join(chat_safe(text).split())
+    # Zalo: plain text, parts under its 2000-character limit, the same characters dropped.
+    zalo = zalo_plan(OutboundMessage("zalo", "g1", text))
+    assert all(0 < len(p) < 2000 for p in zalo)
+    assert "".join("".join(zalo).split()) == "".join(chat_safe(text).split())
 
 
 def _rollup(names: list[str], texts: list[str]) -> Rollup:
@@ -193,3 +206,11 @@ def test_excel_drops_bidirectional_overrides() -> None:
     ]  # fmt: skip
     assert any("HộiND xã A" in v for v in values)
     assert not [v for v in values if any(ch in v for ch in "\u202e\u202c\u2066\u2069\u200f\x85")]
+
+
+def test_chat_safe_keeps_vietnamese_emoji_and_markup_but_not_controls() -> None:
+    text = "Hội\u202eND\u202c <b>&amp;\x00\x07\x85 👨‍👩‍👧 ệ\r\nxã\rA\u2066B\u2069\ud800\ufffe\t."
+    assert chat_safe(text) == "HộiND <b>&amp; 👨‍👩‍👧 ệ\nxã\nAB\t."
+    parts = plan(OutboundMessage("telegram", "1", "Đơn vị: Hội\u202eND <b>"))
+    assert [p.text for p in parts] == ["Đơn vị: HộiND &lt;b&gt;"]
+    assert zalo_plan(OutboundMessage("zalo", "1", "Đơn vị: Hội\u202eND\x00")) == ["Đơn vị: HộiND"]
