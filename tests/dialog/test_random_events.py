@@ -11,7 +11,8 @@ the leadership group and two foreign groups.
 After every step these hold:
 
 - **no crash**: no exception escapes, and the bot never answers with its internal error;
-- **nothing stored lost**: every report version stored so far is still there, unchanged;
+- **nothing stored lost**: every report version stored so far is still there, unchanged, and
+  an answer "✅ Đã ghi nhận…" comes with a new stored version;
 - **no permission bypassed**: a workspace's set-up changes only by an admin of it or the
   bot owner, or by a person joining with an invite (which binds that person only); a report
   version is stored only for the sender's own unit unless the sender is an admin or owner;
@@ -20,7 +21,9 @@ After every step these hold:
   message queued in the outbox goes to a chat registered to a workspace or to a member's or
   an owner's private chat.
 
-Profiles: ``ci`` (default; 200 sequences, bounded time) and ``thorough`` (3,000 sequences):
+Each channel's identity and chat model (sandbox, Telegram, Zalo: ``permission_matrix``)
+gets its own sequences. Profiles: ``ci`` (default; 100 sequences per channel, bounded time)
+and ``thorough`` (2,000 per channel, 6,000 in all):
 ``HYPOTHESIS_PROFILE=thorough pytest tests/dialog/test_random_events.py``. Figures of a
 thorough run are recorded in docs/phan-quyen.md.
 """
@@ -48,26 +51,25 @@ from tests.dialog import permission_matrix as pm
 
 settings.register_profile(
     "ci",
-    max_examples=200,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.register_profile(
     "thorough",
-    max_examples=3000,
+    max_examples=2000,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 
-MODEL = pm.CHANNELS["sandbox"]
 PEOPLE = (pm.OWNER, pm.ADMIN, pm.LEADER, pm.REPORTER, 1005, pm.STRANGER, 1098)
 PLACES = ("dm", "group", "leaders", "foreign", "foreign2")
 WORDS = sorted({w for c in COMMANDS for w in (c.name, *c.aliases)})
 ARG_WORDS = (
     "", "hnd", "hccb", "tinhdoan", "mttq", "xyz", "-", "baocao", "lanhdao", "quantri",
     "tuần 48", "tuần trước", "tháng 11", "quý IV", "năm 2026", "tuần 6/2027", "| Nghỉ",
-    "1001", "1002", "1005", "1007", "1098", "1099", "word", "excel", "csv", "bieudo", "tep",
+    "USER1001", "USER1002", "USER1005", "USER1007", "USER1098", "USER1099", "word", "excel", "csv", "bieudo", "tep",
     "hoi", "tayninh", "hạn T6 16:00", "mở T2 08:00", "7 ngày", "người ký | A", "tắt", "INVITE",
     "hnd | Hội Nông dân | Hội ND", "xa_a | Xã A | tinh", "1. Số buổi tuyên truyền, vận động: 5",
 )  # fmt: skip
@@ -152,11 +154,11 @@ async def allowed_chats(services: Services) -> set[tuple[str, str]]:
     return chats | set(services.owners)
 
 
-async def roles(services: Services, who: str) -> dict[int, tuple[str, int | None]]:
+async def roles(services: Services, channel: str, who: str) -> dict[int, tuple[str, int | None]]:
     """Workspace -> (role, unit) of one person, before a step."""
     rows = await services.store.db.fetchall(
         "SELECT workspace_id, role, org_id FROM members WHERE channel = ? AND user_id = ?",
-        (MODEL.channel, who),
+        (channel, who),
     )
     return {int(r[0]): (str(r[1]), r[2]) for r in rows}
 
@@ -192,7 +194,7 @@ async def play_step(w: World, s: tuple[Any, ...]) -> list[OutboundMessage]:
     if kind == "photo":
         event = d.message(who, _base(where), "", reply=s[4], photos=s[3])
     else:
-        body = s[3][1]
+        body = s[3][1].replace("USER", d.model.user_prefix)
         if "INVITE" in body:
             body = body.replace("INVITE", w.invites[-1] if w.invites else "ABCDEF")
         event = d.message(who, _base(where), body, reply=s[4])
@@ -227,9 +229,12 @@ async def check_step(w: World, s: tuple[Any, ...], replies: list[OutboundMessage
         assert now_versions.get(vid) == row, (where, "a stored report version changed", vid)
     new = [row for vid, row in now_versions.items() if vid not in w.versions]
     w.versions = now_versions
+    # What the bot acknowledged as saved is stored (a new version in this very step).
+    if any(r.text.startswith("✅ Đã ghi nhận") for r in replies):
+        assert new, (where, "acknowledged but nothing stored")
     # No permission bypassed.
     after = await workspace_state(services)
-    actor = MODEL.user(s[1]) if s[0] in ("msg", "photo", "press") else None
+    actor = w.driver.model.user(s[1]) if s[0] in ("msg", "photo", "press") else None
     for ws, state in after.items():
         old = before.get(ws)
         if old is None:
@@ -268,21 +273,24 @@ async def check_step(w: World, s: tuple[Any, ...], replies: list[OutboundMessage
         assert (out[0], out[1]) in chats, (where, "outbox message to an unknown chat", tuple(out))
 
 
-async def run_sequence(template: Path, work: Path, steps: list[tuple[Any, ...]]) -> None:
+async def run_sequence(
+    model: pm.ChannelModel, template: Path, work: Path, steps: list[tuple[Any, ...]]
+) -> None:
     db = work / "random.db"
     shutil.copyfile(template, db)  # a fresh directory per sequence: no stale -wal beside it
     clock = ManualClock(pm.CELL_AT)
     async with build_services(
-        db, clock=clock, owners=pm.owners_for(MODEL), new_code=seeded_codes(9),
+        db, clock=clock, owners=pm.owners_for(model), new_code=seeded_codes(9),
         backup_dir=work / "backups",
     ) as services:  # fmt: skip
-        d = pm.Driver(services, MODEL, "r")
+        d = pm.Driver(services, model, "r")
         w = World(services, d, clock, [], {}, await stored_versions(services))
         for s in steps:
             before = await workspace_state(services)
             actor = s[1] if s[0] in ("msg", "photo", "press") else None
-            who_roles = await roles(services, MODEL.user(actor)) if actor is not None else {}
-            is_owner = actor is not None and (MODEL.channel, MODEL.user(actor)) in services.owners
+            who = model.user(actor) if actor is not None else ""
+            who_roles = await roles(services, model.channel, who) if actor is not None else {}
+            is_owner = actor is not None and (model.channel, who) in services.owners
             chat_id = None
             if actor is not None:
                 chat_id = chat_of(d, actor, s[2])
@@ -296,19 +304,27 @@ async def run_sequence(template: Path, work: Path, steps: list[tuple[Any, ...]])
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("random") / "template.db"
-    asyncio.run(pm.prepare(MODEL, path))
-    return path
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The prepared workspace of each channel, built once."""
+    out = {}
+    for channel, model in pm.CHANNELS.items():
+        path = tmp_path_factory.mktemp(f"random-{channel}") / "template.db"
+        asyncio.run(pm.prepare(model, path))
+        out[channel] = path
+    return out
 
 
+@pytest.mark.parametrize("channel", sorted(pm.CHANNELS))
 @settings(settings.get_profile(PROFILE))
 @given(steps=sequences)
 def test_random_sequences_keep_the_invariants(
-    template: Path, tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[Any, ...]]
+    channel: str,
+    templates: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+    steps: list[tuple[Any, ...]],
 ) -> None:
     work = tmp_path_factory.mktemp("seq", numbered=True)
     try:
-        asyncio.run(run_sequence(template, work, steps))
+        asyncio.run(run_sequence(pm.CHANNELS[channel], templates[channel], work, steps))
     finally:
         shutil.rmtree(work, ignore_errors=True)
