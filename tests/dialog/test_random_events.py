@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from bot.app import Services, build_services, seeded_codes
@@ -81,8 +81,17 @@ TEXTS = (
 )  # fmt: skip
 PRESS_DATA = ("ok", "edit", "cancel", "guided", "skip", "campaign:1", "campaign:99", "x")
 
-person = st.sampled_from(PEOPLE)
-place = st.sampled_from(PLACES)
+# Weighted towards the people and places where something happens; strangers and foreign
+# groups still come up often.
+person = st.sampled_from((*PEOPLE, pm.ADMIN, pm.REPORTER, 1005))
+place = st.sampled_from((*PLACES, "dm", "group"))
+# Most commands are typed as their users would to make them act (the matrix's arguments,
+# under the name or an alias); some with arguments drawn from a pool, some with junk.
+meant = st.sampled_from(COMMANDS).flatmap(
+    lambda c: st.sampled_from((c.name, *c.aliases)).map(
+        lambda w: ("say", f"/{w} {pm.ARGS[c.name]}".strip())
+    )
+)
 command = st.builds(
     lambda w, a, b, junk: ("say", f"/{w} {a} {b} {junk}".strip()),
     st.sampled_from(WORDS),
@@ -91,14 +100,18 @@ command = st.builds(
     st.text(max_size=12),
 )
 text = st.one_of(st.sampled_from(TEXTS), st.text(max_size=40)).map(lambda t: ("say", t))
+form = st.sampled_from(TEXTS[:3]).map(lambda t: ("say", t))
+said = st.one_of(meant, meant, meant, command, text, form, form)
 step = st.one_of(
-    st.tuples(st.just("msg"), person, place, st.one_of(command, text), st.booleans()),
+    st.tuples(st.just("msg"), person, place, said, st.booleans()),
+    st.tuples(st.just("msg"), person, place, said, st.booleans()),
+    st.tuples(st.just("msg"), person, place, said, st.booleans()),
     st.tuples(st.just("photo"), person, place, st.integers(1, 3), st.booleans()),
     st.tuples(st.just("press"), person, place, st.sampled_from(PRESS_DATA), st.booleans()),
     st.tuples(st.just("added"), person, st.sampled_from(("group", "foreign", "foreign2"))),
     st.tuples(st.just("clock"), st.integers(0, 80)),
 )
-sequences = st.lists(step, min_size=1, max_size=25)
+sequences = st.lists(step, min_size=8, max_size=30)
 
 
 @dataclass
@@ -232,6 +245,8 @@ async def check_step(w: World, s: tuple[Any, ...], replies: list[OutboundMessage
     # What the bot acknowledged as saved is stored (a new version in this very step).
     if any(r.text.startswith("✅ Đã ghi nhận") for r in replies):
         assert new, (where, "acknowledged but nothing stored")
+    if new:
+        event("a report version stored")
     # No permission bypassed.
     after = await workspace_state(services)
     actor = w.driver.model.user(s[1]) if s[0] in ("msg", "photo", "press") else None
@@ -240,6 +255,7 @@ async def check_step(w: World, s: tuple[Any, ...], replies: list[OutboundMessage
         if old is None:
             # A new workspace: only the owner creates one (/khoitao).
             assert actor is not None and is_owner, (where, "workspace created by", actor)
+            event("a second workspace created")
             continue
         changed = {t for t in (*CONFIG, *BY_CAMPAIGN) if state[t] != old[t]}
         if not changed:
@@ -248,7 +264,9 @@ async def check_step(w: World, s: tuple[Any, ...], replies: list[OutboundMessage
         assert state["audit"] > old["audit"], (where, "unaudited change", ws, changed)
         role = who_roles.get(ws, ("", None))[0]
         if is_owner or role == "admin":
+            event("the set-up changed by its admin or the owner")
             continue
+        event("someone joined with an invite")
         # Anyone else: only joining with an invite (their own membership, the invite's uses).
         assert changed <= {"members", "invites"}, (where, "bypass", ws, changed, role)
         rows = await services.store.db.fetchall(
@@ -269,7 +287,10 @@ async def check_step(w: World, s: tuple[Any, ...], replies: list[OutboundMessage
         )
     # No stray messages.
     chats = await allowed_chats(services)
-    for out in await services.store.db.fetchall("SELECT channel, chat_id FROM outbox"):
+    queued = await services.store.db.fetchall("SELECT channel, chat_id FROM outbox")
+    if queued:
+        event("messages queued in the outbox")
+    for out in queued:
         assert (out[0], out[1]) in chats, (where, "outbox message to an unknown chat", tuple(out))
 
 
