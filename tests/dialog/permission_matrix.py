@@ -196,7 +196,9 @@ CHANNELS: dict[str, ChannelModel] = {
 }
 
 # Who plays each role (numbers; the channel adds its prefix).
-OWNER, ADMIN, LEADER, REPORTER, STRANGER, FOUNDER = 1000, 1001, 1007, 1002, 1099, 1000
+OWNER, ADMIN, LEADER, REPORTER, STRANGER = 1000, 1001, 1007, 1002, 1099
+# The owner founds the workspace (and so becomes its admin); the admin then unbinds them.
+FOUNDER = OWNER
 ACTORS = {"owner": OWNER, "admin": ADMIN, "leader": LEADER, "reporter": REPORTER,
           "stranger": STRANGER}  # fmt: skip
 NAMES = {
@@ -353,7 +355,7 @@ class Driver:
 
 
 def owners_for(model: ChannelModel) -> set[tuple[str, str]]:
-    return {(model.channel, model.user(OWNER)), (model.channel, model.user(FOUNDER))}
+    return {(model.channel, model.user(OWNER))}
 
 
 async def prepare(model: ChannelModel, path: Path) -> Cell:
