@@ -46,6 +46,12 @@ async def test_every_cell(channel: str, tmp_path: Path) -> None:
 def test_the_table_covers_every_command_and_cell() -> None:
     from bot.core.commands import COMMANDS
 
+    missing = [c.name for c in COMMANDS if c.name not in pm.EXPECTED or c.name not in pm.ARGS]
+    assert not missing, (
+        f"commands with no row in the permission matrix: {missing}. Add each to EXPECTED "
+        "and ARGS in tests/dialog/permission_matrix.py, then regenerate docs/phan-quyen.md "
+        "with: python -m tests.dialog.permission_matrix --write"
+    )
     assert [c.name for c in COMMANDS] == [r for r in pm.ROWS if pm.command_row(r)]
     assert set(pm.EXPECTED) == set(pm.ROWS)
     for row, cells in pm.EXPECTED.items():
