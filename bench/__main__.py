@@ -6,7 +6,7 @@ each figure is measured beside its reference in the same run and reported as a r
     python -m bench                   # all, full size (about 30 minutes: the fan-outs
                                       # take 11.5 min each at 30 messages a second)
     python -m bench --quick           # small variants (about 2 minutes)
-    python -m bench fanout digest     # only some (fanout, ingest, digest, footprint)
+    python -m bench fanout digest     # only some (fanout, ingest, digest, footprint, exports)
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import digest, fanout, footprint, ingest
+from bench import digest, exports, fanout, footprint, ingest
 
 BENCHMARKS: dict[str, Callable[[bool], Coroutine[Any, Any, list[str]]]] = {
     "fanout": lambda quick: fanout.main(quick=quick),
     "ingest": lambda quick: ingest.main(quick=quick),
     "digest": lambda quick: digest.main(quick=quick),
     "footprint": lambda quick: footprint.main(quick=quick),
+    "exports": lambda quick: exports.run(communes=9 if quick else 99, reps=1 if quick else 3),
 }
 
 

@@ -24,11 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     sb.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định: tạm thời)")
     demo = sub.add_parser(
         "demo",
-        help="chạy thử: một tuần của 6 đơn vị tỉnh Tây Ninh; “demo tinh”: một năm của cả tỉnh",
+        help="chạy thử: một tuần của 6 đơn vị tỉnh Tây Ninh; “demo tinh”: một năm của cả tỉnh; "
+        "“demo tieuchi”: các thôn tự đánh giá theo bộ tiêu chí",
     )
     demo.add_argument(
-        "kind", nargs="?", choices=("tuan", "tinh"), default="tuan",
-        help="tuan: một tuần báo cáo (mặc định); tinh: tỉnh và các xã, cả năm, tệp Word/Excel",
+        "kind", nargs="?", choices=("tuan", "tinh", "tieuchi"), default="tuan",
+        help="tuan: một tuần báo cáo (mặc định); tinh: tỉnh và các xã, cả năm, tệp Word/Excel; "
+        "tieuchi: bộ tiêu chí An toàn về COVID-19, phân loại xanh, vàng, đỏ",
     )  # fmt: skip
     demo.add_argument("--xa", type=int, default=9, help="số xã, phường (demo tinh)")
     demo.add_argument(
@@ -61,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
                     sys.stdout, files_dir=args.tep, communes=args.xa, keep_open=args.tieptuc
                 )
             )
+            return 0
+        if args.kind == "tieuchi":
+            asyncio.run(app.run_demo(sys.stdout, app.CHECKLIST_DEMO))
             return 0
         asyncio.run(app.run_demo(sys.stdout))
         return 0

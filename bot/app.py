@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
@@ -59,7 +59,10 @@ from bot.services.chat_events import ChatEventService
 from bot.services.cycle import CycleService
 from bot.services.dialog import INVITE_ALPHABET, DialogEngine, EngineConfig, new_invite_code
 from bot.services.digests import DigestService
+from bot.services.exports.offload import ChildProcess, Offload, in_thread
+from bot.services.flood import FloodLimits
 from bot.services.outbox import ChannelLimits, ChannelSender, OutboxDispatcher, paced
+from bot.services.reports import ReportService
 from bot.services.templates import TemplateService
 from bot.services.usage import ChannelQuota, UsageService
 from scheduler.runner import CycleScheduler
@@ -91,6 +94,68 @@ def seeded_codes(seed: int) -> Callable[[], str]:
     return lambda: "".join(rng.choice(INVITE_ALPHABET) for _ in range(6))
 
 
+def files_offload(settings: Settings) -> Offload | None:
+    """Charts and report files in a child process unless BOT_FILES_IN_CHILD=0."""
+    return ChildProcess() if settings.files_in_child else None
+
+
+def export_writer(folder: Path) -> Callable[[str, bytes], Awaitable[str]]:
+    """Writes /xuatdulieu's file where the channel cannot send it (Zalo), readable by the
+    bot's user only, and removes that workspace's older exports (names share the prefix up
+    to the timestamp): personal data does not pile up on the server. Returns the path."""
+
+    def write(name: str, content: bytes) -> str:
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = name.rsplit("-", 2)[0]  # du-lieu-khong-gian-{id}
+        for old in folder.glob(f"{stem}-*.json"):
+            old.unlink(missing_ok=True)
+        target = folder / name
+        partial = folder / f".{name}.part"
+        partial.write_bytes(content)
+        partial.chmod(0o600)
+        partial.replace(target)
+        return str(target)
+
+    async def save(name: str, content: bytes) -> str:
+        return await asyncio.to_thread(write, name, content)
+
+    return save
+
+
+def flood_limits(settings: Settings) -> FloodLimits | None:
+    """BOT_FLOOD_*; None (off) when BOT_FLOOD_BURST is 0."""
+    if settings.flood_burst == 0:
+        return None
+    return FloodLimits(
+        burst=settings.flood_burst,
+        burst_window=timedelta(seconds=settings.flood_burst_seconds),
+        sustained=settings.flood_sustained,
+        sustained_window=timedelta(seconds=settings.flood_sustained_seconds),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class InputLimits:
+    """BOT_MAX_TEXT_CHARS, BOT_MAX_TEMPLATE_CHARS, BOT_MAX_PHOTOS_PER_REPORT for the engine."""
+
+    max_text: int = 20_000
+    max_template_text: int = 200_000
+    max_photos: int = 20
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> InputLimits:
+        return cls(
+            settings.max_text_chars, settings.max_template_chars, settings.max_photos_per_report
+        )
+
+    def engine_fields(self) -> dict[str, int]:
+        return {
+            "max_text": self.max_text,
+            "max_template_text": self.max_template_text,
+            "max_photos": self.max_photos,
+        }
+
+
 @contextlib.asynccontextmanager
 async def build_services(
     database: Path,
@@ -104,9 +169,19 @@ async def build_services(
     private_only_channels: AbstractSet[str] = frozenset(),
     backup: BackupPolicy | None = None,
     backup_dir: Path | None = None,
+    exports_offload: Offload | None = None,
+    flood: FloodLimits | None = None,
+    raw_text_days: int = 0,
+    input_limits: InputLimits | None = None,
 ) -> AsyncIterator[Services]:
     """``backup``: when to take backups and which to keep (default: none scheduled, the
-    owner's /saoluu still works); ``backup_dir`` defaults to ``backups/`` beside the file."""
+    owner's /saoluu still works); ``backup_dir`` defaults to ``backups/`` beside the file.
+    ``exports_offload``: where charts and report files are made (default: a worker thread;
+    the running bot passes a child process, see bot/services/exports/offload.py).
+    ``flood``: per-user flood control, off by default (transcripts run on a manual clock,
+    where every message arrives at the same instant); the Telegram and Zalo runtimes turn
+    it on. ``raw_text_days``: BOT_RAW_TEXT_DAYS, told to people by /dulieucuatoi.
+    ``input_limits``: sizes of messages, templates and photos (default: EngineConfig's)."""
     store = await open_store(database)
     try:
         owner_set = owners if owners is not None else set()
@@ -117,7 +192,8 @@ async def build_services(
         )
         templates = TemplateService(store)
         digests = DigestService(store, templates)
-        cycle = CycleService(store, templates, digests)
+        reports = ReportService(store, templates, offload=exports_offload or in_thread)
+        cycle = CycleService(store, templates, digests, reports)
         engine = DialogEngine(
             store,
             clock,
@@ -131,8 +207,14 @@ async def build_services(
                 quotas=quotas or {},
                 private_only_channels=private_only_channels,
                 extra_commands={"saoluu": backups.command},
+                flood=flood,
+                raw_text_days=raw_text_days,
+                backup_before_delete=backups.before_deletion,
+                save_export=export_writer(database.parent / "exports"),
+                **(input_limits or InputLimits()).engine_fields(),
             ),
             new_code=new_code,
+            reports=reports,
         )
         chat_events = ChatEventService(store, timezone)
         yield Services(
@@ -185,16 +267,18 @@ async def play_script(
         await make_sandbox(services, out, timezone, echo_input=echo_input).play(lines)
 
 
-def demo_script() -> list[str]:
-    return (
-        resources.files("bot.demo").joinpath("tayninh_tuan48.txt").read_text("utf-8").splitlines()
-    )
+def demo_script(name: str = "tayninh_tuan48.txt") -> list[str]:
+    return resources.files("bot.demo").joinpath(name).read_text("utf-8").splitlines()
 
 
-async def run_demo(out: TextIO) -> None:
+# The checklist demo (issue 9): villages self-assess each month, classes and changes.
+CHECKLIST_DEMO = "tieuchi_ninhtho.txt"
+
+
+async def run_demo(out: TextIO, script: str = "tayninh_tuan48.txt") -> None:
     with tempfile.TemporaryDirectory(prefix="bot-demo-") as tmp:
         await play_script(
-            demo_script(), database=Path(tmp) / "demo.db", out=out, seed=48, echo_input=True
+            demo_script(script), database=Path(tmp) / "demo.db", out=out, seed=48, echo_input=True
         )
 
 
@@ -208,6 +292,10 @@ PROVINCE_SCRIPT = """\
 1007 @ ld: /xuat excel năm 2026
 1007 @ ld: /xuat word quý IV x02
 1007 @ ld: /xuat bieudo quý IV
+1007 @ ld: /dienhinh năm 2026 x02
+1007 @ ld: /denghikhen 1 2 | Cách làm sáng tạo, lan tỏa trong cộng đồng
+1007 @ ld: /dienhinh word năm 2026
+1007 @ ld: /dienhinh excel năm 2026 đề xuất
 """
 
 
@@ -218,6 +306,8 @@ async def run_province_demo(
     the leadership asks for the quarter's Word report and the year's workbook, which are
     saved under ``files_dir``. With ``keep_open``, the console stays open afterwards."""
     from bot.demo.province import demo_now, seed_province
+    from bot.services import periods as cal
+    from bot.services.emulation import EmulationService
 
     tz = "Asia/Ho_Chi_Minh"
     with tempfile.TemporaryDirectory(prefix="bot-demo-tinh-") as tmp:
@@ -236,6 +326,13 @@ async def run_province_demo(
                 ),
                 file=out,
             )
+            # Mô hình hay of the simulated reports enter the emulation registry, as they
+            # would have when each report was received.
+            first = cal.first_period(info.campaign)
+            last = cal.reporting_period(info.campaign, clock.now())
+            await EmulationService(services.store, services.templates).register_reports(
+                info.campaign, first, last, clock.now()
+            )
             sandbox = make_sandbox(services, out, tz, echo_input=True, files_dir=files_dir)
             sandbox.declare_user("1001", "Nguyễn Văn An (quản trị)")
             sandbox.declare_user("1007", "Đặng Thị Giang (lãnh đạo)")
@@ -251,7 +348,11 @@ async def run_interactive(settings: Settings, out: TextIO = sys.stdout) -> None:
     owners = set(settings.owner_set()) | {("sandbox", "1001")}
     clock = OffsetClock()
     async with build_services(
-        settings.database, clock=clock, owners=owners, timezone=settings.timezone
+        settings.database,
+        clock=clock,
+        owners=owners,
+        timezone=settings.timezone,
+        raw_text_days=settings.raw_text_days,
     ) as services:
         # Ids unique to this session: earlier sessions' ids are in the same database.
         session = f"s{secrets.token_hex(4)}-"
@@ -311,6 +412,10 @@ class TelegramRuntime:
                     invite_links=self.invite_links,
                     backup=backup_policy(settings),
                     backup_dir=settings.backup_dir,
+                    exports_offload=files_offload(settings),
+                    flood=flood_limits(settings),
+                    raw_text_days=settings.raw_text_days,
+                    input_limits=InputLimits.from_settings(settings),
                 )
             )
         assert self.services is not None
@@ -393,6 +498,7 @@ def build_telegram(
         clock,
         owner_chat_ids=owner_chats,
         photos_dir=settings.photos_dir if settings.telegram_download_photos else None,
+        max_photo_bytes=settings.max_photo_bytes,
     )
     runtime = TelegramRuntime(
         settings, clock, channel, new_code=new_code, shared=shared, invite_links=invite_links
@@ -588,6 +694,10 @@ class ChannelHub:
                     private_only_channels=self.private_only,
                     backup=backup_policy(s, no_file_channels={ZALO}),
                     backup_dir=s.backup_dir,
+                    exports_offload=files_offload(s),
+                    flood=flood_limits(s),
+                    raw_text_days=s.raw_text_days,
+                    input_limits=InputLimits.from_settings(s),
                 )
             )
             self.services = services

@@ -67,8 +67,29 @@ class Settings(BaseSettings):
     backup_keep_daily: int = Field(default=7, ge=1, le=3650, alias="BOT_BACKUP_KEEP_DAILY")
     backup_keep_weekly: int = Field(default=8, ge=0, le=520, alias="BOT_BACKUP_KEEP_WEEKLY")
     raw_text_days: int = Field(default=0, ge=0, alias="BOT_RAW_TEXT_DAYS")
+    # Charts and Word/Excel files made in a short-lived child process, so their memory goes
+    # back to the system (bot/services/exports/offload.py); 0 makes them in a thread.
+    files_in_child: bool = Field(default=True, alias="BOT_FILES_IN_CHILD")
     health_listen: str = Field(default="127.0.0.1", alias="BOT_HEALTH_LISTEN")
     health_port: int | None = Field(default=None, ge=0, le=65535, alias="BOT_HEALTH_PORT")
+    # Hostile and clumsy input (bot.services.flood, EngineConfig; docs/decisions.md):
+    # more than BOT_FLOOD_BURST messages to the bot within BOT_FLOOD_BURST_SECONDS, or more
+    # than BOT_FLOOD_SUSTAINED within BOT_FLOOD_SUSTAINED_SECONDS, from one person gets one
+    # notice, then silence until it calms. BOT_FLOOD_BURST=0 turns flood control off.
+    flood_burst: int = Field(default=5, ge=0, le=1000, alias="BOT_FLOOD_BURST")
+    flood_burst_seconds: float = Field(default=3.0, gt=0, le=3600, alias="BOT_FLOOD_BURST_SECONDS")
+    flood_sustained: int = Field(default=20, ge=1, le=10_000, alias="BOT_FLOOD_SUSTAINED")
+    flood_sustained_seconds: float = Field(
+        default=60.0, gt=0, le=86_400, alias="BOT_FLOOD_SUSTAINED_SECONDS"
+    )
+    max_text_chars: int = Field(default=20_000, ge=100, le=1_000_000, alias="BOT_MAX_TEXT_CHARS")
+    max_template_chars: int = Field(
+        default=200_000, ge=1000, le=5_000_000, alias="BOT_MAX_TEMPLATE_CHARS"
+    )
+    max_photos_per_report: int = Field(default=20, ge=1, le=500, alias="BOT_MAX_PHOTOS_PER_REPORT")
+    max_photo_bytes: int = Field(
+        default=10_000_000, ge=100_000, le=20_000_000, alias="BOT_MAX_PHOTO_BYTES"
+    )
 
     @field_validator("owners", mode="before")
     @classmethod

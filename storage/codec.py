@@ -102,6 +102,22 @@ def encode_strings(items: Sequence[str]) -> str:
     return _dumps(list(items))
 
 
+def encode_choices(choices: Sequence[tuple[str, str]]) -> str | None:
+    """Choices of an outbox row: a JSON array of [label, data]; NULL when there are none."""
+    if not choices:
+        return None
+    return _dumps([[str(label), str(data)] for label, data in choices])
+
+
+def decode_choices(text: str | None) -> tuple[tuple[str, str], ...]:
+    if not text:
+        return ()
+    raw = json.loads(text)
+    if not (isinstance(raw, list) and all(isinstance(c, list) and len(c) == 2 for c in raw)):
+        raise CorruptValueError(f"expected a JSON array of [label, data]: {text[:80]!r}")
+    return tuple((str(c[0]), str(c[1])) for c in raw)
+
+
 def decode_strings(text: str) -> tuple[str, ...]:
     if text == "[]":
         return ()

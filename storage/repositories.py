@@ -23,6 +23,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from bot.core.digest import PeriodTotals
 from bot.core.events import OutDocument
@@ -47,8 +48,9 @@ from bot.core.models import (
     Workspace,
 )
 from bot.core.periods import Period, PeriodType
-from bot.services.ports import DuplicateError, NotFoundError, StoredTotals
+from bot.services.ports import DuplicateError, IndicatorValue, NotFoundError, StoredTotals
 from storage.codec import (
+    decode_choices,
     decode_data,
     decode_dt,
     decode_opt_dt,
@@ -56,6 +58,7 @@ from storage.codec import (
     decode_strings,
     decode_totals,
     decode_values,
+    encode_choices,
     encode_data,
     encode_dt,
     encode_opt_dt,
@@ -957,6 +960,7 @@ def _outbox_item(row: Row) -> OutboxItem:
         is_group=bool(row["is_group"]),
         failed_permanently=bool(row["failed_permanently"]),
         attachment_name=row["attachment_name"] if "attachment_name" in columns else None,
+        choices=decode_choices(row["choices"]) if "choices" in columns else (),
     )
 
 
@@ -985,8 +989,11 @@ class SqliteOutboxRepo:
         not_before: datetime | None = None,
         group: bool = False,
         attachment: OutDocument | None = None,
+        choices: Sequence[tuple[str, str]] = (),
     ) -> bool:
-        row = (channel, chat_id, text, dedupe_key, now, mention_user_ids, not_before, group)
+        row = (
+            channel, chat_id, text, dedupe_key, now, mention_user_ids, not_before, group, choices
+        )  # fmt: skip
         if attachment is None:
             return await self._insert(*row) is not None
         async with self._db.transaction():  # the row and its file, or neither
@@ -1018,10 +1025,11 @@ class SqliteOutboxRepo:
         mention_user_ids: Sequence[str],
         not_before: datetime | None,
         group: bool,
+        choices: Sequence[tuple[str, str]] = (),
     ) -> int | None:
         row = await self._db.fetchone(
             "INSERT INTO outbox (dedupe_key, channel, chat_id, text, mention_user_ids,"
-            " created_at, not_before, is_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " created_at, not_before, is_group, choices) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
             (
                 dedupe_key,
@@ -1032,6 +1040,7 @@ class SqliteOutboxRepo:
                 encode_dt(now),
                 encode_opt_dt(not_before),
                 int(group),
+                encode_choices(choices),
             ),
         )
         return None if row is None else int(row["id"])
@@ -1339,3 +1348,77 @@ class SqliteSettingsRepo:
             (workspace_id, key),
         )
         return row is not None
+
+
+def _indicator_value(r: Row) -> IndicatorValue:
+    return IndicatorValue(
+        id=r["id"],
+        kind=r["kind"],
+        key=r["key"],
+        org_id=r["org_id"],
+        scope=r["scope"],
+        value=None if r["value"] is None else Decimal(r["value"]),
+        actor=r["actor"],
+        created_at=decode_dt(r["created_at"]),
+    )
+
+
+class SqliteIndicatorValueRepo:
+    """Reference values and targets (migration 0007): append-only, the latest row wins."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def set(
+        self,
+        workspace_id: int,
+        kind: str,
+        key: str,
+        org_id: int | None,
+        scope: str,
+        value: Decimal | None,
+        actor: str,
+        now: datetime,
+    ) -> IndicatorValue:
+        try:
+            row = await self._db.fetchone(
+                "INSERT INTO indicator_values"
+                " (workspace_id, kind, key, org_id, scope, value, actor, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                (
+                    workspace_id,
+                    kind,
+                    key,
+                    org_id,
+                    scope,
+                    None if value is None else str(value),
+                    actor,
+                    encode_dt(now),
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_foreign_key(exc):
+                raise _missing_reference(
+                    exc, f"indicator value of workspace {workspace_id}"
+                ) from exc
+            raise
+        assert row is not None
+        return _indicator_value(row)
+
+    async def current(self, workspace_id: int, kind: str) -> list[IndicatorValue]:
+        rows = await self._db.fetchall(
+            "SELECT v.* FROM indicator_values v JOIN ("
+            " SELECT MAX(id) AS id FROM indicator_values WHERE workspace_id = ? AND kind = ?"
+            " GROUP BY key, org_id, scope) last ON last.id = v.id"
+            " WHERE v.value IS NOT NULL ORDER BY v.key, v.org_id, v.scope",
+            (workspace_id, kind),
+        )
+        return [_indicator_value(r) for r in rows]
+
+    async def history(self, workspace_id: int, kind: str, key: str) -> list[IndicatorValue]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM indicator_values WHERE workspace_id = ? AND kind = ? AND key = ?"
+            " ORDER BY id",
+            (workspace_id, kind, key),
+        )
+        return [_indicator_value(r) for r in rows]

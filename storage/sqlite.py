@@ -23,11 +23,15 @@ from bot.services.ports import (
     ChatRepo,
     ConversationRepo,
     CycleRepo,
+    DirectiveRepo,
+    EmulationRepo,
     InboundLog,
+    IndicatorValueRepo,
     InviteRepo,
     MemberRepo,
     OrgRepo,
     OutboxRepo,
+    PrivacyRepo,
     SettingsRepo,
     SubmissionRepo,
     TemplateRepo,
@@ -35,7 +39,10 @@ from bot.services.ports import (
     UsageRepo,
     WorkspaceRepo,
 )
-from storage.db import Database, Transaction, open_database
+from storage.db import Database, RowCache, Transaction, open_database
+from storage.directives import SqliteDirectiveRepo
+from storage.emulation import SqliteEmulationRepo
+from storage.privacy import SqlitePrivacyRepo
 from storage.repositories import (
     SqliteAuditRepo,
     SqliteCalendarRepo,
@@ -44,6 +51,7 @@ from storage.repositories import (
     SqliteConversationRepo,
     SqliteCycleRepo,
     SqliteInboundLog,
+    SqliteIndicatorValueRepo,
     SqliteInviteRepo,
     SqliteMemberRepo,
     SqliteOrgRepo,
@@ -86,6 +94,18 @@ class SqliteStore:
         self.usage: UsageRepo = SqliteUsageRepo(db)
         self.totals: TotalsRepo = SqliteTotalsRepo(db)
         self.settings: SettingsRepo = SqliteSettingsRepo(db)
+        self.emulation: EmulationRepo = SqliteEmulationRepo(db)
+        self.directives: DirectiveRepo = SqliteDirectiveRepo(db)
+        self.indicator_values: IndicatorValueRepo = SqliteIndicatorValueRepo(db)
+        self.privacy: PrivacyRepo = SqlitePrivacyRepo(db, self._drop_caches)
+
+    def _drop_caches(self) -> None:
+        """Forgets every repository's cached rows (after writes past the repositories:
+        the deletion of a workspace)."""
+        for repo in vars(self).values():
+            for value in vars(repo).values() if hasattr(repo, "__dict__") else ():
+                if isinstance(value, RowCache):
+                    value.drop()
 
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""

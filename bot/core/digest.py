@@ -47,10 +47,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
+from bot.core.checklist import ChecklistDigest
+from bot.core.directives import DirectiveProgress
 from bot.core.models import FieldValue, OrgUnit, SubmissionVersion
 from bot.core.periods import Period
 from bot.core.template import Aggregation, FieldType, Template, TemplateField
+
+if TYPE_CHECKING:
+    from bot.core.indicators import IndicatorSummary
 
 __all__ = [
     "ChoiceSummary",
@@ -230,6 +236,13 @@ class Digest:
     cumulative_periods: tuple[Period, ...]
     # Per grouping unit, in a multi-level workspace (filled in by the service).
     levels: tuple[LevelStatus, ...] = ()
+    # Directives in force during the period, with acknowledgements and the answers given
+    # with the period's reports (bot.core.directives).
+    directives: tuple[DirectiveProgress, ...] = ()
+    # A checklist template: each unit's class and its change (filled in by the service).
+    checklist: ChecklistDigest | None = None
+    # The template's indicators with targets and progress (filled in by the service).
+    indicators: tuple[IndicatorSummary, ...] = ()
 
     @property
     def empty(self) -> bool:

@@ -51,6 +51,9 @@ class InboundMessage:
     reply_to_bot: bool = False
     mentions_bot: bool = False
     reply_to_sender: Sender | None = None
+    # The platform id of the message this one replies to ("" when it replies to none, or
+    # the platform does not say): a leader's reply to a digest names the digest.
+    reply_to_message_id: str = ""
     photos: tuple[str, ...] = ()
     document: Attachment | None = None
     # Non-empty for an edited message: names this edit (Telegram: its edit date), so the
@@ -145,3 +148,7 @@ class OutboundMessage:
     edit_message_id: str | None = None
     document: OutDocument | None = None
     mention_user_ids: tuple[str, ...] = field(default_factory=tuple)
+    # A short answer to a button press meant for the presser alone: where the channel can
+    # (Telegram's answer to a callback query, at most 200 characters) it is shown to them
+    # quietly instead of being posted in the chat; elsewhere it is an ordinary message.
+    toast: bool = False

@@ -9,12 +9,13 @@ by hand when it registers the document.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 from bot.core.text import fold
 
-__all__ = ["LETTERHEAD_KEYS", "Letterhead", "LetterheadError"]
+__all__ = ["LETTERHEAD_KEYS", "Letterhead", "LetterheadError", "level_prefix", "split_level_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +33,37 @@ class Letterhead:
     signer_title: str = "CHỦ TỊCH"
     signer_name: str = ""
     # "Nơi nhận:" lines, the last usually the archive ("Lưu: VT").
+    # The default is a provincial board's: it reports to the provincial Party committee and
+    # the Central Committee of the Front, never to itself.
     recipients: tuple[str, ...] = (
         "Thường trực Tỉnh ủy (để báo cáo)",
-        "Ban Thường trực UBMTTQ Việt Nam tỉnh",
+        "Ban Thường trực Ủy ban Trung ương MTTQ Việt Nam (để báo cáo)",
         "Các tổ chức chính trị - xã hội tỉnh",
         "Lưu: VT",
     )
+
+    @classmethod
+    def for_level(cls, level_name: str, above_name: str = "") -> Letterhead:
+        """Defaults for a commune's (or any lower level's) own reports: its name as the
+        issuing body, its place, and recipients one level up ("Thường trực Đảng ủy xã",
+        the standing board of the province above it), so a commune's report never goes out
+        under the province's letterhead."""
+        name = " ".join(level_name.split())
+        word, place = split_level_name(name)
+        above_word, above_place = split_level_name(" ".join(above_name.split()))
+        upper = "Ban Thường trực UBMTTQ Việt Nam"
+        upper += f" {above_word} {above_place}".rstrip() if above_place else " cấp trên"
+        own = f" {word}" if word else ""
+        return cls(
+            issuing_body=name.upper(),
+            place=place,
+            recipients=(
+                f"Thường trực Đảng ủy{own} (để báo cáo)",
+                f"{upper} (để báo cáo)",
+                f"Các tổ chức chính trị - xã hội{own}",
+                "Lưu: VT",
+            ),
+        )
 
     def with_defaults(self, workspace_name: str) -> Letterhead:
         """Fill the issuing body from the workspace's name when the admin has not set it."""
@@ -57,19 +83,41 @@ class Letterhead:
             out[f.name] = "\n".join(value) if isinstance(value, tuple) else str(value)
         return out
 
-    @classmethod
-    def from_settings(cls, settings: Mapping[str, str]) -> Letterhead:
-        base = cls()
+    def with_settings(self, settings: Mapping[str, str], prefix: str = "letterhead") -> Letterhead:
+        """These values overridden by the admin's settings stored under ``prefix``."""
         changes: dict[str, object] = {}
-        for f in fields(cls):
-            raw = settings.get(f"letterhead.{f.name}")
+        for f in fields(self):
+            raw = settings.get(f"{prefix}.{f.name}")
             if raw is None:
                 continue
             if f.name == "recipients":
                 changes[f.name] = tuple(p.strip() for p in raw.split("\n") if p.strip())
             else:
                 changes[f.name] = raw
-        return replace(base, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, str]) -> Letterhead:
+        return cls().with_settings(settings)
+
+
+def level_prefix(org_id: int) -> str:
+    """Where a level's own letterhead is stored (``letterhead@12.signer_name``): by id, so
+    renaming or recoding a commune keeps it."""
+    return f"letterhead@{org_id}"
+
+
+_LEVEL_WORD = re.compile(
+    r"(?i)^(tỉnh|thành phố|tp\.?|xã|phường|đặc khu|huyện|quận|thị xã|thị trấn)\s+(.+)$"
+)
+
+
+def split_level_name(name: str) -> tuple[str, str]:
+    """ "Xã Tân Hòa" -> ("xã", "Tân Hòa"); a name without an administrative word -> ("", name)."""
+    m = _LEVEL_WORD.match(name)
+    if not m:
+        return "", name
+    return m.group(1).lower(), m.group(2)
 
 
 class LetterheadError(ValueError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bot.core.commands import COMMANDS, Access, CommandSpec
+from bot.core.text import fold
 
 ROLE_LABELS = {"admin": "quản trị", "leader": "lãnh đạo", "reporter": "báo cáo viên"}
 ROLE_WORDS = {
@@ -94,28 +95,83 @@ TOO_LONG = (
 EMPTY_MESSAGE = "Tin nhắn trống. Đồng chí vui lòng gửi lại nội dung."
 
 
-def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
+HELP_GROUP_TITLES = {
+    "chung": "Chung",
+    "báo cáo": "Báo cáo",
+    "tổng hợp": "Tổng hợp",
+    "chỉ đạo": "Chỉ đạo",
+    "chỉ số": "Chỉ số, chỉ tiêu",
+    "thi đua": "Thi đua",
+    "quản trị": "Quản trị",
+    "lịch": "Lịch, nghỉ, miễn báo cáo",
+    "dữ liệu cá nhân": "Dữ liệu cá nhân",
+}
+# One chat message holds 4,096 characters on Telegram (2,000 on Zalo, where the outbox
+# splits): past this, /trogiup lists the commands by group and details one group on request.
+HELP_FULL_LIMIT = 3_500
+HELP_FOOTER = "Xem cách dùng một lệnh: /trogiup TÊN_LỆNH (ví dụ: /trogiup lich)."
+
+
+def _help_groups(specs: Iterable[CommandSpec]) -> list[tuple[str, list[CommandSpec]]]:
     groups: dict[str, list[CommandSpec]] = {}
     for spec in specs:
         groups.setdefault(spec.group, []).append(spec)
+    order = list(HELP_GROUP_TITLES)
+    # A group missing from the titles is still listed (after the others), never dropped.
+    keys = [k for k in order if k in groups] + [k for k in groups if k not in order]
+    return [(k, groups[k]) for k in keys]
+
+
+def help_group_title(key: str) -> str:
+    return HELP_GROUP_TITLES.get(key, key.capitalize())
+
+
+def help_text(specs: Iterable[CommandSpec], *, intro: str) -> str:
+    """Every command the reader may use with its summary, by group; when that is longer
+    than one message (an owner sees some seventy commands), the names by group instead,
+    each group detailed by ``/trogiup NHÓM``."""
+    groups = _help_groups(specs)
     lines = [intro]
-    titles = {
-        "chung": "Chung",
-        "báo cáo": "Báo cáo",
-        "tổng hợp": "Tổng hợp",
-        "quản trị": "Quản trị",
-        "lịch": "Lịch, nghỉ, miễn báo cáo",
-    }
-    for key in ("chung", "báo cáo", "tổng hợp", "quản trị", "lịch"):
-        if key not in groups:
-            continue
+    for key, items in groups:
         lines.append("")
-        lines.append(f"{titles[key]}:")
-        for spec in groups[key]:
-            lines.append(f"/{spec.name} – {spec.summary}")
+        lines.append(f"{help_group_title(key)}:")
+        lines.extend(f"/{spec.name} – {spec.summary}" for spec in items)
     lines.append("")
-    lines.append("Xem cách dùng một lệnh: /trogiup TÊN_LỆNH (ví dụ: /trogiup lich).")
+    lines.append(HELP_FOOTER)
+    full = "\n".join(lines)
+    if len(full) <= HELP_FULL_LIMIT:
+        return full
+    lines = [intro, ""]
+    for key, items in groups:
+        names = ", ".join(f"/{spec.name}" for spec in items)
+        lines.append(f"• {help_group_title(key)}: {names}")
+    lines.append("")
+    keys = [k for k, _ in groups]
+    example = "quản trị" if "quản trị" in keys else (keys[0] if keys else "báo cáo")
+    lines.append(f"Xem từng nhóm kèm giải thích: /trogiup TÊN_NHÓM (ví dụ: /trogiup {example}).")
+    lines.append(HELP_FOOTER)
     return "\n".join(lines)
+
+
+def help_group_text(key: str, specs: Iterable[CommandSpec]) -> str:
+    """One group's commands with their summaries (``/trogiup quản trị``)."""
+    items = [s for s in specs if s.group == key]
+    lines = [f"{help_group_title(key)}:"]
+    lines.extend(f"/{spec.name} – {spec.summary}" for spec in items)
+    lines.append("")
+    lines.append(HELP_FOOTER)
+    return "\n".join(lines)
+
+
+def find_help_group(text: str, specs: Iterable[CommandSpec]) -> str | None:
+    """The group a reader names: its key or title, accents optional ("quan tri", "Chỉ số")."""
+    want = " ".join(fold(text).replace(",", " ").split())
+    keys = {s.group for s in specs}
+    for key in keys:
+        title = " ".join(fold(help_group_title(key)).replace(",", " ").split())
+        if want in (fold(key), title) or (len(want) >= 4 and title.startswith(want)):
+            return key
+    return None
 
 
 def command_help(spec: CommandSpec) -> str:
@@ -208,6 +264,9 @@ BAD_ORG_CODE = (
     "ngang, tối đa 30 ký tự."
 )
 ORG_EXISTS = "Mã đơn vị “{code}” đã có. Đồng chí chọn mã khác hoặc dùng /doiten để đổi tên."
+ADDORG_LINE_FAILED = "⚠️ Dòng {n} chưa thêm được: “{line}”"
+ADDORG_NONE_ADDED = "Chưa thêm được đơn vị nào."
+ADDORG_RESEND_FAILED = "Đồng chí sửa các dòng trên rồi gửi lại riêng các dòng đó."
 ORG_NOT_FOUND = "Không có đơn vị mã “{code}”. Gửi /donvi để xem danh sách mã."
 ORG_ADDED = "✅ Đã thêm đơn vị {name} (mã {code})."
 ORG_RENAMED = "✅ Đã đổi tên đơn vị mã {code} thành {name} (tên ngắn: {short})."
@@ -333,9 +392,17 @@ REPORT_START = (
     "Đồng chí sao chép mẫu dưới đây, điền số liệu và gửi lại (có thể chỉ gửi các dòng có số "
     "liệu); hoặc viết tự do; hoặc chọn “Hỏi từng mục”."
 )
+TEMPLATE_UNKNOWN_CODES = (
+    "⚠️ Mẫu ghi mã đơn vị chưa có trong danh sách: {codes}. Đồng chí kiểm tra lại chính tả (xem"
+    " /donvi); các mục, chỉ số dành cho mã đó sẽ không áp dụng cho đơn vị nào."
+)
 REPORT_NOTHING_READ = (
     "Chưa đọc được số liệu nào trong tin nhắn. Đồng chí vui lòng điền vào mẫu (gửi /baocao để "
-    "nhận mẫu), ví dụ: 1. Số buổi tuyên truyền, vận động: 12"
+    "nhận mẫu), ví dụ: {example}"
+)
+REPORT_NOTHING_READ_CHECKLIST = (
+    "Chưa đọc được câu trả lời nào trong tin nhắn. Đồng chí trả lời gọn, ví dụ: “đạt tất cả”,"
+    " “không đạt: 3, 5” hoặc “1 có, 2 không”; hoặc điền vào mẫu (gửi /baocao để nhận mẫu)."
 )
 NOT_A_REPORT = (
     "Đồng chí cần gửi báo cáo? Gửi /baocao để nhận mẫu báo cáo, /tinhhinh để xem tình hình "
@@ -446,6 +513,8 @@ AUDIT_ACTIONS = {
     "invite": "tạo mã mời",
     "bind": "gắn người dùng",
     "unbind": "bỏ gắn người dùng",
+    "leave": "tự rời không gian báo cáo",
+    "export_data": "xuất toàn bộ dữ liệu",
     "template": "thay mẫu báo cáo",
     "schedule": "đổi lịch",
     "report_on_behalf": "báo cáo thay đơn vị",
@@ -464,6 +533,13 @@ AUDIT_ACTIONS = {
     "export": "nhận tệp báo cáo",
     "letterhead": "sửa phần đầu, phần ký báo cáo Word",
     "scheduled_rollups": "đổi báo cáo định kỳ",
+    "directive": "gửi chỉ đạo",
+    "close_directive": "kết thúc chỉ đạo",
+    "emulation_mark": "ghi vào sổ điển hình",
+    "emulation_unmark": "bỏ khỏi sổ điển hình",
+    "emulation_shortlist": "đề nghị khen thưởng",
+    "emulation_unshortlist": "rút đề nghị khen thưởng",
+    "emulation_export": "nhận danh sách điển hình",
 }
 
 # -- calendar rules --------------------------------------------------------------------------
@@ -630,9 +706,18 @@ LETTERHEAD_USAGE = (
     "/vanban địa danh | Tây Ninh\n"
     "/vanban người ký | Nguyễn Văn A\n"
     "/vanban nơi nhận | Thường trực Tỉnh ủy (để báo cáo); Các tổ chức CT-XH tỉnh; Lưu: VT\n"
-    "/vanban mặc định — trả về mặc định."
+    "/vanban mặc định — trả về mặc định.\n"
+    "Phần đầu riêng của một cấp (xã, phường): thêm mã cấp ở đầu, ví dụ"
+    " /vanban xa_tanhoa người ký | Nguyễn Văn A."
 )
-LETTERHEAD_RESET = "✅ Đã trả phần đầu và phần ký của báo cáo Word về mặc định."
+LETTERHEAD_RESET = "✅ Đã trả phần đầu và phần ký của báo cáo Word{where} về mặc định."
+LETTERHEAD_LEVEL_HEAD = (
+    "Báo cáo Word của {name} (khi xuất cho cấp này) dùng phần đầu, phần ký riêng dưới đây."
+)
+LETTERHEAD_NOT_A_LEVEL = (
+    "{name} là đơn vị báo cáo, không có phần đầu riêng. Phần đầu riêng chỉ đặt cho một cấp"
+    " (tỉnh, xã, phường…), ví dụ: /vanban xa_tanhoa người ký | Nguyễn Văn A."
+)
 LETTERHEAD_SET = "✅ Đã lưu {name}: {value}"
 SCHEDULED_ROLLUPS_USAGE = (
     "Cách dùng: /baocaodinhky tháng quý (gửi cả hai), /baocaodinhky quý (chỉ hằng quý),"

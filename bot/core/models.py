@@ -241,6 +241,9 @@ class OutboxItem:
     failed_permanently: bool = False
     # The name of the file stored with the row (its content is read only when sending).
     attachment_name: str | None = None
+    # Choices sent with the message, as (label, data): a button on Telegram, the words to
+    # type elsewhere (a directive's "Đã nhận").
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

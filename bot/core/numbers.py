@@ -385,8 +385,10 @@ def parse_percent(text: str) -> Decimal:
 
 _YES = frozenset(
     {"co", "x", "roi", "da", "yes", "y", "1", "dung", "ok", "co roi", "da xong", "xong"}
+    | {"dat", "da dat"}  # checklists: "đạt" / "không đạt"
 )
 _NO = frozenset({"khong", "ko", "k", "kh", "chua", "0", "no", "n", "khong co", "chua co"})
+_NO |= {"khong dat", "chua dat"}
 
 
 def parse_yesno(text: str) -> bool:

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
+from bot.core.checklist_reply import expand_checklist_reply
 from bot.core.models import FieldValue
 from bot.core.numbers import (
     AmbiguousNumberError,
@@ -1086,7 +1087,18 @@ def _finish(
 
 def parse_report(text: str, template: Template, org_code: str | None) -> ParseResult:
     """Read a reply to the prompt for ``org_code`` against ``template``; never raises."""
+    checklist_issues: tuple[Problem, ...] = ()
+    if template.checklist is not None:
+        # "1 có, 2 không", "không đạt: 3, 5": short checklist replies become form lines.
+        expanded = expand_checklist_reply(text[: MAX_CHARS + 1], template, org_code)
+        text = expanded.text
+        checklist_issues = tuple(
+            Problem(ProblemKind.UNPARSEABLE, key, None, raw, message)
+            for key, message, raw in expanded.issues
+        )
     m = _matcher(template, org_code)
+    if not text.strip() and checklist_issues:
+        return ParseResult({}, checklist_issues, frozenset(), "form")
     if not text.strip():
         problem = Problem(ProblemKind.EMPTY, None, None, "", _EMPTY_BLANK)
         return ParseResult({}, (problem,), frozenset(), "form")
@@ -1106,4 +1118,9 @@ def parse_report(text: str, template: Template, org_code: str | None) -> ParseRe
     if truncated:
         problems = (*result.problems, _too_long(len(lines)))
         result = ParseResult(result.values, problems, result.guessed, result.mode)
+    if checklist_issues:
+        problems = tuple(p for p in result.problems if p.kind is not ProblemKind.EMPTY)
+        result = ParseResult(
+            result.values, (*checklist_issues, *problems), result.guessed, result.mode
+        )
     return result

@@ -29,7 +29,7 @@ def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period
     for word, ptype in (("quy", PeriodType.QUARTER), ("nam", PeriodType.YEAR)):
         if t == f"{word} nay":
             return Period.containing(ptype, today)
-        if t == f"{word} truoc":
+        if t == f"{word} truoc" or t == f"{word} ngoai" == "nam ngoai":
             return Period.containing(ptype, today).prev()
     if t in ("truoc", "ky truoc"):
         return current.prev()
@@ -51,7 +51,7 @@ def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period
     if m:
         year = int(m.group(2) or today.year)
         return Period(PeriodType.HALF, date(year, 1 if m.group(1) == "dau" else 7, 1))
-    m = re.fullmatch(r"(tuan|thang|quy|nam)?\s*([0-9ivx]+)(?:\s*/\s*(\d{4}))?", t)
+    m = re.fullmatch(r"(tuan|thang|quy|nam)?\s*([0-9ivx]+)(?:\s*(?:/|-|\s+nam\s+)\s*(\d{4}))?", t)
     if not m:
         raise PeriodError(
             f"Chưa hiểu kỳ “{text.strip()}”. Ví dụ: tuần 47, tuần trước, tháng 11/2026, quý IV."

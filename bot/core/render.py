@@ -15,8 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from bot.core.digest import ChoiceSummary, Completeness, Digest, FieldTotal, OrgReport, OrgRow
+from bot.core.directives import digest_lines as directive_digest_lines
 from bot.core.models import FieldValue, OrgUnit
 from bot.core.periods import DEFAULT_TZ, Period, PeriodType
+from bot.core.render_checklist import checklist_section
+from bot.core.render_indicators import indicator_lines
 from bot.core.template import Aggregation, FieldType, Template, TemplateField
 from bot.core.vnformat import (
     format_deadline,
@@ -215,8 +218,10 @@ def render_prompt(
     form_text: str,
     campaign_name: str = "",
     tz: str = DEFAULT_TZ,
+    hint: str = "",
 ) -> str:
-    """The request to report, followed by the form to copy and fill in."""
+    """The request to report, followed by the form to copy and fill in (and ``hint``, the
+    short ways to answer a checklist, before the form so a copied form does not carry it)."""
     head = f"{MARK_DIGEST} "
     lines: list[str] = []
     if campaign_name:
@@ -227,6 +232,8 @@ def render_prompt(
         f"trước {format_deadline(_local(deadline, tz))}. "
         "Đồng chí sao chép mẫu dưới đây, điền số liệu và gửi lại:"
     )
+    if hint:
+        lines.append(hint)
     lines.append(form_text.strip("\n"))
     return "\n".join(lines)
 
@@ -477,7 +484,8 @@ def _section_lines(
     return lines
 
 
-def _row_block(template: Template, row: OrgRow, tz: str) -> list[str]:
+def _row_block(template: Template, row: OrgRow, tz: str, skip: Collection[str] = ()) -> list[str]:
+    """One unit's values; ``skip`` are a checklist's criteria, shown in its own section."""
     mark = MARK_LATE if row.late else MARK_ON_TIME
     head = f"{mark} {row.org.display_name} – {_short_when(row.submitted_at, tz)}"
     if row.late:
@@ -495,7 +503,7 @@ def _row_block(template: Template, row: OrgRow, tz: str) -> list[str]:
             if f.type is FieldType.PHOTO:
                 has_photo_field = True
             value = row.values.get(f.key)
-            if value is None:
+            if value is None or f.key in skip:
                 continue
             text = _value_text(f, value, "table")
             if f.type.numeric:
@@ -570,13 +578,29 @@ def render_digest(
 
     if d.empty:
         lines.append("Kỳ này chưa có số liệu để tổng hợp.")
+        if d.indicators:
+            lines.append(heading("Chỉ số, chỉ tiêu:"))
+            lines.extend(indicator_lines(d.indicators))
     else:
+        # A checklist: each unit's class and its change come before the per-criterion counts.
+        if d.checklist is not None:
+            lines.append(heading(f"Phân loại theo “{d.template.name}”:"))
+            lines.extend(
+                checklist_section(
+                    d.checklist, previous_word=_PREVIOUS[d.period.type], max_names=max_names
+                )
+            )
         # 2. Main results.
         lines.append(heading("Kết quả chủ yếu:"))
         body = _section_lines(d.template, d.totals, d.choices, with_change=True)
         lines.extend(body or [" - Các báo cáo chưa có số liệu."])
         if any(t.change is not None and t.value is not None for t in d.totals):
             lines.append(f"(Trong ngoặc: tăng, giảm so với {_PREVIOUS[d.period.type]}.)")
+
+        # Indicators, targets and the units behind (only for templates that define them).
+        if d.indicators:
+            lines.append(heading("Chỉ số, chỉ tiêu:"))
+            lines.extend(indicator_lines(d.indicators))
 
         # 3. Per organization.
         lines.append(heading("Theo đơn vị:"))
@@ -586,8 +610,9 @@ def render_digest(
         limit = max_org_blocks if not d.levels else min(max_org_blocks or 30, 30)
         if limit is not None and len(rows) > limit:
             rows = d.rows[:limit]
+        criteria = {f.key for f in d.template.criteria()}
         for row in rows:
-            lines.extend(_row_block(d.template, row, tz))
+            lines.extend(_row_block(d.template, row, tz, skip=criteria))
         if len(rows) < len(d.rows):
             lines.append(
                 f"… và {format_int(len(d.rows) - len(rows))} đơn vị khác"
@@ -608,6 +633,11 @@ def render_digest(
                     f"… và {format_int(len(d.narratives) - len(shown))} đơn vị khác"
                     f" (toàn văn: /xuat word {d.period.short_label()})."
                 )
+
+    # Directives: what each unit reported doing about them (issue 9).
+    if d.directives:
+        lines.append(heading("Thực hiện chỉ đạo:"))
+        lines.extend(directive_digest_lines(d.directives))
 
     # 5. Cumulative.
     if has_numeric and d.cumulative_periods and any(t.value is not None for t in d.cumulative):

@@ -7,7 +7,6 @@ Lists are capped so a province with hundreds of units still gets a readable mess
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.core.hierarchy import Hierarchy
@@ -23,7 +22,10 @@ from bot.core.render import (
     _number,
     _section_lines,
 )
-from bot.core.rollup import Attendance, LevelAttendance, NarrativeKind, Rollup, narrative_kind
+from bot.core.render_checklist import history_class, span_lines
+from bot.core.render_indicators import indicator_lines
+from bot.core.rollup import Attendance, NarrativeKind, Rollup, narrative_kind
+from bot.core.text import fold
 from bot.core.vnformat import format_deadline, format_int, format_percent
 
 __all__ = [
@@ -53,6 +55,28 @@ _UNIT_WORD = {
 def span_unit_word(r: Rollup) -> str:
     """What one source period is called: "tuần", "tháng"..."""
     return _UNIT_WORD[r.periods[0].type] if r.periods else "kỳ"
+
+
+_LEVEL_WORDS = (
+    ("thanh pho", "Cấp thành phố"),
+    ("tinh", "Cấp tỉnh"),
+    ("dac khu", "Cấp đặc khu"),
+    ("huyen", "Cấp huyện"),
+    ("thi xa", "Cấp thị xã"),
+    ("thi tran", "Cấp thị trấn"),
+    ("xa", "Cấp xã"),
+    ("phuong", "Cấp phường"),
+)
+
+
+def direct_label(name: str) -> str:
+    """The line of a province's own units beside its communes: "Cấp tỉnh" for "Tỉnh Tây
+    Ninh", "Trực thuộc …" when the name says no level."""
+    folded = fold(name)
+    for word, label in _LEVEL_WORDS:
+        if folded == word or folded.startswith(word + " "):
+            return label
+    return f"Trực thuộc {name}"
 
 
 def comparison_caveat(r: Rollup, previous: str, this: str) -> str | None:
@@ -95,20 +119,28 @@ def _title(r: Rollup, head: str) -> list[str]:
 
 def _periods_line(r: Rollup, tz: str) -> str:
     word = span_unit_word(r)
+    as_of = format_deadline(_local(r.now, tz))
     if not r.periods:
-        span = "không có kỳ báo cáo nào"
-    elif len(r.periods) == 1:
+        return f"Không có kỳ báo cáo nào trong khoảng thời gian này; số liệu tính đến {as_of}."
+    if len(r.periods) == 1:
         span = r.periods[0].short_label()
     else:
         span = (
             f"{format_int(len(r.periods))} {word}, "
             f"từ {r.periods[0].short_label()} đến {r.periods[-1].short_label()}"
         )
-    return f"Gồm {span}; số liệu tính đến {format_deadline(_local(r.now, tz))}."
+    return f"Gồm {span}; số liệu tính đến {as_of}."
 
 
-def _level_lines(levels: Sequence[LevelAttendance], limit: int) -> list[str]:
+def _level_lines(r: Rollup, limit: int) -> list[str]:
+    levels = r.levels
     out: list[str] = []
+    direct = r.direct_level()
+    if direct is not None and direct.org is not None:
+        out.append(
+            f" - {direct_label(direct.org.display_name)}: "
+            f"{_rate(direct.received, direct.expected, direct.rate)} lượt báo cáo"
+        )
     for level in levels[1:][:limit]:
         assert level.org is not None
         indent = "   " * max(level.depth - 1, 0)
@@ -142,14 +174,19 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
             f"đúng hạn {_rate(top.on_time, top.expected, top.on_time_rate)}."
         )
     lines.append(f"1. Tình hình báo cáo: {status}")
-    lines.extend(_level_lines(r.levels, max_levels))
+    lines.extend(_level_lines(r, max_levels))
 
     lines.append("2. Kết quả chủ yếu:")
     if r.empty:
         lines.append(" - Chưa có báo cáo nào trong khoảng thời gian này.")
     else:
         body = _section_lines(r.template, r.totals, (), with_change=True)
-        lines.extend(body or [" - Các báo cáo chưa có số liệu."])
+        if r.checklist is not None:
+            lines.append(f" - Phân loại theo “{r.template.name}”:")
+            lines.extend(span_lines(r.checklist))
+        elif not body:
+            body = [" - Các báo cáo chưa có số liệu."]
+        lines.extend(body)
         if any(t.change is not None for t in r.totals):
             lines.append(f"(Trong ngoặc: tăng, giảm so với {_previous_words(r)}.)")
         caveat = comparison_caveat(r, _previous_words(r), "kỳ này")
@@ -174,6 +211,9 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
         lines.append(
             f"4. Nội dung các đơn vị nêu: {'; '.join(parts)} (toàn văn trong báo cáo Word)."
         )
+    if r.indicators:
+        lines.append(f"{5 if counts else 4}. Chỉ số, chỉ tiêu:")
+        lines.extend(indicator_lines(r.indicators))
     return "\n".join(lines)
 
 
@@ -202,6 +242,12 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
     if len(r.periods) > max_periods:
         lines.append(f"(Chỉ hiện {format_int(max_periods)} {word} gần nhất.)")
     lines.append("Theo kỳ:")
+    # A checklist: the unit's class in each period instead of the first figures.
+    classes = (
+        next((u.by_period for u in r.checklist.units if u.org.id == org.id), {})
+        if r.checklist is not None
+        else {}
+    )
     for p in reversed(periods):
         values = line.by_period.get(p.key) if line is not None else None
         if values is None and p.start > r.now.date():
@@ -210,6 +256,8 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
             shown = [
                 f"{f.label} {_number(f, values[f.key], 'short')}" for f in fields if f.key in values
             ]
+            if p.key in classes:
+                shown = [history_class(classes[p.key])]
             mark, note = (MARK_LATE, " (muộn)") if p.key in late else (MARK_ON_TIME, "")
             lines.append(f" {mark} {p.short_label()}{note}: {'; '.join(shown) or 'đã gửi'}")
         elif p.key in missed:
@@ -237,7 +285,7 @@ def render_attendance(r: Rollup, *, tz: str, max_units: int = 40) -> str:
         f"Chung: {_rate(top.received, top.expected, top.rate)} lượt báo cáo, "
         f"đúng hạn {_rate(top.on_time, top.expected, top.on_time_rate)}."
     )
-    lines.extend(_level_lines(r.levels, 30))
+    lines.extend(_level_lines(r, 30))
     ranked = sorted(
         (a for a in r.attendance if a.expected),
         key=lambda a: (a.rate or Decimal(0), -a.longest_missed_run, a.on_time_rate or Decimal(0)),

@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from bot.core.checklist import SpanClasses, compute_checklist_span
 from bot.core.digest import ChoiceSummary, FieldTotal, Number, _aggregate, _coerce
 from bot.core.hierarchy import Hierarchy
+from bot.core.indicators import IndicatorSummary
 from bot.core.models import OrgUnit, SubmissionVersion
 from bot.core.periods import Period, PeriodType
 from bot.core.template import Aggregation, FieldType, Template, TemplateField
@@ -258,6 +260,10 @@ class Rollup:
     names: Mapping[int, str] = field(default_factory=dict)
     # (periods in the span, periods in the span before) when they differ: sums not compared.
     unequal_lengths: tuple[int, int] | None = None
+    # A checklist template: each unit's class in each period of the span.
+    checklist: SpanClasses | None = None
+    # The template's indicators with targets and progress (filled in by the service).
+    indicators: tuple[IndicatorSummary, ...] = ()
 
     @property
     def numeric_fields(self) -> tuple[TemplateField, ...]:
@@ -289,6 +295,25 @@ class Rollup:
 
     def narratives_of(self, kind: NarrativeKind) -> list[NarrativeEntry]:
         return [n for n in self.narratives if narrative_kind(n.field) is kind]
+
+    def direct_level(self) -> LevelAttendance | None:
+        """The units right under the scope's top unit (the province's own Front and
+        organizations), beside its communes: without this line the levels listed under the
+        total would not add up to it. None when there is no level below the top."""
+        if len(self.levels) <= 1 or self.levels[0].org is None:
+            return None
+        top = self.levels[0].org
+        direct = [a for a in self.attendance if a.org.parent_id == top.id]
+        if not direct:
+            return None
+        return LevelAttendance(
+            top,
+            1,
+            len(direct),
+            sum(a.expected for a in direct),
+            sum(a.received for a in direct),
+            sum(a.on_time for a in direct),
+        )
 
     def behind(self, threshold: Decimal = Decimal(100)) -> list[Attendance]:
         """Units whose completeness is below ``threshold`` percent, worst first."""
@@ -490,6 +515,7 @@ def compute_rollup(
         reports=len(cur),
         names=names,
         unequal_lengths=None if comparable_sums else lengths,
+        checklist=compute_checklist_span(template, line_orgs, [p.period for p in counted], cur),
     )
 
 

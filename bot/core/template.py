@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.core.checklist_spec import ChecklistSpec
+from bot.core.indicator_spec import Indicator, Reference, check_indicators
 from bot.core.periods import PeriodType
 
 _KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
@@ -154,6 +156,12 @@ class Template(BaseModel):
     period_type: PeriodType = PeriodType.WEEK
     description: str = ""
     sections: tuple[Section, ...] = Field(min_length=1)
+    # A self-assessment checklist (issue 9): its yes/no fields are criteria and the rule
+    # classifies each unit (bot.core.checklist). None for an ordinary report.
+    checklist: ChecklistSpec | None = None
+    # Indicators and the reference values they read (issue 9; see bot.core.indicator_spec).
+    references: tuple[Reference, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Template:
@@ -164,6 +172,58 @@ class Template(BaseModel):
                     raise ValueError(f"mã trường '{f.key}' bị trùng")
                 seen.add(f.key)
         return self
+
+    @model_validator(mode="after")
+    def _checklist_fits(self) -> Template:
+        if self.checklist is None:
+            return self
+        yesno = [f.key for f in self.all_fields() if f.type is FieldType.YESNO]
+        others = {f.key for f in self.all_fields() if f.type is not FieldType.YESNO}
+        by_section = {
+            s.key: [f.key for f in s.fields if f.type is FieldType.YESNO] for s in self.sections
+        }
+        problems = self.checklist.problems(yesno, others, by_section)
+        if problems:
+            # One line per problem (``template_from_data`` lists each line as an error).
+            raise ValueError("\n".join(f"bộ tiêu chí: {p}" for p in problems))
+        return self
+
+    def criteria(self) -> list[TemplateField]:
+        """The checklist's criteria in form order (empty for an ordinary report)."""
+        if self.checklist is None:
+            return []
+        chosen = self.checklist.criteria
+        return [
+            f
+            for f in self.all_fields()
+            if f.type is FieldType.YESNO and (not chosen or f.key in chosen)
+        ]
+
+    @model_validator(mode="after")
+    def _check_indicators(self) -> Template:
+        if self.indicators or self.references:
+            fields = list(self.all_fields())
+            problems = check_indicators(
+                self.indicators,
+                self.references,
+                [f.key for f in fields if f.type.numeric],
+                [f.key for f in fields if not f.type.numeric],
+            )
+            if problems:
+                raise ValueError("\n".join(problems))
+        return self
+
+    def indicator(self, key: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.key == key:
+                return ind
+        raise KeyError(key)
+
+    def reference(self, key: str) -> Reference:
+        for ref in self.references:
+            if ref.key == key:
+                return ref
+        raise KeyError(key)
 
     def all_fields(self) -> Iterator[TemplateField]:
         for section in self.sections:
@@ -248,7 +308,15 @@ def _loc(loc: tuple[int | str, ...], data: Any) -> str:
                     label = f"'{node['key']}'"
             parts[-1] = f"{parts[-1]} {label}" if parts else label
             continue
-        name = {"sections": "phần", "fields": "trường"}.get(str(item), str(item))
+        name = {
+            "sections": "phần",
+            "fields": "trường",
+            "checklist": "bộ tiêu chí",
+            "levels": "mức phân loại",
+            "when": "điều kiện",
+            "indicators": "chỉ số",
+            "references": "số liệu tham chiếu",
+        }.get(str(item), str(item))
         parts.append(name)
         node = node.get(item) if isinstance(node, dict) else None
     return " › ".join(parts) if parts else "mẫu"
@@ -259,19 +327,69 @@ def _translate(err: Any, data: Any) -> str:
     if msg is None:
         raw = str(err.get("msg", ""))
         msg = raw.removeprefix("Value error, ")
+    ctx = err.get("ctx") or {}
+    bounds = {
+        "greater_than": ("gt", "phải lớn hơn"),
+        "greater_than_equal": ("ge", "phải từ"),
+        "less_than": ("lt", "phải nhỏ hơn"),
+        "less_than_equal": ("le", "tối đa là"),
+    }
+    if err["type"] in bounds:
+        name, words = bounds[err["type"]]
+        msg = f"{words} {str(ctx.get(name, '')).replace('.', ',')}"
+    elif err["type"] in ("int_parsing", "int_type", "int_from_float"):
+        msg = "cần một số nguyên"
+    elif err["type"] in ("decimal_parsing", "decimal_type"):
+        msg = "cần một số"
+    elif err["type"] == "too_short" and int(ctx.get("min_length", 1)) > 1:
+        msg = f"cần ít nhất {ctx['min_length']} mục"
+    elif err["type"] == "too_long":
+        msg = f"tối đa {ctx.get('max_length')} mục"
     if err["type"] == "enum":
         expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", " hoặc ")
         msg = f"giá trị không hợp lệ, cần một trong: {expected}"
     return f"{_loc(tuple(err['loc']), data)}: {msg}"
 
 
+class _TemplateLoader(yaml.SafeLoader):
+    """YAML safe loading (plain data only: no Python objects), and no aliases either.
+
+    ``&anchor``/``*alias`` let a short document stand for an exponentially large one (the
+    "billion laughs"), which validation would then walk; a template never needs them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def parse_template_document(text: str) -> Template:
-    """Read a template from YAML or JSON text (YAML safe loading only)."""
+    """Read a template from YAML or JSON text (YAML safe loading only, without aliases).
+
+    Nesting deep enough to exhaust the parser's recursion is refused like any other
+    unreadable document (the engine also bounds the text's length)."""
     stripped = text.strip()
     if not stripped:
         raise TemplateError(["tài liệu mẫu báo cáo trống"])
     try:
-        data = json.loads(stripped) if stripped[0] in "{[" else yaml.safe_load(stripped)
+        data = (
+            json.loads(stripped)
+            if stripped[0] in "{["
+            else yaml.load(stripped, Loader=_TemplateLoader)  # a SafeLoader
+        )
+    except RecursionError as exc:
+        raise TemplateError(["tài liệu mẫu báo cáo lồng nhau quá sâu"]) from exc
+    except yaml.composer.ComposerError as exc:
+        if exc.problem == "aliases are not allowed":
+            mark = exc.problem_mark
+            where = f" (dòng {mark.line + 1})" if mark is not None else ""
+            raise TemplateError(
+                [f"mẫu báo cáo không dùng được tham chiếu YAML (dấu * và &){where}"]
+            ) from exc
+        raise TemplateError(["không đọc được tài liệu YAML/JSON"]) from exc
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1})" if mark is not None else ""
@@ -299,4 +417,15 @@ def template_from_data(data: Any) -> Template:
                 len(loc) > len(e["loc"]) and loc[: len(e["loc"])] == tuple(e["loc"]) for loc in locs
             )
         ]
-        raise TemplateError([_translate(e, data) for e in errors]) from exc
+        problems: list[str] = []
+        for e in errors:
+            text = _translate(e, data)
+            if not e["loc"] and text.startswith("mẫu: bộ tiêu chí: "):
+                # The checklist's cross-checks, one line each already saying where.
+                problems.extend(text.removeprefix("mẫu: ").split("\n"))
+                continue
+            # A validator that found several problems gives one line each, same place.
+            first, *more = text.split("\n")
+            problems.append(first)
+            problems.extend(f"{_loc(tuple(e['loc']), data)}: {m}" for m in more)
+        raise TemplateError(problems) from exc

@@ -217,3 +217,24 @@ def chat_safe(text: str) -> str:
     the same way)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _NOT_FOR_CHAT.sub("", text)
+
+
+# Courtesy words officials put around a short answer: "Dạ, đã nhận ạ", "Vâng, đạt tất cả ạ!".
+# Matched on the text as typed (with diacritics): folded, "dạ" and "đã" are both "da".
+_COURTESY_HEAD = re.compile(
+    r"^\s*(?:(?:dạ|vâng|thưa\s+(?:đồng\s+chí|anh|chị|chú|cô|bác|ban))[\s,.!:;-]*)+",
+    re.IGNORECASE,
+)
+_COURTESY_TAIL = re.compile(r"(?:[\s,]+(?:ạ|nhé|nha|à))+[\s.!…]*$", re.IGNORECASE)
+COURTESY_MAX = 80
+
+
+def strip_courtesy(text: str) -> str:
+    """A short one-line answer without its courtesy words ("Dạ đã nhận ạ" -> "đã nhận"),
+    so "đã nhận", "đạt tất cả", "xác nhận" are understood however politely they are
+    written. Longer or several-line texts (reports, narratives) are returned unchanged."""
+    t = unicodedata.normalize("NFC", text).strip()
+    if "\n" in t or len(t) > COURTESY_MAX or t.startswith("/"):
+        return text
+    core = _COURTESY_TAIL.sub("", _COURTESY_HEAD.sub("", t)).strip()
+    return core or text

@@ -129,6 +129,13 @@ class BackupService:
         await self.prune()
         return taken
 
+    async def before_deletion(self, now: datetime) -> str:
+        """A backup taken just before an irreversible deletion (``/xoakhonggian``); its
+        file name. Kept like any other backup, then pruned by the retention."""
+        taken = await self.backup_now(now)
+        log.warning("backup %s taken before a deletion", taken.location)
+        return taken.name
+
     async def prune(self) -> list[BackupFile]:
         """Applies the retention; returns the backups deleted."""
         found = await self._store.all()

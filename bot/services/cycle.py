@@ -12,7 +12,7 @@ and, for each step whose time has come and which has no saved record:
   whole window) the step is recorded without a message: a prompt after the deadline is noise.
 - REMINDER (one slot per reminder time): only organizations that have not reported; if the
   bot missed several reminder times, only the latest is sent; a reminder first seen after the
-  deadline is stale and skipped.
+  deadline is stale and skipped; none follows a prompt sent in the same tick.
 - WARNING: a last reminder shortly before the deadline, same rules.
 - CLOSE: at the deadline, the digest to the leadership chats (to the admins privately when
   none is registered), followed by its chart where the channel can show pictures. Caught
@@ -41,11 +41,13 @@ from bot.core.events import OutDocument
 from bot.core.models import Campaign, ChatKind, ChatPurpose, CycleStep, Member, OrgUnit, Role
 from bot.core.parsing import render_form
 from bot.core.periods import Period, PeriodType
+from bot.core.render_checklist import prompt_hint
 from bot.core.render_reports import render_rollup
 from bot.core.rollup import Span
 from bot.core.schedule import quiet_until
 from bot.services import periods as cal
 from bot.services.digests import DigestService
+from bot.services.directives import DirectiveService
 from bot.services.ports import Store
 from bot.services.reports import NO_FILE_CHANNELS, FileKind, ReportService, scheduled_rollups
 from bot.services.templates import TemplateMissingError, TemplateService
@@ -103,6 +105,12 @@ class CycleService:
         # Housekeeping rides on the tick: redelivered updates arrive within hours, so the
         # ids of inbound messages are kept a week, then forgotten.
         await self._store.inbound.prune(now - INBOUND_KEEP)
+        # Reminders about directives not yet acknowledged (saved-state, like the steps); a
+        # failure there must not hold up the reporting cycle.
+        try:
+            await DirectiveService(self._store).run_due(now)
+        except Exception:
+            log.exception("directive reminders failed; the cycle goes on")
         outcomes: list[StepOutcome] = []
         for campaign in await self._store.campaigns.list_active():
             if campaign.paused:
@@ -132,22 +140,26 @@ class CycleService:
         out: list[StepOutcome] = []
         before_deadline = now < t.deadline
 
+        # A prompt sent in this very tick (a campaign started after its reminder time, or a
+        # bot back from downtime) is not followed at once by a reminder or warning: the
+        # prompt already gives the deadline; those steps are recorded without a message.
+        prompted_now = False
         if now >= t.open and (CycleStep.OPEN, 0) not in done:
             send = before_deadline
             out.append(await self._step(campaign, period, CycleStep.OPEN, 0, now, send))
             done.add((CycleStep.OPEN, 0))
+            prompted_now = send
 
         due_slots = [i for i, at in enumerate(t.reminders) if now >= at]
         pending = [i for i in due_slots if (CycleStep.REMINDER, i) not in done]
         for i in pending:
             # Only the latest due reminder is worth sending; earlier missed ones are recorded.
-            send = before_deadline and i == due_slots[-1]
+            send = before_deadline and i == due_slots[-1] and not prompted_now
             out.append(await self._step(campaign, period, CycleStep.REMINDER, i, now, send))
 
         if t.warning is not None and now >= t.warning and (CycleStep.WARNING, 0) not in done:
-            out.append(
-                await self._step(campaign, period, CycleStep.WARNING, 0, now, before_deadline)
-            )
+            send = before_deadline and not prompted_now
+            out.append(await self._step(campaign, period, CycleStep.WARNING, 0, now, send))
 
         if now >= t.deadline and (CycleStep.CLOSE, 0) not in done:
             out.append(await self._step(campaign, period, CycleStep.CLOSE, 0, now, True))
@@ -302,21 +314,24 @@ class CycleService:
         if step is CycleStep.OPEN:
             orgs = await self._digests.expected_orgs(campaign)
             targets = await self._reporting_targets(campaign, orgs)
-            return [
-                (
-                    target,
-                    render.render_prompt(
-                        period=period,
-                        deadline=t.deadline,
-                        form_text=render_form(
-                            template, target.org.code if target.org is not None else None
-                        ),
-                        campaign_name=campaign.name,
-                        tz=tz,
-                    ),
+            directives = DirectiveService(self._store, tz)
+            prompts: list[Outgoing | tuple[Target, str]] = []
+            for target in targets:
+                code = target.org.code if target.org is not None else None
+                text = render.render_prompt(
+                    period=period,
+                    deadline=t.deadline,
+                    form_text=render_form(template, code),
+                    campaign_name=campaign.name,
+                    tz=tz,
+                    hint=prompt_hint(template, code),
                 )
-                for target in targets
-            ]
+                # The open directives for the unit (for a group: for any unit) follow,
+                # asking what was done.
+                scope = [target.org.id] if target.org is not None else [o.id for o in orgs]
+                text += await directives.prompt_block(campaign.workspace_id, scope)
+                prompts.append((target, text))
+            return prompts
 
         completeness = await self._digests.completeness(campaign, period, now)
         missing = list(completeness.missing)

@@ -32,11 +32,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import messages as msg
+from bot.core import messages_directives as dmsg
+from bot.core import messages_emulation as emulation_msg
+from bot.core import messages_indicators as imsg
 from bot.core import messages_ops as ops_msg
+from bot.core import messages_privacy as privacy_msg
 from bot.core import render
+from bot.core.checklist import assess
 from bot.core.clock import Clock
 from bot.core.codec import decode_values, encode_values
 from bot.core.commands import COMMANDS, Access, find_command
+from bot.core.directives import parse_ack
 from bot.core.events import (
     ButtonPress,
     Chat,
@@ -66,15 +72,28 @@ from bot.core.parsing import Problem, ProblemKind, parse_report, parse_value, re
 from bot.core.periodref import parse_period_ref
 from bot.core.periods import Period, PeriodError, PeriodType
 from bot.core.presets import PRESETS
+from bot.core.render_checklist import assessment_lines, describe_rule, prompt_hint
 from bot.core.render_reports import render_tree
 from bot.core.schedule import ScheduleError, describe_schedule, parse_schedule
-from bot.core.template import Template, TemplateError, TemplateField, parse_template_document
-from bot.core.text import closest, fold
+from bot.core.template import (
+    FieldType,
+    Template,
+    TemplateError,
+    TemplateField,
+    parse_template_document,
+)
+from bot.core.text import closest, fold, strip_courtesy
 from bot.core.vnformat import format_deadline
 from bot.services import periods as cal
 from bot.services.cycle import LOOKBACK_PERIODS
 from bot.services.digests import DigestService
+from bot.services.directive_commands import DIRECTIVE, DirectiveCommandsMixin
+from bot.services.emulation import EmulationService
+from bot.services.emulation_commands import EmulationCommandsMixin
+from bot.services.flood import Flood, FloodGuard, FloodLimits
+from bot.services.indicator_commands import IndicatorCommandsMixin
 from bot.services.ports import DuplicateError, Store
+from bot.services.privacy_commands import PRIVACY_KINDS, PrivacyCommandsMixin
 from bot.services.report_commands import ReportCommandsMixin
 from bot.services.reports import ReportService
 from bot.services.templates import TemplateMissingError, TemplateService
@@ -133,6 +152,8 @@ class EngineConfig:
     owners: AbstractSet[tuple[str, str]] = frozenset()
     max_text: int = 20_000
     max_template_text: int = 200_000
+    # Photos kept with one report (each further one is refused, the report is kept).
+    max_photos: int = 20
     invite_days: int = 14
     invite_uses: int = 10
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -148,6 +169,17 @@ class EngineConfig:
     # Commands served outside the engine (command name -> handler), e.g. /saoluu by
     # bot.services.backups; a command of the table with no handler is answered plainly.
     extra_commands: Mapping[str, CommandHandler] = field(default_factory=dict)
+    # BOT_RAW_TEXT_DAYS (0: raw report text kept with the report), told by /dulieucuatoi.
+    raw_text_days: int = 0
+    # Per-user flood control (bot.services.flood); None turns it off (transcripts and tests
+    # on a manual clock, where every message arrives at the same instant).
+    flood: FloodLimits | None = None
+    # Takes a backup before /xoakhonggian deletes a workspace and returns its file name
+    # (bot.services.backups); None: the deletion goes ahead without one (tests, sandbox).
+    backup_before_delete: Callable[[datetime], Awaitable[str]] | None = None
+    # Writes /xuatdulieu's file on the server where the channel cannot send files (Zalo)
+    # and returns its path (bot.app); None: there the file is simply not available.
+    save_export: Callable[[str, bytes], Awaitable[str]] | None = None
 
 
 @dataclass(slots=True)
@@ -224,7 +256,13 @@ def split_command(text: str) -> tuple[str, str]:
     return name, args.strip("\n ")
 
 
-class DialogEngine(ReportCommandsMixin):
+class DialogEngine(
+    ReportCommandsMixin,
+    DirectiveCommandsMixin,
+    IndicatorCommandsMixin,
+    PrivacyCommandsMixin,
+    EmulationCommandsMixin,
+):
     def __init__(
         self,
         store: Store,
@@ -242,6 +280,8 @@ class DialogEngine(ReportCommandsMixin):
         self._config = config
         self._new_code = new_code
         self._reports = reports or ReportService(store, templates)
+        self._flood = FloodGuard(config.flood) if config.flood is not None else None
+        self._emulation = EmulationService(store, templates, offload=self._reports.offload)
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, event: InboundEvent) -> list[OutboundMessage]:
@@ -255,10 +295,17 @@ class DialogEngine(ReportCommandsMixin):
                 if not await self._store.inbound.first_time(event.chat.channel, key, event.at):
                     return []
                 ctx = await self._context(event)
+                flood = self._flood_check(ctx, event)
+                if flood is not Flood.OK and _is_command(event):
+                    return self._flood_reply(ctx, flood)  # recorded as seen, not run
                 if isinstance(event, ButtonPress):
                     ctx.edit_message_id = event.message_id
-                    return await self._on_press(ctx, event.data)
-                replies = await self._on_message(ctx, event)
+                    replies = await self._on_press(ctx, event.data)
+                else:
+                    replies = await self._on_message(ctx, event)
+                if flood is not Flood.OK:
+                    # Processed (a report is never lost), but the replies are withheld.
+                    return self._flood_reply(ctx, flood)
             # Heavy read-only work (a year's roll-up, a Word report) runs after the commit,
             # so it never holds the database while other people's replies wait.
             for job in ctx.after:
@@ -271,6 +318,23 @@ class DialogEngine(ReportCommandsMixin):
                     channel=event.chat.channel, chat_id=event.chat.chat_id, text=msg.GENERIC_ERROR
                 )
             ]
+
+    def _flood_check(self, ctx: Ctx, event: InboundEvent) -> Flood:
+        """Counts only what is addressed to the bot: group chatter it never answers is no
+        burst (bot.services.flood)."""
+        if self._flood is None:
+            return Flood.OK
+        if (
+            isinstance(event, InboundMessage)
+            and ctx.chat.is_group
+            and not (_is_command(event) or event.reply_to_bot or event.mentions_bot)
+        ):
+            return Flood.OK
+        return self._flood.check(ctx.sender.channel, ctx.sender.user_id, ctx.now)
+
+    def _flood_reply(self, ctx: Ctx, flood: Flood) -> list[OutboundMessage]:
+        ctx.edit_message_id = None
+        return ctx.reply(privacy_msg.FLOOD_NOTICE) if flood is Flood.NOTICE else []
 
     async def _context(self, event: InboundEvent) -> Ctx:
         chat, sender = event.chat, event.sender
@@ -323,8 +387,19 @@ class DialogEngine(ReportCommandsMixin):
             )
         if is_command:
             return await self._on_command(ctx, event, text)
+        polite = strip_courtesy(text)
+        if polite != text:
+            # "Dạ, đã nhận ạ": the answer without its courtesy words, for every path below.
+            text = polite
+            event = replace(event, text=polite)
 
         addressed = not ctx.chat.is_group or event.reply_to_bot or event.mentions_bot
+        ack = parse_ack(text) if text else None
+        if ack is not None:
+            # "đã nhận": a unit acknowledging a directive (before any dialog in progress).
+            acked = await self._directive_typed_ack(ctx, ack, addressed)
+            if acked is not None:
+                return acked
         state = await self._store.conversations.get(
             ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
         )
@@ -342,6 +417,11 @@ class DialogEngine(ReportCommandsMixin):
         member = ctx.member if ctx.workspace is not None else None
         if ctx.chat.is_group and not ctx.registered_group:
             return []
+        if text and fold(text) not in _CONFIRM_WORDS:
+            # A leader answering the digest in the leadership chat: offered as a directive.
+            offered = await self._directive_from_reply(ctx, event, text)
+            if offered is not None:
+                return offered
         if member is None or member.org_id is None:
             if not addressed:
                 return []
@@ -371,9 +451,13 @@ class DialogEngine(ReportCommandsMixin):
         if campaign is None or ctx.member is None or ctx.member.org_id is None:
             return False
         org = await self._store.orgs.get(ctx.member.org_id)
-        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
-        result = parse_report(text, template, org.code if org else None)
-        return result.mode == "form" and len(result.values) >= 2
+        # Any active campaign's form counts (a weekly report and a checklist side by side).
+        for c in [campaign, *[c for c in await self._campaigns(ctx) if c.id != campaign.id]]:
+            template = await self._templates.get(c.workspace_id, c.template_key)
+            result = parse_report(text, template, org.code if org else None)
+            if result.mode == "form" and len(result.values) >= 2:
+                return True
+        return False
 
     async def _on_command(
         self, ctx: Ctx, event: InboundMessage, text: str
@@ -474,6 +558,10 @@ class DialogEngine(ReportCommandsMixin):
             return await self._on_choice(ctx, state, chosen)
         if state.kind == AWAIT_TEMPLATE:
             return await self._replace_template(ctx, text, event)
+        if state.kind in PRIVACY_KINDS:
+            return await self._privacy_text(ctx, state, text)
+        if state.kind == DIRECTIVE:
+            return ctx.reply(dmsg.PENDING_CHOOSE, self._directive_pending())
         if state.kind == CHOOSE:
             raw = state.data.get("choices")
             offered = [Choice(str(c[0]), str(c[1])) for c in raw] if isinstance(raw, list) else []
@@ -490,6 +578,9 @@ class DialogEngine(ReportCommandsMixin):
         return ctx.reply(msg.PENDING_EXPIRED)
 
     async def _on_press(self, ctx: Ctx, data: str) -> list[OutboundMessage]:
+        directive = await self._directive_press(ctx, data)
+        if directive is not None:
+            return directive
         state = await self._store.conversations.get(
             ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
         )
@@ -507,6 +598,8 @@ class DialogEngine(ReportCommandsMixin):
         if data == CANCEL:
             await self._clear_state(ctx)
             return ctx.reply(msg.NOT_SAVED if state.kind in (REPORT, GUIDED) else msg.CANCELLED)
+        if state.kind == DIRECTIVE:
+            return await self._directive_choice(ctx, state, data)
         if state.kind == REPORT:
             if data == OK:
                 return await self._save_pending(ctx, state)
@@ -534,6 +627,8 @@ class DialogEngine(ReportCommandsMixin):
             )
         if state.kind == GUIDED and data == SKIP:
             return await self._guided_next(ctx, state.data, skip=True)
+        if state.kind in PRIVACY_KINDS:
+            return await self._privacy_choice(ctx, state, data)
         return ctx.reply(msg.PENDING_EXPIRED)
 
     # -- helpers: workspace objects -------------------------------------------------------
@@ -564,6 +659,10 @@ class DialogEngine(ReportCommandsMixin):
             spec = find_command(word) or find_command(fold(word))
             if spec is not None:
                 return ctx.reply(msg.command_help(spec))
+            visible = msg.visible_commands(ctx.access)
+            group = msg.find_help_group(args.strip(), visible)
+            if group is not None:
+                return ctx.reply(msg.help_group_text(group, visible))
             return ctx.reply(_unknown_command(word))
         intro = msg.HELP_INTRO_MEMBER if ctx.member is not None else msg.HELP_INTRO_UNBOUND
         return ctx.reply(msg.help_text(msg.visible_commands(ctx.access), intro=intro))
@@ -755,7 +854,8 @@ class DialogEngine(ReportCommandsMixin):
         if not lines:
             return ctx.reply(msg.ADDORG_USAGE)
         done: list[str] = []
-        for line in lines:
+        failed: list[str] = []
+        for number, line in enumerate(lines, 1):
             parts = [p.strip() for p in line.split("|")]
             error: str | None
             if len(parts) < 2 or not parts[0] or not parts[1]:
@@ -765,14 +865,21 @@ class DialogEngine(ReportCommandsMixin):
                     ctx, parts[0], parts[1], _part(parts, 2), _part(parts, 3), True
                 )
             if error is not None:
-                if done:
-                    error = f"{msg.units_added(done, grouping=False)}\n{error}"
-                return ctx.reply(error)
+                if len(lines) == 1:
+                    return ctx.reply(error)
+                # Every good line is kept; each bad one is named by its number so the
+                # officer resends only those.
+                failed.append(msg.ADDORG_LINE_FAILED.format(n=number, line=line.strip()[:80]))
+                failed.append(error)
+                continue
             done.append(" ".join((_part(parts, 2) or parts[1]).split()))
-        if len(done) == 1:
+        if len(lines) == 1:
             code = lines[0].split("|")[0].strip().lower()
             return ctx.reply(msg.ORG_ADDED.format(name=done[0], code=code))
-        return ctx.reply(msg.units_added(done, grouping=False))
+        text = msg.units_added(done, grouping=False) if done else msg.ADDORG_NONE_ADDED
+        if failed:
+            text += "\n" + "\n".join(failed) + "\n" + msg.ADDORG_RESEND_FAILED
+        return ctx.reply(text)
 
     async def _cmd_doiten(
         self, ctx: Ctx, args: str, event: InboundMessage
@@ -1014,7 +1121,14 @@ class DialogEngine(ReportCommandsMixin):
         head = (
             f"Mẫu báo cáo “{template.name}” (phiên bản {version}, kỳ {template.period_type.label}):"
         )
-        return ctx.reply(f"{head}\n{render_form(template, org_code)}")
+        text = f"{head}\n{render_form(template, org_code)}"
+        if template.checklist is not None:
+            text += "\n" + describe_rule(template, org_code)
+        if template.indicators:
+            text += "\n" + imsg.indicator_list(
+                [f" - {i.label}: {i.formula}" for i in template.indicators]
+            )
+        return ctx.reply(text)
 
     async def _cmd_thaymau(
         self, ctx: Ctx, args: str, event: InboundMessage
@@ -1050,9 +1164,19 @@ class DialogEngine(ReportCommandsMixin):
         # type (its template is replaced), else a new campaign with the default schedule.
         campaigns = await self._campaigns(ctx)
         campaign = next((c for c in campaigns if c.template_key == template.key), None)
-        campaign = campaign or next(
-            (c for c in campaigns if c.period_type is template.period_type), None
-        )
+        if campaign is None:
+            # A checklist never takes over an ordinary report's campaign, nor the reverse:
+            # both run side by side (a weekly report and a monthly self-assessment).
+            for c in campaigns:
+                if c.period_type is not template.period_type:
+                    continue
+                try:
+                    other = await self._templates.get(ctx.workspace.id, c.template_key)
+                except TemplateMissingError:
+                    other = None
+                if other is None or (other.checklist is None) == (template.checklist is None):
+                    campaign = c
+                    break
         notes = ""
         if campaign is not None:
             # Fields the new template drops no longer show in digests: say so, once.
@@ -1084,8 +1208,30 @@ class DialogEngine(ReportCommandsMixin):
                         period_type=template.period_type, schedule=schedule)
             )  # fmt: skip
         await self._audit(ctx, "template", f"{template.key}, phiên bản {version}")
+        if template.indicators:
+            refs = [r.key for r in template.references]
+            notes += "\n" + imsg.template_indicators(len(template.indicators), refs)
+        unknown = await self._unknown_codes(ctx, template)
+        if unknown:
+            # Saved anyway (a unit may be added later), but a typo must not pass unseen.
+            notes += "\n" + msg.TEMPLATE_UNKNOWN_CODES.format(codes=", ".join(unknown))
         count = len(list(template.all_fields()))
         return ctx.reply(msg.template_replaced(template.name, version, count) + notes)
+
+    async def _unknown_codes(self, ctx: Ctx, template: Template) -> list[str]:
+        """Unit codes the template's ``applies_to`` names that the workspace does not have."""
+        assert ctx.workspace is not None
+        named: list[str] = []
+        for section in template.sections:
+            named.extend(section.applies_to)
+            for f in section.fields:
+                named.extend(f.applies_to)
+        for ind in template.indicators:
+            named.extend(ind.applies_to)
+        known = {
+            o.code for o in await self._store.orgs.all(ctx.workspace.id, include_inactive=True)
+        }
+        return [c for c in dict.fromkeys(named) if c not in known]
 
     async def _cmd_lich(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
         if not args.strip():
@@ -1184,7 +1330,7 @@ class DialogEngine(ReportCommandsMixin):
             campaigns = await self._campaigns(ctx)
             if not campaigns:
                 return ctx.reply(msg.NO_CAMPAIGN)
-            campaign = await self._pick_campaign(ctx, org, campaigns)
+            campaign = await self._pick_campaign(ctx, org, campaigns, text)
             if campaign is None:
                 choices = [Choice(c.name, f"campaign:{c.id}") for c in campaigns]
                 choices.append(Choice(msg.CHOICE_CANCEL, CANCEL))
@@ -1228,10 +1374,12 @@ class DialogEngine(ReportCommandsMixin):
         return None
 
     async def _pick_campaign(
-        self, ctx: Ctx, org: OrgUnit, campaigns: Sequence[Campaign]
+        self, ctx: Ctx, org: OrgUnit, campaigns: Sequence[Campaign], text: str = ""
     ) -> Campaign | None:
         """With several campaigns, the one still waiting for this organization's report;
-        None when that is not clear (the reporter is asked, never guessed for)."""
+        among several waiting, the only one whose form reads the message cleanly (a
+        checklist's "đạt tất cả" is no weekly report); None when that is not clear (the
+        reporter is asked, never guessed for)."""
         if len(campaigns) == 1:
             return campaigns[0]
         waiting = []
@@ -1243,6 +1391,15 @@ class DialogEngine(ReportCommandsMixin):
                 waiting.append(c)
         if len(waiting) == 1:
             return waiting[0]
+        if len(waiting) > 1 and text.strip():
+            reads = []
+            for c in waiting:
+                template = await self._templates.get(c.workspace_id, c.template_key)
+                result = parse_report(text, template, org.code)
+                if result.values and result.ok and not result.guessed:
+                    reads.append(c)
+            if len(reads) == 1:
+                return reads[0]
         running = [c for c in campaigns if cal.reporting_period(c, ctx.now) >= cal.first_period(c)]
         return running[0] if not waiting and len(running) == 1 else None
 
@@ -1289,6 +1446,8 @@ class DialogEngine(ReportCommandsMixin):
             f"Báo cáo {period.label()} của {org.display_name} (hạn {format_deadline(deadline)}).\n"
             f"{msg.REPORT_START}\n{render_form(template, org.code)}"
         )
+        if template.checklist is not None:
+            text = text.replace(msg.REPORT_START, prompt_hint(template, org.code))
         return ctx.reply(text, [Choice(msg.CHOICE_GUIDED, ASK), Choice(msg.CHOICE_CANCEL, CANCEL)])
 
     async def _start_data(self, campaign: Campaign, period: Period, org: OrgUnit) -> dict[str, Any]:
@@ -1338,6 +1497,22 @@ class DialogEngine(ReportCommandsMixin):
         period = period or cal.reporting_period(campaign, ctx.now)
         if await self._locked(ctx, campaign, period, org):
             return ctx.reply(msg.period_locked(period.label()))
+        # "CĐ 3: …" lines answer directives: stored now, and kept out of the figures.
+        text, answered = await self._directive_answers(ctx, campaign, org, period, text)
+        if answered and not text.strip() and not photos:
+            return ctx.reply("\n".join(answered))
+        replies = await self._report_text_read(ctx, campaign, org, period, text, photos)
+        return [*ctx.reply("\n".join(answered)), *replies] if answered else replies
+
+    async def _report_text_read(
+        self,
+        ctx: Ctx,
+        campaign: Campaign,
+        org: OrgUnit,
+        period: Period,
+        text: str,
+        photos: Sequence[str],
+    ) -> list[OutboundMessage]:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         result = parse_report(text, template, org.code) if text else None
         if (
@@ -1349,7 +1524,7 @@ class DialogEngine(ReportCommandsMixin):
             # Words without a single figure are a question or a greeting, not a report.
             if not any(ch.isdigit() for ch in text):
                 return ctx.reply(msg.NOT_A_REPORT)
-            return ctx.reply(msg.REPORT_NOTHING_READ)
+            return ctx.reply(_nothing_read(template, org.code))
         # A new message for a period already reported corrects that report: start from it.
         current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
         values: dict[str, FieldValue] = dict(current.values) if current else {}
@@ -1360,6 +1535,8 @@ class DialogEngine(ReportCommandsMixin):
             guessed = set(result.guessed)
             problems = result.problems
         all_photos = [*(current.photos if current else ()), *photos]
+        if photos and len(all_photos) > self._config.max_photos:
+            return self._too_many_photos(ctx, len(all_photos) - len(photos))
         data = self._pending_data(campaign, period, org, values, sorted(guessed), text, all_photos)
         # Changing a stored report is shown in full and confirmed, never saved silently.
         return await self._review(
@@ -1402,12 +1579,25 @@ class DialogEngine(ReportCommandsMixin):
             for p in problems
             if p.kind not in BLOCKING and p.kind is not ProblemKind.MISSING_REQUIRED
         ]
-        if not blocking and not missing and not guessed and not notes and not always_confirm:
+        # A checklist with criteria left blank is confirmed first: they count against the
+        # unit's class, which the reporter should see before it is saved.
+        preview = assess(template, org.code, values)
+        unanswered = preview is not None and bool(preview.unanswered)
+        if (
+            not blocking
+            and not missing
+            and not guessed
+            and not notes
+            and not always_confirm
+            and not unanswered
+        ):
             return await self._store_report(ctx, campaign, org, period, data)
         echo = render.render_submission_echo(
             template, org, period, values, guessed=guessed, list_empty=not missing
         )
         parts = [echo]
+        if preview is not None:
+            parts.extend(assessment_lines(template, org.code, preview))
         photos = _strings(data.get("photos"))
         if photos:
             parts.append(msg.with_photos(len(photos)))
@@ -1455,10 +1645,13 @@ class DialogEngine(ReportCommandsMixin):
             await self._clear_state(ctx)
             return ctx.reply(msg.PENDING_EXPIRED)
         campaign, org, period, template = objs
+        text, answered = await self._directive_answers(ctx, campaign, org, period, text)
+        if answered and not text.strip() and not photos:
+            return ctx.reply("\n".join(answered))
         result = parse_report(text, template, org.code)
         if not result.values and not photos:
             specific = [p.message for p in result.problems if p.kind in BLOCKING]
-            return ctx.reply("\n".join([*specific[:5], msg.FIX_QUESTION]))
+            return ctx.reply("\n".join([*answered, *specific[:5], msg.FIX_QUESTION]))
         values = decode_values(state.data["values"])
         # A correction of something (a stored report, values or photos received earlier, a
         # question the bot asked) is confirmed; the first filled-in form after "/baocao" is
@@ -1478,6 +1671,10 @@ class DialogEngine(ReportCommandsMixin):
         guessed = (set(_strings(state.data.get("guessed"))) - set(result.values)) | set(
             result.guessed
         )
+        if photos and len(_strings(state.data.get("photos"))) + len(photos) > (
+            self._config.max_photos
+        ):
+            return self._too_many_photos(ctx, len(_strings(state.data.get("photos"))))
         data = {
             **state.data,
             "values": encode_values(values),
@@ -1487,9 +1684,10 @@ class DialogEngine(ReportCommandsMixin):
             "blocking": unresolved,
         }
         # After a correction the reporter sees the whole report once more before it is saved.
-        return await self._review(
+        replies = await self._review(
             ctx, campaign, template, org, period, data, result.problems, always_confirm=confirm
         )
+        return [*ctx.reply("\n".join(answered)), *replies] if answered else replies
 
     async def _save_pending(self, ctx: Ctx, state: ConversationState) -> list[OutboundMessage]:
         objs = await self._pending_objects(ctx, state.data)
@@ -1533,7 +1731,18 @@ class DialogEngine(ReportCommandsMixin):
                 "report_on_behalf",
                 f"{org.code}, {period.short_label()}, lần {version.version}",
             )
-        return ctx.reply(msg.saved(org.display_name, period.label(), version.version, late))
+        text = msg.saved(org.display_name, period.label(), version.version, late)
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        result = assess(template, org.code, version.values)
+        if result is not None:
+            text += "\n" + "\n".join(assessment_lines(template, org.code, result))
+        # The report's field of good models enters the emulation registry (issue 9).
+        models = await self._emulation.on_report_saved(
+            campaign, version, org, actor=ctx.actor, actor_name=ctx.sender.display_name, now=ctx.now
+        )
+        if models:
+            text += "\n" + emulation_msg.auto_marked(models)
+        return ctx.reply(text)
 
     async def _on_photos(
         self, ctx: Ctx, campaign: Campaign, period: Period, photos: Sequence[str]
@@ -1543,6 +1752,9 @@ class DialogEngine(ReportCommandsMixin):
             return denied
         assert org is not None
         current = await self._store.submissions.current_for_org(campaign.id, period, org.id)
+        have = len(current.photos) if current else 0
+        if have + len(photos) > self._config.max_photos:
+            return self._too_many_photos(ctx, have)
         if current is None:
             data = self._pending_data(campaign, period, org, {}, [], "", photos)
             data["choices"] = [[msg.CHOICE_CANCEL, CANCEL]]
@@ -1550,20 +1762,32 @@ class DialogEngine(ReportCommandsMixin):
             return ctx.reply(msg.PHOTO_NO_REPORT)
         if await self._locked(ctx, campaign, period, org):
             return ctx.reply(msg.period_locked(period.label()))
-        await self._store.submissions.add_version(
+        version = await self._store.submissions.add_version(
             campaign_id=campaign.id, period=period, org_id=org.id, channel=ctx.sender.channel,
             user_id=ctx.sender.user_id, message_id=ctx.message_id, raw_text=current.raw_text,
             values=dict(current.values), submitted_at=current.submitted_at, late=current.late,
             photos=[*current.photos, *photos],
         )  # fmt: skip
+        # The registry's entries of this report show its photos too.
+        await self._emulation.on_report_saved(
+            campaign, version, org, actor=ctx.actor, actor_name=ctx.sender.display_name, now=ctx.now
+        )
         return ctx.reply(msg.photos_saved(len(photos), org.display_name, period.label()))
 
     async def _add_pending_photos(
         self, ctx: Ctx, state: ConversationState, photos: Sequence[str]
     ) -> list[OutboundMessage]:
-        data = {**state.data, "photos": [*_strings(state.data.get("photos")), *photos]}
+        have = _strings(state.data.get("photos"))
+        if len(have) + len(photos) > self._config.max_photos:
+            return self._too_many_photos(ctx, len(have))
+        data = {**state.data, "photos": [*have, *photos]}
         await self._save_state(ctx, REPORT, data)
         return ctx.reply(f"Đã nhận {len(photos)} ảnh, sẽ lưu cùng báo cáo.")
+
+    def _too_many_photos(self, ctx: Ctx, have: int) -> list[OutboundMessage]:
+        """BOT_MAX_PHOTOS_PER_REPORT: each version copies the report's photo list, so an
+        unbounded list would grow the database quadratically. Nothing stored changes."""
+        return ctx.reply(privacy_msg.too_many_photos(have, self._config.max_photos))
 
     # -- guided ---------------------------------------------------------------------------
     async def _guided_from_command(
@@ -1883,6 +2107,9 @@ class DialogEngine(ReportCommandsMixin):
             return ctx.reply(msg.NO_SUBMISSION.format(org=org.display_name, period=period.label()))
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         echo = render.render_submission_echo(template, org, period, current.values)
+        result = assess(template, org.code, current.values)
+        if result is not None:
+            echo += "\n" + "\n".join(assessment_lines(template, org.code, result))
         at = current.submitted_at.astimezone(_zone(campaign.timezone))
         status = "muộn" if current.late else "đúng hạn"
         tail = f"Lần gửi thứ {current.version}, lúc {format_deadline(at)} ({status})."
@@ -1923,6 +2150,10 @@ class DialogEngine(ReportCommandsMixin):
         return ctx.reply(render.render_digest(digest, tz=campaign.timezone))
 
 
+def _is_command(event: InboundEvent) -> bool:
+    return isinstance(event, InboundMessage) and event.text.lstrip().startswith("/")
+
+
 def _missing_required(
     template: Template, org: OrgUnit, values: dict[str, FieldValue]
 ) -> list[tuple[int, TemplateField]]:
@@ -1961,7 +2192,9 @@ def _decides(datas: Sequence[str]) -> bool:
     """Whether a bare typed number picks one of these choices: only where the bot asked for
     a decision (confirm, which campaign). In guided questions and while corrections are
     awaited a number is data, so those choices are answered by their words or buttons."""
-    return any(d in (OK, ASK) or d.startswith("campaign:") for d in datas)
+    return any(
+        d in (OK, ASK) or d.startswith("campaign:") or d.startswith("directive:") for d in datas
+    )
 
 
 def _blocking(data: dict[str, Any]) -> list[list[str | None]]:
@@ -1979,3 +2212,16 @@ def _strings(raw: object) -> list[str]:
 
 def _zone(tz: str) -> ZoneInfo:
     return ZoneInfo(tz)
+
+
+def _nothing_read(template: Template, org_code: str | None) -> str:
+    """ "Nothing read", with an example line of this unit's own form (or the short answers
+    of a checklist), never another template's."""
+    if template.checklist is not None:
+        return msg.REPORT_NOTHING_READ_CHECKLIST
+    fields = template.numbered_fields(org_code)
+    if not fields:
+        return msg.REPORT_NOTHING_READ.format(example="1. …")
+    n, f = next(((n, f) for n, f in fields if f.type.numeric), fields[0])
+    value = "12" if f.type.numeric else "có" if f.type is FieldType.YESNO else "…"
+    return msg.REPORT_NOTHING_READ.format(example=f"{n}. {f.label}: {value}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from bot.core.checklist import ChecklistDigest, compute_checklist_digest
 from bot.core.digest import (
     Completeness,
     Digest,
@@ -27,6 +28,8 @@ from bot.core.models import Campaign, OrgUnit
 from bot.core.periods import Period
 from bot.core.template import Template
 from bot.services import periods as cal
+from bot.services.directives import DirectiveService
+from bot.services.indicators import IndicatorService
 from bot.services.ports import Store, StoredTotals
 from bot.services.templates import TemplateService
 
@@ -35,6 +38,7 @@ class DigestService:
     def __init__(self, store: Store, templates: TemplateService) -> None:
         self._store = store
         self._templates = templates
+        self._indicators = IndicatorService(store)
 
     async def expected_orgs(self, campaign: Campaign) -> list[OrgUnit]:
         """Who must report: the active reporting units (under active levels), in the
@@ -102,9 +106,39 @@ class DigestService:
             ),
             cumulative_totals=[*earlier, current_totals],
         )
+        directives = await DirectiveService(self._store, campaign.timezone).progress(
+            campaign, period, orgs
+        )
+        if directives:
+            digest = replace(digest, directives=directives)
+        if template.checklist is not None:
+            digest = replace(digest, checklist=await self._checklist(campaign, digest))
+        if template.indicators:
+            shown = [*orgs, *(r.org for r in digest.completeness.extra)]
+            digest = replace(
+                digest,
+                indicators=await self._indicators.for_period(
+                    campaign, template, period, shown, current
+                ),
+            )
         if not tree.has_levels:
             return digest
         return replace(digest, levels=tuple(level_status(tree, digest.completeness)))
+
+    async def _checklist(self, campaign: Campaign, digest: Digest) -> ChecklistDigest | None:
+        """Each unit's class this period and in the previous one (read only for checklists:
+        one more period of reports, the units of both periods by id)."""
+        before = await self._store.submissions.current(campaign.id, digest.period.prev())
+        orgs = {r.org.id: r.org for r in digest.rows}
+        missing = {v.org_id for v in before} - set(orgs)
+        if missing:
+            everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
+            orgs.update({o.id: o for o in everyone if o.id in missing})
+        return compute_checklist_digest(
+            digest.template,
+            [(r.org, r.values) for r in digest.rows],
+            [(orgs[v.org_id], v.values) for v in before if v.org_id in orgs],
+        )
 
     async def _totals(
         self, campaign: Campaign, template: Template, signature: str, stored: StoredTotals

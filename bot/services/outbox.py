@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.clock import Clock
-from bot.core.events import OutboundMessage, OutDocument
+from bot.core.events import Choice, OutboundMessage, OutDocument
 from bot.core.models import OutboxItem
 from bot.services.ports import Store
 
@@ -116,12 +116,16 @@ class Pacer:
 
 
 def to_message(item: OutboxItem, attachment: OutDocument | None = None) -> OutboundMessage:
+    # Choices from the outbox (a directive's "Đã nhận") are answered by their words or a
+    # button, never by a bare number: a number typed later may be report data.
     return OutboundMessage(
         channel=item.channel,
         chat_id=item.chat_id,
         text=item.text,
         mention_user_ids=item.mention_user_ids,
         document=attachment,
+        choices=tuple(Choice(label, data) for label, data in item.choices),
+        numbered_choices=False,
     )
 
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
 
 from bot.core.digest import PeriodTotals
+from bot.core.directives import Ack, Answer, Directive
+from bot.core.emulation import EmulationEntry, EntryKind
 from bot.core.events import OutDocument
 from bot.core.models import (
     AuditEntry,
@@ -240,10 +243,12 @@ class OutboxRepo(Protocol):
         not_before: datetime | None = None,
         group: bool = False,
         attachment: OutDocument | None = None,
+        choices: Sequence[tuple[str, str]] = (),
     ) -> bool:
         """False (and nothing written) when ``dedupe_key`` already exists. ``not_before``
         holds the row back (quiet hours); ``group`` tells the sender which limits apply;
-        ``attachment`` is a file sent with the text (the text becomes its caption)."""
+        ``attachment`` is a file sent with the text (the text becomes its caption);
+        ``choices`` are (label, data) answered by button or by their words."""
         ...
 
     async def attachment(self, item_id: int) -> OutDocument | None:
@@ -360,10 +365,210 @@ class TotalsRepo(Protocol):
         ...
 
 
+class DirectiveRepo(Protocol):
+    """Directives (``bot.core.directives``), their acknowledgements, answers and reminders."""
+
+    async def create(
+        self,
+        workspace_id: int,
+        text: str,
+        org_ids: Sequence[int],
+        created_by: str,
+        created_by_name: str,
+        now: datetime,
+        source: str = "command",
+        source_ref: str = "",
+    ) -> Directive:
+        """Numbers the directive (the workspace's last number + 1)."""
+        ...
+
+    async def get(self, directive_id: int) -> Directive | None: ...
+    async def by_number(self, workspace_id: int, number: int) -> Directive | None: ...
+    async def all(self, workspace_id: int, include_closed: bool = False) -> list[Directive]:
+        """Open ones by number; with closed ones, newest first."""
+        ...
+
+    async def open_all(self) -> list[Directive]:
+        """Open directives of every workspace (what the reminders look at)."""
+        ...
+
+    async def active_between(
+        self, workspace_id: int, start: datetime, end: datetime
+    ) -> list[Directive]:
+        """Sent before ``end`` and not closed before ``start``, by number."""
+        ...
+
+    async def close(self, directive_id: int, by: str, now: datetime) -> bool:
+        """False if it was already closed."""
+        ...
+
+    async def acknowledge(
+        self,
+        directive_id: int,
+        org_id: int,
+        channel: str,
+        user_id: str,
+        display_name: str,
+        now: datetime,
+    ) -> bool:
+        """The unit's first acknowledgement is kept; False (nothing changed) for a later one."""
+        ...
+
+    async def acks(self, directive_id: int) -> list[Ack]: ...
+    async def answer(
+        self,
+        directive_id: int,
+        org_id: int,
+        campaign_id: int,
+        period: Period,
+        text: str,
+        channel: str,
+        user_id: str,
+        display_name: str,
+        now: datetime,
+    ) -> None:
+        """Stores (or replaces) the unit's answer for that campaign and period."""
+        ...
+
+    async def answers(self, directive_id: int) -> list[Answer]:
+        """Oldest period first."""
+        ...
+
+    async def answers_for_period(self, campaign_id: int, period: Period) -> list[Answer]: ...
+    async def mark_step(self, directive_id: int, step: str, slot: int, now: datetime) -> bool:
+        """Records a reminder (or other step); False if it was already recorded."""
+        ...
+
+
 class SettingsRepo(Protocol):
     async def all(self, workspace_id: int) -> dict[str, str]: ...
     async def put(self, workspace_id: int, key: str, value: str, now: datetime) -> None: ...
     async def delete(self, workspace_id: int, key: str) -> bool: ...
+
+
+class PrivacyRepo(Protocol):
+    """One person's rows and whole workspaces (Decree 13/2023/ND-CP: see
+    docs/du-lieu-ca-nhan.md). Rows come as JSON-ready mappings."""
+
+    async def versions_by_user(self, channel: str, user_id: str) -> list[dict[str, Any]]:
+        """Every report version this person submitted, in any workspace, oldest first."""
+        ...
+
+    async def states_for_user(self, channel: str, user_id: str) -> list[ConversationState]:
+        """The person's dialogs in progress, in every chat."""
+        ...
+
+    async def pseudonymize_versions(
+        self, workspace_id: int, channel: str, user_id: str, pseudonym: str
+    ) -> int:
+        """The person's report versions in this workspace: user id replaced by
+        ``pseudonym``, raw text cleared; figures, unit and time kept. Returns how many."""
+        ...
+
+    async def export_workspace(self, workspace_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row of the workspace, table by table."""
+        ...
+
+    async def delete_workspace(self, workspace_id: int) -> dict[str, int]:
+        """Deletes the workspace and everything in it; rows deleted per table."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorValue:
+    """A reference value or a target as set by an admin (one row of its history).
+    ``org_id`` None: the whole workspace; ``scope`` "" every period, else a period key;
+    ``value`` None: the value was removed."""
+
+    id: int
+    kind: str  # "reference" | "target"
+    key: str
+    org_id: int | None
+    scope: str
+    value: Decimal | None
+    actor: str
+    created_at: datetime
+
+
+class IndicatorValueRepo(Protocol):
+    """Reference values and targets of indicators, append-only (the latest row wins)."""
+
+    async def set(
+        self,
+        workspace_id: int,
+        kind: str,
+        key: str,
+        org_id: int | None,
+        scope: str,
+        value: Decimal | None,
+        actor: str,
+        now: datetime,
+    ) -> IndicatorValue:
+        """Adds a row (``value`` None removes the current value)."""
+        ...
+
+    async def current(self, workspace_id: int, kind: str) -> list[IndicatorValue]:
+        """The current value of every (key, unit, scope) of ``kind`` that has one."""
+        ...
+
+    async def history(self, workspace_id: int, kind: str, key: str) -> list[IndicatorValue]:
+        """Every row for ``key``, oldest first."""
+        ...
+
+
+# A report item in a numbered list the bot showed: (campaign id, period key, org id, field key).
+PickedItem = tuple[int, str, int, str]
+
+
+class EmulationRepo(Protocol):
+    """The emulation registry (``bot.core.emulation``): entries are never deleted; numbers
+    are per workspace and never reused."""
+
+    async def add(
+        self,
+        *,
+        workspace_id: int,
+        org_id: int,
+        campaign_id: int,
+        period_key: str,
+        field_key: str,
+        kind: EntryKind,
+        title: str,
+        text: str,
+        photos: Sequence[str],
+        source: str,
+        marked_by: str,
+        marked_by_name: str,
+        now: datetime,
+    ) -> EmulationEntry: ...
+    async def get(self, workspace_id: int, number: int) -> EmulationEntry | None: ...
+    async def for_report(
+        self, campaign_id: int, period_key: str, org_id: int
+    ) -> list[EmulationEntry]:
+        """Every entry of one report (removed ones too), by number."""
+        ...
+
+    async def in_range(
+        self, workspace_id: int, first: date | None = None, end: date | None = None
+    ) -> list[EmulationEntry]:
+        """Entries not removed whose period starts in [first, end), by number."""
+        ...
+
+    async def update_content(
+        self, entry_id: int, text: str, photos: Sequence[str], now: datetime
+    ) -> EmulationEntry: ...
+    async def set_title(self, entry_id: int, title: str, now: datetime) -> EmulationEntry: ...
+    async def shortlist(
+        self, entry_id: int, by: str, by_name: str, note: str, now: datetime
+    ) -> EmulationEntry: ...
+    async def unshortlist(self, entry_id: int, now: datetime) -> EmulationEntry: ...
+    async def remove(self, entry_id: int, by: str, now: datetime) -> EmulationEntry: ...
+    async def save_pick(
+        self, channel: str, chat_id: str, user_id: str, items: Sequence[PickedItem], now: datetime
+    ) -> None:
+        """Keeps the numbered list of report items last shown to a person in a chat."""
+        ...
+
+    async def pick(self, channel: str, chat_id: str, user_id: str) -> list[PickedItem] | None: ...
 
 
 class Store(Protocol):
@@ -384,6 +589,10 @@ class Store(Protocol):
     usage: UsageRepo
     totals: TotalsRepo
     settings: SettingsRepo
+    privacy: PrivacyRepo
+    directives: DirectiveRepo
+    indicator_values: IndicatorValueRepo
+    emulation: EmulationRepo
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Everything awaited inside commits together or not at all."""

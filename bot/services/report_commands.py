@@ -25,6 +25,7 @@ from bot.core.letterhead import (
     LetterheadError,
     letterhead_item,
     letterhead_value,
+    level_prefix,
 )
 from bot.core.models import Campaign, OrgUnit, Role
 from bot.core.periodref import parse_span_ref
@@ -92,6 +93,18 @@ class ReportCommandsMixin:
                 else _default_span(campaign, ctx.now, default)
             )
         except PeriodError as exc:
+            # "/xuat tanhao quy 4": a mistyped unit code is the likelier fault than the
+            # period when the other words make a period on their own.
+            unknown = [w for w in rest if not _period_word(w)]
+            if unknown and scope is None:
+                others = " ".join(w for w in rest if w not in unknown)
+                try:
+                    if others:
+                        parse_span_ref(others, campaign.period_type, today)
+                except PeriodError:
+                    pass
+                else:
+                    return ctx.reply(msg.ORG_NOT_FOUND.format(code=unknown[0]))
             return ctx.reply(str(exc))
         if isinstance(ref, Period):
             span = Span.of(ref)
@@ -245,14 +258,29 @@ class ReportCommandsMixin:
     ) -> list[OutboundMessage]:
         assert ctx.workspace is not None
         text = args.strip()
+        # "/vanban xa_tanhoa …": a commune's own letterhead (its reports carry it).
+        level: OrgUnit | None = None
+        first, _, rest = text.partition(" ")
+        if first and not any(sep in first for sep in "|:="):
+            found = await self._org_by_code(ctx, first)
+            if found is not None:
+                if found.reports:
+                    return ctx.reply(msg.LETTERHEAD_NOT_A_LEVEL.format(name=found.display_name))
+                level = await self._reports.letterhead_level(ctx.workspace, found)
+                text = rest.strip()
+        prefix = level_prefix(level.id) if level is not None else "letterhead"
+        where = f" ({level.display_name})" if level is not None else ""
         if not text:
-            lh = await self._reports.letterhead(ctx.workspace)
-            return ctx.reply(msg.letterhead_view(_letterhead_rows(lh)))
+            lh = await self._reports.letterhead(ctx.workspace, level)
+            view = msg.letterhead_view(_letterhead_rows(lh))
+            if level is not None:
+                view = msg.LETTERHEAD_LEVEL_HEAD.format(name=level.display_name) + "\n" + view
+            return ctx.reply(view)
         if fold(text) in ("mac dinh", "default"):
             for attr, _, _ in LETTERHEAD_KEYS:
-                await self._store.settings.delete(ctx.workspace.id, f"letterhead.{attr}")
-            await self._audit(ctx, "letterhead", "mặc định")
-            return ctx.reply(msg.LETTERHEAD_RESET)
+                await self._store.settings.delete(ctx.workspace.id, f"{prefix}.{attr}")
+            await self._audit(ctx, "letterhead", f"mặc định{where}")
+            return ctx.reply(msg.LETTERHEAD_RESET.format(where=where))
         sep = next((s for s in ("|", ":", "=") if s in text), None)
         if sep is None:
             return ctx.reply(msg.LETTERHEAD_USAGE)
@@ -262,10 +290,10 @@ class ReportCommandsMixin:
             clean = letterhead_value(attr, value)
         except LetterheadError as exc:
             return ctx.reply(f"{exc}\n{msg.LETTERHEAD_USAGE}")
-        await self._store.settings.put(ctx.workspace.id, f"letterhead.{attr}", clean, ctx.now)
-        await self._audit(ctx, "letterhead", f"{attr}: {clean[:200]}")
+        await self._store.settings.put(ctx.workspace.id, f"{prefix}.{attr}", clean, ctx.now)
+        await self._audit(ctx, "letterhead", f"{attr}{where}: {clean[:200]}")
         shown = clean.replace("\n", "; ")
-        return ctx.reply(msg.LETTERHEAD_SET.format(name=name, value=shown or "(để trống)"))
+        return ctx.reply(msg.LETTERHEAD_SET.format(name=name + where, value=shown or "(để trống)"))
 
     # -- /baocaodinhky -------------------------------------------------------------------
     async def _cmd_baocaodinhky(
@@ -374,7 +402,25 @@ class ReportCommandsMixin:
 
 
 _PERIOD_WORDS = frozenset(
-    {"tuan", "thang", "quy", "nam", "nay", "truoc", "sau", "toi", "dau", "cuoi", "tu", "den", "ky"}
+    {
+        "tuan",
+        "thang",
+        "quy",
+        "nam",
+        "nay",
+        "truoc",
+        "sau",
+        "toi",
+        "dau",
+        "cuoi",
+        "tu",
+        "den",
+        "ky",
+        "ngoai",
+        "ngay",
+        "hien",
+        "tai",
+    }
 )
 
 

@@ -10,19 +10,21 @@ the event loop that is taking other people's replies.
 
 from __future__ import annotations
 
-import asyncio
 import enum
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.core.digest import Digest
 from bot.core.events import OutDocument
 from bot.core.hierarchy import Hierarchy
-from bot.core.letterhead import Letterhead
-from bot.core.models import Campaign, Workspace
+from bot.core.letterhead import Letterhead, level_prefix
+from bot.core.models import Campaign, OrgUnit, Workspace
 from bot.core.periods import Period, PeriodType
 from bot.core.rollup import PeriodInfo, Rollup, Span, compute_rollup
 from bot.core.text import fold
 from bot.services import periods as cal
+from bot.services.exports.offload import Offload, in_thread
+from bot.services.indicators import IndicatorService
 from bot.services.ports import Store
 from bot.services.templates import TemplateService
 
@@ -126,9 +128,21 @@ def scheduled_rollups(period: Period) -> list[tuple[int, Period]]:
 
 
 class ReportService:
-    def __init__(self, store: Store, templates: TemplateService) -> None:
+    def __init__(
+        self, store: Store, templates: TemplateService, *, offload: Offload = in_thread
+    ) -> None:
         self._store = store
         self._templates = templates
+        # Where files are made (bot/services/exports/offload.py): a child process in the
+        # running bot, so the memory of matplotlib and of a year's document goes back.
+        self._offload = offload
+        self._indicators = IndicatorService(store)
+
+    @property
+    def offload(self) -> Offload:
+        """Where this service makes files; other file makers (the emulation registry's
+        lists) use the same."""
+        return self._offload
 
     async def hierarchy(self, workspace_id: int) -> Hierarchy:
         return Hierarchy(await self._store.orgs.all(workspace_id, include_inactive=True))
@@ -141,9 +155,32 @@ class ReportService:
             return set(ROLLUP_TYPES)
         return {PeriodType(v) for v in raw.split(",") if v in {t.value for t in ROLLUP_TYPES}}
 
-    async def letterhead(self, workspace: Workspace) -> Letterhead:
+    async def letterhead(self, workspace: Workspace, level: OrgUnit | None = None) -> Letterhead:
+        """The workspace's letterhead, or a lower level's own (``level``: a commune), which
+        starts from the commune's defaults, never from the province's settings."""
         settings = await self._store.settings.all(workspace.id)
-        return Letterhead.from_settings(settings).with_defaults(workspace.name)
+        if level is None:
+            return Letterhead.from_settings(settings).with_defaults(workspace.name)
+        tree = await self.hierarchy(workspace.id)
+        above = tree.parent_of(level.id)
+        base = Letterhead.for_level(level.name, above.name if above else workspace.name)
+        return base.with_settings(settings, level_prefix(level.id))
+
+    async def letterhead_level(self, workspace: Workspace, scope: OrgUnit | None) -> OrgUnit | None:
+        """The level whose letterhead a report on ``scope`` carries: the nearest grouping
+        unit at or above it, unless that is the workspace's single top unit (the province,
+        whose letterhead is the workspace's)."""
+        if scope is None:
+            return None
+        tree = await self.hierarchy(workspace.id)
+        groups = [o for o in tree.path(scope.id) if not o.reports]
+        if not groups:
+            return None
+        level = groups[-1]
+        roots = tree.children(None)
+        if len(roots) == 1 and roots[0].id == level.id:
+            return None
+        return level
 
     async def _period_infos(self, campaign: Campaign, span: Span) -> list[PeriodInfo]:
         first = cal.first_period(campaign)
@@ -169,6 +206,7 @@ class ReportService:
         *,
         scope_id: int | None = None,
         previous: bool = True,
+        indicators: bool = True,
     ) -> Rollup:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         hierarchy = await self.hierarchy(campaign.workspace_id)
@@ -182,7 +220,7 @@ class ReportService:
             if sources
             else []
         )
-        return compute_rollup(
+        r = compute_rollup(
             template=template,
             hierarchy=hierarchy,
             span=span,
@@ -193,12 +231,19 @@ class ReportService:
             campaign_name=campaign.name,
             previous=versions if previous else None,
         )
+        if not template.indicators or not indicators:
+            return r
+        shown = [replace(line.org, short_name=r.name(line.org)) for line in r.lines]
+        found = await self._indicators.for_span(
+            campaign, template, span, r.periods, shown, versions
+        )
+        return replace(r, indicators=found)
 
     async def trend(self, campaign: Campaign, period: Period, now: datetime) -> Rollup:
         """The weeks (or months) up to ``period``, for the chart under a digest."""
         first = period.shift(-(TREND_WEEKS - 1))
         span = Span(first.start, period.end)
-        return await self.rollup(campaign, span, now, previous=False)
+        return await self.rollup(campaign, span, now, previous=False, indicators=False)
 
     async def file(
         self,
@@ -214,23 +259,24 @@ class ReportService:
         if kind is FileKind.EXCEL:
             from bot.services.exports.excel import rollup_workbook
 
-            data = await asyncio.to_thread(rollup_workbook, r, workspace_name=workspace.name, tz=tz)
+            data = await self._offload(rollup_workbook, r, workspace_name=workspace.name, tz=tz)
         elif kind is FileKind.CSV:
             from bot.services.exports.excel import rollup_csv
 
-            data = await asyncio.to_thread(rollup_csv, r)
+            data = await self._offload(rollup_csv, r)
         elif kind is FileKind.CHART:
             from bot.services.exports.charts import rollup_chart
 
-            data = await asyncio.to_thread(rollup_chart, r)
+            data = await self._offload(rollup_chart, r)
             return OutDocument(name, data, kind="photo")
         else:
             from bot.services.exports.charts import rollup_chart
             from bot.services.exports.word import rollup_document
 
-            letterhead = await self.letterhead(workspace)
-            chart = await asyncio.to_thread(rollup_chart, r) if not r.empty else None
-            data = await asyncio.to_thread(
+            level = await self.letterhead_level(workspace, r.scope)
+            letterhead = await self.letterhead(workspace, level)
+            chart = await self._offload(rollup_chart, r) if not r.empty else None
+            data = await self._offload(
                 rollup_document,
                 r,
                 letterhead,
@@ -249,6 +295,6 @@ class ReportService:
         from bot.services.exports.charts import digest_chart
 
         trend = await self.trend(campaign, digest.period, now)
-        data = await asyncio.to_thread(digest_chart, digest, trend)
+        data = await self._offload(digest_chart, digest, trend)
         name = f"bieu-do-{_slug(digest.period.short_label())}.png"
         return OutDocument(name, data, kind="photo")

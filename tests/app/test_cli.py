@@ -41,6 +41,14 @@ def test_demo_prints_a_correct_digest(tmp_path: Path) -> None:
     assert "muộn" in out
 
 
+def test_checklist_demo_classifies_villages(tmp_path: Path) -> None:
+    result = _run(["demo", "tieuchi"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    digests = result.stdout.split("📊 TỔNG HỢP KẾT QUẢ THÁNG")
+    assert " - Số đơn vị theo mức: 🔴 Đỏ 1, 🟡 Vàng 1, 🟢 Xanh 1." in digests[1]
+    assert "• Thôn Đông Thọ: 🟡 Vàng → 🟢 Xanh (tốt lên)" in digests[2]
+
+
 def test_sandbox_script_is_deterministic(tmp_path: Path) -> None:
     script = tmp_path / "s.txt"
     script.write_text(

@@ -10,7 +10,17 @@ import sys
 from pathlib import Path
 
 # Top-level packages that cost tens of MB and a second of start-up each.
-HEAVY = ("matplotlib", "openpyxl", "docx", "numpy", "pandas", "PIL", "reportlab", "lxml")
+HEAVY = (
+    "matplotlib",
+    "xlsxwriter",
+    "openpyxl",
+    "docx",
+    "numpy",
+    "pandas",
+    "PIL",
+    "reportlab",
+    "lxml",
+)
 
 PROGRAM = """
 import asyncio, sys

@@ -125,3 +125,14 @@ async def test_campaign_created_midweek_starts_this_week(harness: Harness) -> No
     assert _count(out, "Đề nghị các đơn vị báo cáo kết quả thực hiện Tuần 48/2026") == 1
     out = await harness.play("1002 @ dm: 1. 4")
     assert "✅ Đã ghi nhận báo cáo Tuần 48/2026" in out
+
+
+async def test_a_prompt_sent_late_is_not_followed_at_once_by_a_reminder(tayninh: Harness) -> None:
+    # Set up on Monday, asleep until Thursday 11:00: the week's reminder time (Thursday 08:00)
+    # has passed too. The prompt goes out (the deadline is still ahead), alone.
+    out = await tayninh.play("@clock 2026-11-26 11:00")
+    assert _count(out, "Đề nghị các đơn vị báo cáo") == 1
+    assert _count(out, "⏰") == 0
+    # The next reminder time still reminds those who have not reported.
+    out = await tayninh.play("@clock 2026-11-27 09:00")
+    assert _count(out, "⏰ Nhắc việc") == 1

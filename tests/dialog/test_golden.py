@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSCRIPTS = ROOT / "tests" / "transcripts"
 CASES = {
     "demo_tayninh_tuan48": (ROOT / "bot" / "demo" / "tayninh_tuan48.txt", 48),
+    "demo_tieuchi_ninhtho": (ROOT / "bot" / "demo" / "tieuchi_ninhtho.txt", 48),
     **{p.stem: (p, 1) for p in sorted(TRANSCRIPTS.glob("*.txt"))},
 }
 

@@ -4,6 +4,7 @@ who is prompted, who may report, and how digests and roll-ups read across levels
 from __future__ import annotations
 
 from tests.conftest import Harness
+from tests.dialog.test_reports import docx_text, last_file
 
 TREE = """
 @owner 1001
@@ -123,3 +124,63 @@ async def test_stopping_a_commune_stops_its_units(harness: Harness) -> None:
     assert "(gắn tên: Trần Thị Bình)" in out  # Tân Biên's Farmers' Union is not prompted
     out = await h.play("@clock 2026-11-27 17:00")
     assert "/8 đơn vị" in out and "Xã Tân Biên" not in out.split("2. ")[0]
+
+
+async def test_a_bad_line_among_many_is_named_and_the_good_ones_kept(harness: Harness) -> None:
+    h = harness
+    await province(h)
+    out = await h.play("""
+        1001 @ g1: /themdonvi doan_th | Đoàn xã Tân Hòa | Đoàn xã | xa_tanhoa
+          hnd_th | Hội Nông dân trùng mã | Hội ND | xa_tanhoa
+          chua_du_cot
+          hccb_th | Hội Cựu chiến binh xã Tân Hòa | Hội CCB | xa_tanhoa
+        """)
+    assert "Đã thêm 2 đơn vị: Đoàn xã, Hội CCB" in out
+    assert "Dòng 2 chưa thêm được: “hnd_th | Hội Nông dân trùng mã | Hội ND | xa_tanhoa”" in out
+    assert "Dòng 3 chưa thêm được: “chua_du_cot”" in out
+    assert "gửi lại riêng các dòng đó" in out
+    tree = await h.play("1001 @ g1: /donvi")
+    assert "(doan_th)" in tree and "(hccb_th)" in tree and "trùng mã" not in tree
+
+
+async def test_report_commands_say_which_unit_code_is_unknown(harness: Harness) -> None:
+    h = harness
+    await province(h)
+    out = await h.play("1001 @ g1: /xuat word xa_tanhao quý 4")
+    assert "Không có đơn vị mã “xa_tanhao”" in out
+    out = await h.play("1001 @ g1: /tonghop tháng 11 năm 2026")
+    assert "THÁNG 11/2026" in out
+
+
+async def test_a_commune_report_carries_the_commune_letterhead(harness: Harness) -> None:
+    h = harness
+    await province(h)
+    await h.play("@clock 2026-11-23 08:00")
+    await h.play("1002 @ dm: 1. 7\n  3. 2 triệu")
+    await h.play("@clock 2026-12-07 09:00")
+    out = await h.play("1001 @ g1: /vanban người ký | Nguyễn Văn An")
+    assert "Đã lưu người ký: Nguyễn Văn An" in out
+    out = await h.play("1001 @ g1: /vanban xa_tanhoa")
+    assert "Xã Tân Hòa" in out and "Cơ quan ban hành: XÃ TÂN HÒA" in out
+    assert "Thường trực Đảng ủy xã (để báo cáo)" in out
+    assert "Ban Thường trực UBMTTQ Việt Nam tỉnh Tây Ninh (để báo cáo)" in out
+    out = await h.play("1001 @ g1: /vanban xa_tanhoa người ký | Lê Thị Hoa")
+    assert "Đã lưu người ký (Xã Tân Hòa): Lê Thị Hoa" in out
+    out = await h.play("1001 @ g1: /vanban hnd_th người ký | Ai Đó")
+    assert "là đơn vị báo cáo, không có phần đầu riêng" in out
+
+    # The commune leader's Word report: the commune's letterhead, not the province's.
+    await h.play("1004 @ dm: /xuat word tháng 11")
+    text = docx_text(last_file(h, ".docx"))
+    assert "XÃ TÂN HÒA" in text and "Lê Thị Hoa" in text and "Nguyễn Văn An" not in text
+    assert "Tân Hòa, ngày" in text
+    # The province's report keeps the province's.
+    await h.play("1007 @ ld: /xuat word tháng 11")
+    text = docx_text(last_file(h, ".docx"))
+    assert "Nguyễn Văn An" in text and "Lê Thị Hoa" not in text
+    audit = await h.play("1001 @ g1: /nhatky")
+    assert "(Xã Tân Hòa)" in audit
+    out = await h.play("1001 @ g1: /vanban xa_tanhoa mặc định")
+    assert "báo cáo Word (Xã Tân Hòa) về mặc định" in out
+    out = await h.play("1001 @ g1: /vanban xa_tanhoa")
+    assert "Lê Thị Hoa" not in out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -78,16 +78,19 @@ class Live:
 
 
 def make_settings(
-    tmp_path: Path, server: FakeBotApiServer, webhook: bool, owners: str = f"telegram:{OWNER}"
+    tmp_path: Path, server: FakeBotApiServer, webhook: bool, **extra: Any
 ) -> Settings:
     values: dict[str, Any] = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_BASE_URL": server.base_url,
         "TELEGRAM_BASE_FILE_URL": server.base_file_url,
         "BOT_DATA_DIR": str(tmp_path / "data"),
-        "BOT_OWNERS": owners,
+        "BOT_OWNERS": f"telegram:{OWNER}",
         "BOT_TICK_SECONDS": 3600,
         "TELEGRAM_DOWNLOAD_PHOTOS": True,
+        # The manual clock stands still, so every message would belong to one burst:
+        # flood control is off here unless a test turns it on (tests/e2e/test_privacy.py).
+        "BOT_FLOOD_BURST": 0,
     }
     if webhook:
         port = free_port()
@@ -98,7 +101,7 @@ def make_settings(
             "TELEGRAM_WEBHOOK_PATH": "hook",
             "TELEGRAM_WEBHOOK_SECRET": "bi-mat_123",
         }
-    return Settings(_env_file=None, **values)
+    return Settings(_env_file=None, **(values | extra))
 
 
 @contextlib.asynccontextmanager
@@ -110,17 +113,17 @@ async def live_bot(
     start: datetime | None = None,
     prepare: Callable[[Settings], Awaitable[None]] | None = None,
     api: FakeBotApi | None = None,
-    owners: str = f"telegram:{OWNER}",
+    env: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[Live]:
     """``paced``: the production rate limiter (``build_telegram``'s own) instead of the
     tests' unpaced one. ``prepare`` fills the database before the bot opens it. ``api``: a
-    fake prepared before the bot starts (its first tick runs at once). ``owners``: the
-    BOT_OWNERS setting."""
+    fake prepared before the bot starts (its first tick runs at once). ``env``: settings
+    over the tests' defaults (``BOT_…`` names)."""
     api = api or FakeBotApi()
     server = FakeBotApiServer(api)
     await server.start()
     clock = ManualClock(start or at(23, 7, 0))
-    settings = make_settings(tmp_path, server, webhook, owners)
+    settings = make_settings(tmp_path, server, webhook, **(env or {}))
     if prepare is not None:
         await prepare(settings)
     # Tests do not pace (the production limiter spaces group messages 3 s apart); they keep

@@ -70,7 +70,7 @@ async def _tg_cell(live: Live, who: int, chat: int, text: str, reply_to: int | N
 
 async def test_telegram_cross_section(tmp_path: Path) -> None:
     owners = f"telegram:{pm.OWNER}"
-    async with live_bot(tmp_path, webhook=False, owners=owners) as live:
+    async with live_bot(tmp_path, webhook=False, env={"BOT_OWNERS": owners}) as live:
         live.clock.set(pm.CELL_AT)
         for n, name in pm.NAMES.items():
             live.api.user(n, name)

@@ -100,6 +100,8 @@ def test_sheets_and_title(book: openpyxl.Workbook) -> None:
         t.startswith("quý IV/2026, từ 01/10/2026 đến 31/12/2026; gồm 14 tuần") for t in texts
     )
     assert any(t.startswith("Số liệu cộng dồn không so sánh với quý III/2026") for t in texts)
+    # Weeks belong to the quarter of their Thursday: the days they really cover are said.
+    assert any("các ngày từ 28/09/2026 đến 03/01/2027" in t for t in texts)
     assert "10h00 Thứ Sáu, 15/01/2027" in texts  # NOW (03h00 UTC) in Vietnam's time
 
 
@@ -151,7 +153,8 @@ def test_summary_completeness_per_level(province: Province, book: openpyxl.Workb
     ws: Any = book["Tổng hợp"]
     weeks = Span.of(Q4).source_periods(PeriodType.WEEK)
     now = _versions(province, Q4)
-    row = _find(ws, "Tỉnh Tây Ninh", column=2).row
+    row = _find(ws, "Tổng cộng", column=2).row
+    assert ws.cell(row, 1).value is None  # the total is not numbered among its parts
     units, expected, received = (ws.cell(row, c).value for c in (3, 4, 5))
     assert (units, expected, received) == (24, 24 * len(weeks), len(now))
     on_time = sum(1 for v in now if not v.late)
@@ -162,7 +165,16 @@ def test_summary_completeness_per_level(province: Province, book: openpyxl.Workb
     ids = {o.id for o in province.orgs if o.parent_id == commune.id}
     row = _find(ws, "Xã Tân Biên", column=2).row
     assert ws.cell(row, 5).value == sum(1 for v in now if v.org_id in ids)
-    assert ws.cell(row, 2).alignment.indent == 1
+    # The province's own units have their line, and the numbered parts add up to the total.
+    first = _find(ws, "Cấp tỉnh", column=2).row
+    assert ws.cell(first, 1).value == 1
+    provincial = {o.id for o in province.orgs if o.parent_id == province.unit("tinh").id}
+    assert ws.cell(first, 5).value == sum(1 for v in now if v.org_id in provincial)
+    total = _find(ws, "Tổng cộng", column=2).row
+    parts = range(first, total)
+    assert [ws.cell(r, 1).value for r in parts] == [1, 2, 3, 4]
+    for col in (3, 4, 5, 6, 7, 8):
+        assert sum(ws.cell(r, col).value for r in parts) == ws.cell(total, col).value
 
 
 def test_data_sheet_one_row_per_report(province: Province, book: openpyxl.Workbook) -> None:
@@ -241,7 +253,8 @@ def test_narratives_sheet(province: Province, quarter: Rollup, book: openpyxl.Wo
         "Nhiệm vụ tuần tới",
     }
     assert ws.cell(2, 6).alignment.wrap_text
-    assert ws.column_dimensions["F"].width == 70
+    # Excel stores the width with its cell padding (70 characters shown: 70.71 stored).
+    assert ws.column_dimensions["F"].width == pytest.approx(70, abs=1)
 
 
 def test_attendance_sheet_finds_the_truant(province: Province) -> None:
@@ -281,7 +294,7 @@ def test_print_setup_and_widths(book: openpyxl.Workbook) -> None:
         assert ws.print_title_rows
         assert ws.freeze_panes
         assert ws.oddFooter.center.text == "Trang &P/&N"
-    assert book["Tổng hợp"].column_dimensions["B"].width == 46
+    assert book["Tổng hợp"].column_dimensions["B"].width == pytest.approx(46, abs=1)
 
 
 def test_number_formats_present(book: openpyxl.Workbook) -> None:

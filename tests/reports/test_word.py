@@ -344,7 +344,7 @@ def test_recipients_and_signature_block(doc: DocxDocument) -> None:
     lines = [p.text for p in left[1:]]
     assert lines == [
         "- Thường trực Tỉnh ủy (để báo cáo);",
-        "- Ban Thường trực UBMTTQ Việt Nam tỉnh;",
+        "- Ban Thường trực Ủy ban Trung ương MTTQ Việt Nam (để báo cáo);",
         "- Các tổ chức chính trị - xã hội tỉnh;",
         "- Lưu: VT.",
     ]

@@ -48,6 +48,14 @@ EXPECTED_TABLES = {
     "exemptions",
     "reopenings",
     "period_totals",
+    "directives",
+    "directive_orgs",
+    "directive_acks",
+    "directive_answers",
+    "directive_steps",
+    "indicator_values",
+    "emulation_entries",
+    "emulation_picks",
 }
 
 

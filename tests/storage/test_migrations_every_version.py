@@ -107,6 +107,15 @@ def _fill_generically(conn: sqlite3.Connection, table: str) -> None:
     conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', values)
 
 
+def _empty_references(conn: sqlite3.Connection, table: str) -> list[str]:
+    """The other tables ``table`` references that have no row yet."""
+    return [
+        r[2]
+        for r in conn.execute(f'PRAGMA foreign_key_list("{table}")')
+        if r[2] != table and conn.execute(f'SELECT count(*) FROM "{r[2]}"').fetchone()[0] == 0
+    ]
+
+
 def _without_rowid(conn: sqlite3.Connection, table: str) -> bool:
     sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
     return "WITHOUT ROWID" in sql.upper()
@@ -157,6 +166,12 @@ def rich(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 (at,),
             ),
             "channel_usage": ("INSERT INTO channel_usage VALUES ('zalo', '2026-11', 42)", ()),
+            "indicator_values": (
+                "INSERT INTO indicator_values (workspace_id, kind, key, org_id, scope, value,"
+                " actor, created_at) SELECT workspace_id, 'reference', 'dan_so_muc_tieu', id,"
+                " '2026', '12500', 'sandbox:1001 (Nguyễn Văn An)', ? FROM org_units WHERE id = ?",
+                (at, org),
+            ),
             "outbox_attachments": (
                 "INSERT INTO outbox_attachments VALUES (?, 'document', 'tonghop.docx', ?)",
                 (outbox, b"PK\x03\x04 word"),
@@ -165,9 +180,20 @@ def rich(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for table, (sql, params) in fill.items():
             if conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == 0:
                 conn.execute(sql, params)
-        for table in _tables(conn):
-            if conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == 0:
+        # Tables a later migration added, referenced ones first (a table whose references
+        # are still empty waits for the next pass).
+        pending = [
+            t
+            for t in _tables(conn)
+            if conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] == 0
+        ]
+        while pending:
+            ready = [t for t in pending if not _empty_references(conn, t)]
+            if not ready:
+                break
+            for table in ready:
                 _fill_generically(conn, table)
+            pending = [t for t in pending if t not in ready]
         conn.commit()
         assert list(conn.execute("PRAGMA foreign_key_check")) == []
         empty = [

@@ -112,3 +112,18 @@ def test_closest_refuses_ties_and_far_candidates():
     assert closest("tien van dng", ["Tiền vận động", "Hàng hóa"]) == ("Tiền vận động", 1)
     assert closest("abcdefgh", ["abcdefgx", "abcdefgy"]) is None
     assert closest("xyz", ["Tiền vận động"]) is None
+
+
+def test_courtesy_words_are_dropped_from_short_answers() -> None:
+    from bot.core.text import strip_courtesy
+
+    assert strip_courtesy("Dạ, đã nhận ạ") == "đã nhận"
+    assert strip_courtesy("Đã nhận ạ") == "Đã nhận"  # "đã" is not "dạ"
+    assert strip_courtesy("Thưa đồng chí, đạt tất cả ạ!") == "đạt tất cả"
+    assert strip_courtesy("vâng xác nhận nhé") == "xác nhận"
+    assert strip_courtesy("Dạ") == "Dạ"  # nothing left: unchanged
+    # Reports and long texts are left as typed.
+    report = "1. 12\n10. Khó khăn: kinh phí còn hạn chế ạ"
+    assert strip_courtesy(report) == report
+    long = "Dạ " + "x" * 100 + " ạ"
+    assert strip_courtesy(long) == long

@@ -59,12 +59,13 @@ HandleChatEvent = Callable[[ChatEvent], Awaitable[list[OutboundMessage]]]
 # are the command table's Vietnamese summaries; every command still works when typed.
 PRIVATE_MENU = ("baocao", "xem", "tinhhinh", "tonghop", "mau", "huy", "thamgia", "toi", "trogiup")
 GROUP_MENU = (
-    "baocao", "tinhhinh", "tonghop", "mau", "huy", "trogiup",
+    "baocao", "tinhhinh", "tonghop", "chidao", "xemchidao", "mau", "huy", "trogiup",
     "khoitao", "nhombaocao", "nhomlanhdao", "napmau", "moi", "lich",
 )  # fmt: skip
 DOCUMENT_LIMIT = 20_000_000  # bytes: what bots may download; the engine applies its own limit
 OWNER_NOTICE_EVERY = 60.0  # seconds: at most one error notice a minute to the owners
 REPLY_ATTEMPTS = 3
+TOAST_LIMIT = 200  # characters Telegram shows in the answer to a button press
 
 
 def rate_limiter() -> TelegramRateLimiter:
@@ -92,10 +93,12 @@ class TelegramChannel:
         owner_chat_ids: Sequence[str] = (),
         photos_dir: Path | None = None,
         names: NameLookup | None = None,
+        max_photo_bytes: int = 10_000_000,
     ) -> None:
         self._clock = clock
         self._owner_chats = tuple(owner_chat_ids)
         self._photos_dir = photos_dir
+        self._max_photo_bytes = max_photo_bytes
         self._names = names
         self.handle: Handle | None = None
         self.handle_chat_event: HandleChatEvent | None = None
@@ -216,8 +219,11 @@ class TelegramChannel:
                 except Exception:  # already gone or not editable: nothing to clean up
                     log.debug("could not remove a stale keyboard", exc_info=True)
             return
-        await query.answer()
-        await self._answer(context, replies)
+        # An answer meant for the presser alone (a directive acknowledged in a group) is
+        # shown to them by Telegram and not posted in the chat.
+        toast = next((r.text for r in replies if r.toast), None)
+        await query.answer(toast[:TOAST_LIMIT] if toast else None)
+        await self._answer(context, [r for r in replies if not r.toast])
 
     async def _answer(
         self, context: ContextTypes.DEFAULT_TYPE, replies: Sequence[OutboundMessage]
@@ -260,6 +266,11 @@ class TelegramChannel:
         size = message.photo[-1]
         target = self._photos_dir / f"{size.file_unique_id}.jpg"
         if target.exists():
+            return
+        if size.file_size is not None and size.file_size > self._max_photo_bytes:
+            # BOT_MAX_PHOTO_BYTES: the file id stays with the report, no copy on disk.
+            log.warning("photo of message %s not copied: %d bytes", message.message_id,
+                        size.file_size)  # fmt: skip
             return
         self._photos_dir.mkdir(parents=True, exist_ok=True)
         file = await size.get_file()

@@ -124,9 +124,11 @@ def message_event(
     text = strip_mention(raw, me) if mentioned else raw
     reply_to_bot = False
     reply_to_sender: Sender | None = None
+    reply_to_message_id = ""
     replied = message.reply_to_message
     # In a forum topic every message "replies" to the topic's first message: not a reply.
     if replied is not None and replied.forum_topic_created is None:
+        reply_to_message_id = str(replied.message_id)
         author = replied.from_user
         if author is not None and author.id == me.id:
             reply_to_bot = True
@@ -147,6 +149,7 @@ def message_event(
         reply_to_bot=reply_to_bot,
         mentions_bot=mentioned,
         reply_to_sender=reply_to_sender,
+        reply_to_message_id=reply_to_message_id,
         photos=photos,
         document=document,
         revision=str(int(message.edit_date.timestamp())) if message.edit_date else "",

@@ -102,6 +102,24 @@ def _strip_mention(text: str, name: str) -> str:
     return re.sub(rf"(^|\s)@{re.escape(name)}\b[,:]?\s*", r"\1", text, flags=re.IGNORECASE).strip()
 
 
+def replied_to(message: dict[str, Any], me: BotInfo) -> tuple[str, bool]:
+    """The quoted message, when the event carries one: its id, and whether it is the bot's.
+
+    The Bot API's documented events do not include a quote; a ``reply_to_message`` (or
+    ``quote``) object with ``message_id`` and ``from.id``, the shape the API otherwise
+    borrows from Telegram's, is read when present, and its absence changes nothing (a
+    leader's directive then comes from ``/chidao`` or from a private leadership chat)."""
+    for key in ("reply_to_message", "quote", "quoted_message"):
+        quoted = message.get(key)
+        if not isinstance(quoted, dict):
+            continue
+        qid = quoted.get("message_id") or quoted.get("msg_id") or ""
+        author = quoted.get("from")
+        author_id = str(author.get("id") or "") if isinstance(author, dict) else ""
+        return str(qid), bool(me.id) and author_id == me.id
+    return "", False
+
+
 def message_event(event: dict[str, Any], me: BotInfo, now: datetime) -> InboundMessage | None:
     """The neutral message, or None when there is nothing for the engine."""
     name = str(event.get("event_name") or "")
@@ -150,13 +168,16 @@ def message_event(event: dict[str, Any], me: BotInfo, now: datetime) -> InboundM
         ChatKind.GROUP if is_group else ChatKind.PRIVATE,
         str(chat_raw.get("title") or chat_raw.get("name") or ("" if is_group else display)),
     )
+    quoted_id, to_bot = replied_to(message, me)
     return InboundMessage(
         chat=chat,
         sender=Sender(CHANNEL, user_id, display),
         message_id=message_id,
         text=text,
         at=now,
+        reply_to_bot=to_bot,
         mentions_bot=mentions_bot,
+        reply_to_message_id=quoted_id,
         photos=photos,
     )
 

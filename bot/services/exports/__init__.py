@@ -1,3 +1,3 @@
 """Files made from digests and roll-ups: charts (PNG), workbooks (Excel, CSV), the formal
 report (Word). Each module imports its heavy library inside its functions, so a bot that
-never makes a file never loads matplotlib, openpyxl or python-docx (a test checks this)."""
+never makes a file never loads matplotlib, XlsxWriter or python-docx (a test checks this)."""

@@ -1,4 +1,4 @@
-"""The roll-up as an Excel workbook (.xlsx, openpyxl) and as CSV.
+"""The roll-up as an Excel workbook (.xlsx, XlsxWriter) and as CSV.
 
 Workbook sheets (every sheet has its header frozen, bold headers, widths fitted to the
 content, landscape A4 printing fitted to the page width with the header rows repeated):
@@ -12,6 +12,9 @@ content, landscape A4 printing fitted to the page width with the header rows rep
   per numeric field. Autofilter on the header: filter by commune, unit or week.
 * **Theo đơn vị**: each unit's figures over the whole span, and the workspace's totals.
 * **Nội dung**: narrative items (period, unit, field, text), text wrapped.
+* **Chỉ số** (only for a template with indicators): for each indicator the whole's value,
+  target, progress (% of target) and verdict, then every unit's; a value that cannot be
+  computed is left empty with the reason in words ("thiếu số liệu: …", "chia cho 0").
 * **Chuyên cần**: completeness per unit (expected, received, on time, late, exempt, missed,
   rates, longest run missed in a row, the missed periods), then per level.
 
@@ -41,11 +44,12 @@ Conventions:
   the only way to keep a spreadsheet from evaluating it). A roll-up without reports gives
   the header row alone.
 
-openpyxl is imported inside the functions (the bot loads it only when a file is made). The
-workbook is written in openpyxl's streaming (write-only) mode with each cell look built
-once, so memory stays flat: the sample province's year (24 units, 1,100 reports) takes
-about a second; 600 units over a year (31,800 reports, 540,000 cells) about 15 seconds and
-140 MB on the 2-core test machine, openpyxl's own cost per cell being most of it.
+XlsxWriter is imported inside the function (the bot loads it only when a file is made) and
+writes in its constant-memory mode: each row goes to the file when the next begins, each cell
+look is one ``Format`` made once. It replaced openpyxl (which the tests still use to read the
+files back) because openpyxl's cost per cell, 15-40 µs, made a province's year (600 units,
+about 600,000 cells) take 15-20 s against the 5 s target; XlsxWriter writes the same cells
+about five times faster (``bench/exports.py``, figures in docs/performance.md).
 """
 
 from __future__ import annotations
@@ -57,20 +61,23 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.core.indicators import outcome_words
 from bot.core.periods import Period, PeriodType
-from bot.core.render_reports import comparison_caveat
-from bot.core.rollup import Rollup
+from bot.core.render_checklist import level_title
+from bot.core.render_reports import comparison_caveat, direct_label
+from bot.core.rollup import LevelAttendance, Rollup
 from bot.core.template import Aggregation, FieldType, TemplateField
 from bot.core.vnformat import format_deadline, format_int, format_money_short
 
 if TYPE_CHECKING:
-    from openpyxl import Workbook
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook as XlsxWorkbook
+    from xlsxwriter.worksheet import Worksheet
 
     from bot.core.models import OrgUnit
 
@@ -222,9 +229,14 @@ def span_description(r: Rollup) -> str:
         unit = _PERIOD_UNIT.get(first.type, "kỳ")
         text += f"; gồm {format_int(len(r.periods))} {unit}"
         if len(r.periods) > 1:
-            text += f" ({first.short_label()} – {last.short_label()})"
+            text += f" ({first.short_label()} – {last.short_label()}"
         else:
-            text += f" ({first.short_label()})"
+            text += f" ({first.short_label()}"
+        covered_start, covered_end = first.start, last.end - timedelta(days=1)
+        if (covered_start, covered_end) != (span.start, span.last_day):
+            # Weeks belong to the month of their Thursday: say which days they really cover.
+            text += f", các ngày từ {covered_start:%d/%m/%Y} đến {covered_end:%d/%m/%Y}"
+        text += ")"
     return text
 
 
@@ -353,106 +365,94 @@ class _Cell:
     indent: int = 0
 
 
+_FONT = {"font_name": "Times New Roman", "font_size": 12}
+_BORDER = {"border": 1, "border_color": "#9BA7B4"}
+_TOP = {"valign": "top"}
+_WRAP = {"valign": "top", "text_wrap": True}
+_CENTER = {"align": "center", "valign": "top"}
+_LOOKS: dict[str, dict[str, object]] = {
+    "title": {"font_size": 15, "bold": True, "font_color": "#1F3864"},
+    "heading": {"font_size": 13, "bold": True, "font_color": "#1F3864"},
+    "label": {"bold": True, **_TOP},
+    "plain": {**_TOP},
+    "note": {"italic": True, **_TOP},
+    "header": {
+        "bold": True,
+        "bg_color": "#DDEBF7",
+        "align": "center",
+        "valign": "vcenter",
+        "text_wrap": True,
+        **_BORDER,
+    },
+    "text": {**_WRAP, **_BORDER},
+    "wrap": {**_WRAP, **_BORDER},
+    "num": {**_TOP, **_BORDER},
+    "center": {**_CENTER, **_BORDER},
+    "date": {**_TOP, **_BORDER, "num_format": "dd/mm/yyyy"},
+    "total": {"bold": True, "bg_color": "#F2F2F2", **_WRAP, **_BORDER},
+    "total_num": {"bold": True, "bg_color": "#F2F2F2", **_TOP, **_BORDER},
+    "total_center": {"bold": True, "bg_color": "#F2F2F2", **_CENTER, **_BORDER},
+    "section": {"bold": True, "bg_color": "#FFF2CC", **_TOP, **_BORDER},
+    "section_center": {"bold": True, "bg_color": "#FFF2CC", **_CENTER, **_BORDER},
+}
+
+
 class _Styles:
-    """The few cell looks used, built once per workbook (openpyxl shares equal styles).
+    """The few cell looks used, each made into an XlsxWriter ``Format`` once per workbook.
 
-    A look is (font, fill, alignment, bordered); a cell's ``indent`` shifts its text."""
+    A look is (font, fill, alignment, bordered); a cell's ``indent`` shifts its text, its
+    ``fmt`` is the number format; text that looks like a formula gets the quote prefix."""
 
-    def __init__(self) -> None:
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    def __init__(self, wb: XlsxWorkbook) -> None:
+        self._wb = wb
+        self._formats: dict[tuple[str, int, str | None, bool], Format] = {}
 
-        name = "Times New Roman"
-        thin = Side(style="thin", color="9BA7B4")
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        font = Font(name=name, size=12)
-        bold = Font(name=name, size=12, bold=True)
-        italic = Font(name=name, size=12, italic=True)
-        title = Font(name=name, size=15, bold=True, color="1F3864")
-        heading = Font(name=name, size=13, bold=True, color="1F3864")
-        header_fill = PatternFill("solid", fgColor="DDEBF7")
-        total_fill = PatternFill("solid", fgColor="F2F2F2")
-        section_fill = PatternFill("solid", fgColor="FFF2CC")
-        self._alignment = Alignment
-        wrap = {"vertical": "top", "wrap_text": True}
-        top = {"vertical": "top"}
-        center = {"horizontal": "center", "vertical": "top"}
-        header = {"horizontal": "center", "vertical": "center", "wrap_text": True}
-        self.looks: dict[str, tuple[Any, Any, dict[str, Any], bool]] = {
-            "title": (title, None, {}, False),
-            "heading": (heading, None, {}, False),
-            "label": (bold, None, top, False),
-            "plain": (font, None, top, False),
-            "note": (italic, None, top, False),
-            "header": (bold, header_fill, header, True),
-            "text": (font, None, wrap, True),
-            "wrap": (font, None, wrap, True),
-            "num": (font, None, top, True),
-            "center": (font, None, center, True),
-            "date": (font, None, top, True),
-            "total": (bold, total_fill, wrap, True),
-            "total_num": (bold, total_fill, top, True),
-            "total_center": (bold, total_fill, center, True),
-            "section": (bold, section_fill, top, True),
-            "section_center": (bold, section_fill, center, True),
-        }
-        self._aligned: dict[tuple[str, int], Any] = {}
-        self.arrays: dict[tuple[str, int, str | None, bool], Any] = {}
-
-    def alignment(self, look: str, indent: int) -> Any:
-        key = (look, indent)
-        found = self._aligned.get(key)
+    def format(self, style: str, indent: int, fmt: str | None, quote: bool) -> Format:
+        key = (style, indent, fmt, quote)
+        found = self._formats.get(key)
         if found is None:
-            args = dict(self.looks[look][2])
+            props: dict[str, object] = {**_FONT, **_LOOKS[style]}
             if indent:
-                args["indent"] = indent
-            found = self._alignment(**args)
-            self._aligned[key] = found
+                props["indent"] = indent
+            if fmt is not None:
+                props["num_format"] = fmt
+            if quote:
+                props["quote_prefix"] = True
+            found = self._wb.add_format(props)
+            self._formats[key] = found
         return found
 
 
-def _style_array(ws: WriteOnlyWorksheet, st: _Styles, c: _Cell, quote: bool) -> Any:
-    """The cell look as openpyxl stores it (indices into the workbook's style tables),
-    made once per look: setting font, border... on every cell re-hashes the style objects
-    and made a year of 600 communes take half a minute."""
-    from openpyxl.cell import Cell
-
-    key = (c.style, c.indent, c.fmt, quote)
-    found = st.arrays.get(key)
-    if found is None:
-        probe = Cell(ws, row=1, column=1)
-        font, fill, _, bordered = st.looks[c.style]
-        probe.font = font
-        if fill is not None:
-            probe.fill = fill
-        if bordered:
-            probe.border = st.border
-        probe.alignment = st.alignment(c.style, c.indent)
-        if c.fmt is not None:
-            probe.number_format = c.fmt
-        elif c.style == "date":
-            probe.number_format = FMT_DATE
-        if quote:
-            probe.quotePrefix = True
-        found = cast(Any, probe)._style  # openpyxl's StyleArray, copied into each cell
-        st.arrays[key] = found
-    return found
-
-
-def _make_cell(ws: WriteOnlyWorksheet, c: _Cell, st: _Styles) -> Any:
-    from openpyxl.cell import Cell
-
-    value: Any = c.value  # str, int, float, Decimal, date or None
+def _write_cell(ws: Worksheet, row: int, col: int, c: _Cell, st: _Styles) -> None:
+    """One cell through XlsxWriter's typed writers: strings stay strings (never turned
+    into formulas, numbers or links), numbers numbers, dates dates."""
+    value = c.value
     if isinstance(value, str):
-        value = clean_text(value)
-    elif isinstance(value, Decimal):
-        value = float(value)
-    quote = isinstance(value, str) and looks_like_formula(value)
-    cell = Cell(ws, row=1, column=1, value=value, style_array=_style_array(ws, st, c, quote))
-    if quote:
-        # Shown and kept as typed, never evaluated: an explicit string (openpyxl would
-        # make "=…" a formula) with Excel's quote prefix (set in the style).
-        cell.data_type = "s"
-    return cell
+        text = clean_text(value)
+        quote = looks_like_formula(text)
+        fmt = st.format(c.style, c.indent, c.fmt, quote)
+        if text:
+            ws.write_string(row, col, text, fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+        return
+    fmt = st.format(c.style, c.indent, c.fmt, False)
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float | Decimal):
+        number = float(value)
+        if math.isfinite(number):
+            ws.write_number(row, col, number, fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, datetime):
+        ws.write_datetime(row, col, value.replace(tzinfo=None), fmt)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, clean_text(str(value)), fmt)
 
 
 def _text_width(value: object, fmt: str | None) -> float:
@@ -506,19 +506,40 @@ class _Sheet:
 
     def column_widths(self) -> dict[int, float]:
         best: dict[int, float] = {}
+        # A year's data sheet holds ~600,000 cells: each distinct text is measured once, and a
+        # column's numbers by their largest magnitude (the widest of one format).
+        seen: set[tuple[int, str, int]] = set()
+        widest: dict[tuple[int, str | None, int], tuple[float, bool]] = {}
         for i, row in enumerate(self.rows, 1):
             if i in self.skip_width_rows:
                 continue
             for j, c in enumerate(row, 1):
                 if c is None:
                     continue
-                w = _text_width(c.value, c.fmt)
+                value = c.value
                 if c.style == "header":
                     # Headers wrap: their longest word, or a third of the text.
-                    text = str(c.value)
+                    text = str(value)
                     w = max(max((len(t) for t in text.split()), default=0), len(text) / 3)
+                elif isinstance(value, str):
+                    key = (j, value, c.indent)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    w = _text_width(value, c.fmt)
+                elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                    n = abs(float(value))
+                    k = (j, c.fmt, c.indent)
+                    big, neg = widest.get(k, (0.0, False))
+                    widest[k] = (max(big, n), neg or float(value) < 0)
+                    continue
+                else:
+                    w = _text_width(value, c.fmt)
                 w += 2 * c.indent
                 best[j] = max(best.get(j, 0), w)
+        for (j, fmt, indent), (n, neg) in widest.items():
+            w = _text_width(-n if neg else n, fmt) + 2 * indent
+            best[j] = max(best.get(j, 0), w)
         out: dict[int, float] = {}
         for j, w in best.items():
             cap = self.max_width.get(j, 60)
@@ -527,38 +548,75 @@ class _Sheet:
         return out
 
 
-def _write(wb: Workbook, sheet: _Sheet, st: _Styles, footer_title: str) -> None:
-    from openpyxl.utils import get_column_letter
+def _col_name(n: int) -> str:
+    """Column letters of the 1-based column ``n`` (1 -> A, 27 -> AA)."""
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
-    ws = wb.create_sheet(sheet.title)
-    widths = sheet.column_widths()
-    for j, w in widths.items():
-        ws.column_dimensions[get_column_letter(j)].width = round(w, 1)
-    for i, h in sheet.heights.items():
-        ws.row_dimensions[i].height = h
+
+def _cells(ref: str) -> tuple[int, int, int, int]:
+    """ "B3:K3" -> zero-based (first row, first column, last row, last column)."""
+
+    def one(a1: str) -> tuple[int, int]:
+        m = re.fullmatch(r"([A-Z]+)(\d+)", a1)
+        assert m is not None, a1
+        col = 0
+        for ch in m.group(1):
+            col = col * 26 + ord(ch) - 64
+        return int(m.group(2)) - 1, col - 1
+
+    first, _, last = ref.partition(":")
+    r1, c1 = one(first)
+    r2, c2 = one(last or first)
+    return r1, c1, r2, c2
+
+
+def _write(wb: XlsxWorkbook, sheet: _Sheet, st: _Styles, footer_title: str) -> None:
+    """Stream one sheet in row order (XlsxWriter's constant-memory mode writes each row
+    out when the next begins, so merges and row heights are set as their row comes)."""
+    ws = wb.add_worksheet(sheet.title)
+    for j, w in sheet.column_widths().items():
+        ws.set_column(j - 1, j - 1, round(w, 1))
     if sheet.freeze:
-        ws.freeze_panes = sheet.freeze
+        ws.freeze_panes(sheet.freeze)
     # Printing: A4 landscape, fitted to the page width, header rows on every page.
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4)
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.75
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.print_options.horizontalCentered = True
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    ws.center_horizontally()
     if sheet.print_rows:
-        ws.print_title_rows = sheet.print_rows
+        first, _, last = sheet.print_rows.partition(":")
+        ws.repeat_rows(int(first) - 1, int(last or first) - 1)
     header = clean_text(f"{sheet.title} – {footer_title}").replace("&", "&&")
-    ws.oddHeader.center.text = header
-    ws.oddFooter.center.text = "Trang &P/&N"
+    if len(header) > 200:  # Excel's limit for a header is 255 characters, codes included
+        header = header[:199] + "…"
+    ws.set_header(f"&C{header}", {"margin": 0.3})
+    ws.set_footer("&CTrang &P/&N", {"margin": 0.3})
     if sheet.filter_ref:
-        ws.auto_filter.ref = sheet.filter_ref
+        ws.autofilter(sheet.filter_ref)
+    merges: dict[int, list[tuple[int, int, int]]] = {}
     for ref in sheet.merges:
-        ws.merged_cells.add(ref)
-    for row in sheet.rows:
-        ws.append([None if c is None else _make_cell(ws, c, st) for c in row])
+        r1, c1, r2, c2 = _cells(ref)
+        merges.setdefault(r1, []).append((c1, r2, c2))
+    for i, row in enumerate(sheet.rows):
+        height = sheet.heights.get(i + 1)
+        if height is not None:
+            ws.set_row(i, height)
+        merged: dict[int, tuple[int, int]] = {c1: (r2, c2) for c1, r2, c2 in merges.get(i, [])}
+        for j, c in enumerate(row):
+            if c is None:
+                continue
+            span = merged.get(j)
+            if span is not None:
+                value = clean_text(c.value) if isinstance(c.value, str) else c.value
+                quote = isinstance(value, str) and looks_like_formula(value)
+                fmt = st.format(c.style, c.indent, c.fmt, quote)
+                ws.merge_range(i, j, span[0], span[1], "", fmt)
+            _write_cell(ws, i, j, c, st)
 
 
 def _estimate_lines(text: str, width: float) -> int:
@@ -620,13 +678,35 @@ def _summary_sheet(r: Rollup, workspace_name: str, tz: str) -> _Sheet:
     levels = r.levels
     if not levels:
         s.add([None, _Cell("Chưa có đơn vị nào trong danh sách phải báo cáo.", "note")])
-    for i, lv in enumerate(levels, 1):
-        name = lv.org.display_name if lv.org is not None else (workspace_name or "Toàn bộ")
-        style, num = ("total", "total_num") if lv.depth == 0 else ("text", "num")
+    # The parts (the province's own units, then each commune) are numbered and add up to
+    # the "Tổng cộng" line below them, as in the Word report: a total listed among its own
+    # parts would be counted twice by anyone summing the column.
+    rows: list[tuple[str, LevelAttendance, bool]] = []
+    direct = r.direct_level()
+    if direct is not None and direct.org is not None:
+        rows.append((direct_label(direct.org.display_name), direct, False))
+    for lv in levels[1:]:
+        assert lv.org is not None
+        rows.append((lv.org.display_name, lv, False))
+    if levels:
+        top = levels[0]
+        if len(levels) > 1:
+            top_name = "Tổng cộng"
+        elif top.org is not None:
+            top_name = top.org.display_name
+        else:
+            top_name = workspace_name or "Toàn bộ"
+        rows.append((top_name, top, True))
+    number = 0
+    for name, lv, is_total in rows:
+        style, num = ("total", "total_num") if is_total else ("text", "num")
+        if not is_total:
+            number += 1
+        depth = 0 if is_total else max(lv.depth - 1, 0)
         s.add(
             [
-                _Cell(i, "total_center" if lv.depth == 0 else "center"),
-                _Cell(name, style, indent=lv.depth),
+                _Cell(None if is_total else number, "total_center" if is_total else "center"),
+                _Cell(name, style, indent=depth),
                 _Cell(lv.units, num, FMT_INT),
                 _Cell(lv.expected, num, FMT_INT),
                 _Cell(lv.received, num, FMT_INT),
@@ -765,14 +845,14 @@ def _table_sheet(
                 cells.append(_Cell(value, "center"))
             elif col.kind == "rate":
                 cells.append(_Cell(value, "num", FMT_RATE))
+            elif col.kind == "num":
+                cells.append(_Cell(value, "num", FMT_DECIMAL))
             elif col.kind == "wrap":
                 cells.append(_Cell(value, "wrap"))
             else:
                 cells.append(_Cell(value, "text"))
         s.add(cells)
-    from openpyxl.utils import get_column_letter
-
-    last = get_column_letter(len(cols))
+    last = _col_name(len(cols))
     s.filter_ref = f"A1:{last}{max(n + 1, 2)}"
     if n == 0:
         s.add([_Cell(empty, "note")])
@@ -850,6 +930,63 @@ def _per_unit_sheet(r: Rollup, places: _Places) -> _Sheet:
     return s
 
 
+def _checklist_sheet(r: Rollup, places: _Places) -> _Sheet:
+    """A checklist's classes: one row per unit with its class in each period and its latest
+    share of criteria met and criteria not met, then the units per class in each period."""
+    sc = r.checklist
+    assert sc is not None
+    numbers = {f.key: n for n, f in r.template.numbered_fields(None)}
+    cols = [_Col("Đơn vị", "text")]
+    if places.any:
+        cols.append(_Col("Thuộc", "text"))
+    cols += [_Col(f"Mức {p.short_label()}", "text") for p in r.periods]
+    cols += [
+        _Col("Mức gần nhất", "text"),
+        _Col("Tỷ lệ tiêu chí đạt gần nhất (%)", "rate"),
+        _Col("Tiêu chí chưa đạt gần nhất", "wrap", width=30),
+    ]
+    rows: list[list[object]] = []
+    for u in sc.units:
+        row: list[object] = [r.name(u.org)]
+        if places.any:
+            row.append(places.of(u.org))
+        for p in r.periods:
+            a = u.by_period.get(p.key)
+            row.append(None if a is None else level_title(a.level))
+        last = u.latest
+        failed = "" if last is None else ", ".join(str(numbers.get(k, k)) for k in last.failed)
+        row += [
+            None if last is None else level_title(last.level),
+            None if last is None or last.percent is None else float(last.percent),
+            failed or None,
+        ]
+        rows.append(row)
+    s = _table_sheet("Phân loại", cols, rows, NO_REPORTS)
+    s.blank()
+    pad = 1 + int(places.any)
+    s.add(
+        [_Cell("Số đơn vị theo mức", "header")]
+        + [None] * (pad - 1)
+        + [_Cell(p.short_label(), "header") for p in r.periods]
+    )
+    spec = r.template.checklist
+    assert spec is not None
+    labels: list[tuple[str | None, str]] = [(lv.key, lv.title) for lv in spec.levels]
+    if any(a.level is None for u in sc.units for a in u.by_period.values()):
+        labels.append((None, level_title(None)))
+    for key, title in labels:
+        cells: list[_Cell | None] = [_Cell(title, "total")] + [None] * (pad - 1)
+        for p in r.periods:
+            n = sum(
+                count
+                for lv, count in sc.counts(p.key)
+                if (lv.key if lv is not None else None) == key
+            )
+            cells.append(_Cell(n, "total_num", FMT_INT))
+        s.add(cells)
+    return s
+
+
 def _narrative_sheet(r: Rollup, places: _Places) -> _Sheet:
     cols = [_Col("Kỳ báo cáo", "text"), _Col("Từ ngày", "date", width=12), _Col("Đơn vị", "text")]
     if places.any:
@@ -868,6 +1005,56 @@ def _narrative_sheet(r: Rollup, places: _Places) -> _Sheet:
         lines = _estimate_lines(clean_text(str(row[-1])), 70)
         if lines > 1:
             s.heights[i] = 15.75 * min(lines, 60)
+    return s
+
+
+def _indicator_verdict(reached: bool | None, target: Decimal | None, why: str) -> str:
+    if why:
+        return why
+    if target is None:
+        return "Chưa đặt chỉ tiêu"
+    return "Đạt" if reached else "Chưa đạt"
+
+
+def _indicator_sheet(r: Rollup, places: _Places) -> _Sheet:
+    """Each indicator: the whole first, then every unit (value, target, progress, verdict)."""
+    cols = [_Col("Chỉ số", "text"), _Col("Đơn vị", "text")]
+    if places.any:
+        cols.append(_Col("Thuộc", "text"))
+    cols += [
+        _Col("Mã đơn vị", "text"),
+        _Col("Giá trị", "num"),
+        _Col("Chỉ tiêu", "num"),
+        _Col("Tiến độ (% chỉ tiêu)", "rate"),
+        _Col("Đánh giá", "text"),
+    ]
+    rows: list[list[object]] = []
+    whole = r.scope.display_name if r.scope is not None else "Toàn bộ"
+    for summary in r.indicators:
+        ind = summary.indicator
+        unit = f" ({ind.unit})" if ind.unit else ""
+        label = f"{ind.label}{unit}, {ind.basis.label}"
+        entries = [
+            (None, summary.outcome, summary.target, summary.reached, summary.progress, True)
+        ] + [(u.org, u.outcome, u.target, u.reached, u.progress, u.reported) for u in summary.units]
+        for org, outcome, target, reached, progress, reported in entries:
+            why = outcome_words(outcome, summary.labels)
+            if why and not reported:
+                why = "Chưa báo cáo"
+            why = why[:1].upper() + why[1:]
+            row: list[object] = [label, whole if org is None else r.name(org)]
+            if places.any:
+                row.append("" if org is None else places.of(org))
+            row += [
+                "" if org is None else org.code,
+                _num(outcome.value),
+                _num(target),
+                _num(progress),
+                _indicator_verdict(reached, target, why),
+            ]
+            rows.append(row)
+    s = _table_sheet("Chỉ số", cols, rows, NO_REPORTS)
+    s.max_width[1] = 48
     return s
 
 
@@ -958,10 +1145,20 @@ def _attendance_sheet(r: Rollup, places: _Places, workspace_name: str) -> _Sheet
 def rollup_workbook(r: Rollup, *, workspace_name: str, tz: str = "Asia/Ho_Chi_Minh") -> bytes:
     """The roll-up as an .xlsx workbook (see the module docstring for the sheets and the
     conventions). Pure: the time shown is the roll-up's ``now`` in ``tz``."""
-    from openpyxl import Workbook
+    import xlsxwriter
 
-    wb = Workbook(write_only=True)
-    st = _Styles()
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_date_format": FMT_DATE,
+        },
+    )
+    st = _Styles(wb)
     places = _Places(r)
     footer_title = f"{r.span.label()} – {workspace_name}" if workspace_name else r.span.label()
 
@@ -970,20 +1167,23 @@ def rollup_workbook(r: Rollup, *, workspace_name: str, tz: str = "Asia/Ho_Chi_Mi
         _per_period_sheet(r),
         _table_sheet("Số liệu", _data_columns(r, places), _data_rows(r, places), NO_REPORTS),
         _per_unit_sheet(r, places),
+        *([_checklist_sheet(r, places)] if r.checklist is not None else []),
         _narrative_sheet(r, places),
+        *([_indicator_sheet(r, places)] if r.indicators else []),
         _attendance_sheet(r, places, workspace_name),
     ]
     for sheet in sheets:
         _write(wb, sheet, st, footer_title)
 
-    props = wb.properties
-    props.title = clean_text(f"Tổng hợp kết quả {r.span.label()}")
-    props.subject = clean_text(r.campaign_name or r.template.name)
-    props.creator = clean_text(workspace_name) or "Bot báo cáo"
-    props.language = "vi-VN"
     stamp = r.now.astimezone(UTC).replace(tzinfo=None)
-    props.created = props.modified = stamp
-
-    out = io.BytesIO()
-    wb.save(out)
+    wb.set_properties(
+        {
+            "title": clean_text(f"Tổng hợp kết quả {r.span.label()}"),
+            "subject": clean_text(r.campaign_name or r.template.name),
+            "author": clean_text(workspace_name) or "Bot báo cáo",
+            "created": stamp,
+        }
+    )
+    wb.set_custom_property("Language", "vi-VN")
+    wb.close()
     return out.getvalue()

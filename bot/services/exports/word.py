@@ -45,9 +45,12 @@ from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from bot.core.indicators import outcome_words
 from bot.core.letterhead import Letterhead
 from bot.core.periods import PeriodType
-from bot.core.render_reports import comparison_caveat
+from bot.core.render_checklist import span_prose
+from bot.core.render_indicators import format_indicator, unit_status
+from bot.core.render_reports import comparison_caveat, direct_label
 from bot.core.rollup import (
     Attendance,
     LevelAttendance,
@@ -88,6 +91,7 @@ H_RESULTS = "I. KẾT QUẢ THỰC HIỆN"
 H_ATTENDANCE = "Tình hình báo cáo"
 H_MODELS = "Mô hình hay, cách làm hiệu quả"
 H_FIGURES = "Biểu tổng hợp số liệu"
+H_INDICATORS = "Thực hiện các chỉ tiêu"
 H_ASSESSMENT = "II. ĐÁNH GIÁ"
 H_STRENGTHS = "1. Ưu điểm"
 H_LIMITS = "2. Hạn chế"
@@ -127,16 +131,6 @@ _AGG_NOTE = {
     Aggregation.LATEST: "số liệu mới nhất",
 }
 # The administrative word a grouping unit's name starts with -> its level's name.
-_LEVEL_WORDS = (
-    ("thanh pho", "Cấp thành phố"),
-    ("tinh", "Cấp tỉnh"),
-    ("dac khu", "Cấp đặc khu"),
-    ("huyen", "Cấp huyện"),
-    ("thi xa", "Cấp thị xã"),
-    ("thi tran", "Cấp thị trấn"),
-    ("xa", "Cấp xã"),
-    ("phuong", "Cấp phường"),
-)
 _YOUTH = re.compile(
     r"\b(doan tncs|tinh doan|thanh doan|huyen doan|doan thanh nien|bch doan|"
     r"ban chap hanh doan|doan xa|doan phuong)\b"
@@ -445,14 +439,6 @@ def _level_name(r: Rollup, lv: LevelAttendance, workspace_name: str) -> str:
     return _clean(r.name(lv.org), MAX_NAME)
 
 
-def _direct_label(name: str) -> str:
-    folded = fold(name)
-    for word, label in _LEVEL_WORDS:
-        if folded == word or folded.startswith(word + " "):
-            return label
-    return f"Trực thuộc {name}"
-
-
 def _attendance_grid(r: Rollup, workspace_name: str) -> _Grid | None:
     if r.expected <= 0:
         return None
@@ -468,25 +454,21 @@ def _attendance_grid(r: Rollup, workspace_name: str) -> _Grid | None:
     if len(r.levels) > 1:
         rows: list[_Row] = []
         top = r.levels[0]
-        if top.org is not None:
-            direct = [a for a in r.attendance if a.org.parent_id == top.org.id]
-            if direct:
-                exp = sum(a.expected for a in direct)
-                rec = sum(a.received for a in direct)
-                ot = sum(a.on_time for a in direct)
-                rows.append(
-                    _Row(
-                        (
-                            "",
-                            _direct_label(_level_name(r, top, workspace_name)),
-                            format_int(len(direct)),
-                            format_int(exp),
-                            format_int(rec),
-                            format_int(ot),
-                            _rate(_percent(rec, exp)),
-                        )
+        direct = r.direct_level()
+        if direct is not None:
+            rows.append(
+                _Row(
+                    (
+                        "",
+                        direct_label(_level_name(r, top, workspace_name)),
+                        format_int(direct.units),
+                        format_int(direct.expected),
+                        format_int(direct.received),
+                        format_int(direct.on_time),
+                        _rate(direct.rate),
                     )
                 )
+            )
         for lv in r.levels[1:]:
             rows.append(
                 _Row(
@@ -685,6 +667,53 @@ def _figures_grid(r: Rollup, span: str, prev: str, with_prev: bool) -> _Grid | N
     )
 
 
+def _indicator_blocks(r: Rollup, max_units: int = 30) -> list[_Block]:
+    """A table of each indicator's value, target and progress for the whole, then one
+    paragraph per indicator naming the units behind target (and those not computable)."""
+    rows: list[_Row] = []
+    paras: list[_Block] = []
+    for i, s in enumerate(r.indicators, 1):
+        ind = s.indicator
+        value = (
+            format_indicator(ind, s.outcome.value)
+            if s.outcome.value is not None
+            else _upper_first(outcome_words(s.outcome, s.labels))
+        )
+        target = format_indicator(ind, s.target) if s.target is not None else "—"
+        progress = "—"
+        if s.progress is not None:
+            progress = f"{format_decimal(s.progress, 1).removesuffix(',0')}%"
+        elif s.reached is not None:
+            progress = "Đạt" if s.reached else "Chưa đạt"
+        label = _clean(f"{ind.label} ({ind.basis.label})", 200)
+        rows.append(_Row((str(i), label, value, target, progress)))
+        behind = s.behind
+        if behind:
+            names = ", ".join(
+                f"{_clean(r.name(u.org), 120)} {unit_status(s, u)}" for u in behind[:max_units]
+            )
+            more = len(behind) - max_units
+            tail = f" và {more} đơn vị khác" if more > 0 else ""
+            paras.append(
+                _Para(
+                    f"{_clean(ind.label, 200)}: chưa đạt chỉ tiêu {len(behind)} đơn vị ({names}{tail})."
+                )
+            )
+        failed = [u for u in s.not_computed if u.reported]
+        if failed:
+            names = "; ".join(
+                f"{_clean(r.name(u.org), 120)} ({unit_status(s, u)})" for u in failed[:max_units]
+            )
+            paras.append(_Para(f"{_clean(ind.label, 200)}: chưa tính được ở {names}."))
+    grid = _Grid(
+        ("TT", "Chỉ số", "Kết quả", "Chỉ tiêu", "Đạt (% chỉ tiêu)"),
+        tuple(rows),
+        (10, 70, 30, 25, 30),
+        "clrrr",
+    )
+    return [grid, *paras]
+
+
 def _runs(r: Rollup) -> list[tuple[Attendance, str]]:
     """Units that missed two or more periods in a row, longest first, with the run's
     periods when they can be told from the span's periods."""
@@ -809,6 +838,11 @@ def _content(r: Rollup, workspace_name: str, chart_png: bytes | None) -> list[_B
         caveat = comparison_caveat(r, prev_label, span)
         if caveat:
             blocks.append(_Para(caveat))
+        if r.checklist is not None:
+            checklist = span_prose(r.checklist)
+            if checklist:
+                blocks.append(num.next(f"Kết quả tự đánh giá theo {r.template.name}"))
+                blocks.extend(_Para(text) for text in checklist)
         models = _items(r, r.narratives_of(NarrativeKind.MODEL))
         if models:
             blocks.append(num.next(H_MODELS))
@@ -818,6 +852,9 @@ def _content(r: Rollup, workspace_name: str, chart_png: bytes | None) -> list[_B
         if figures is not None:
             blocks.append(num.next(H_FIGURES))
             blocks.append(figures)
+        if r.indicators:
+            blocks.append(num.next(H_INDICATORS))
+            blocks.extend(_indicator_blocks(r))
     if chart_png:
         blocks.append(_Image(chart_png))
 

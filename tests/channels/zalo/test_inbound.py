@@ -94,3 +94,12 @@ def test_group_messages_are_mentions_and_the_mention_is_taken_out() -> None:
 def test_iter_messages_skips_what_is_not_for_the_engine() -> None:
     body = {"ok": True, "result": [event(), event("message.sticker.received")]}
     assert [m.message_id for m in iter_messages(body, ME, NOW)] == ["m1"]
+
+
+def test_a_quoted_message_is_read_when_the_event_carries_one() -> None:
+    m = message_event(event(reply_to_message={"message_id": "b7", "from": {"id": "bot1"}}), ME, NOW)
+    assert m is not None and m.reply_to_bot and m.reply_to_message_id == "b7"
+    m = message_event(event(quote={"message_id": "u9", "from": {"id": "u2"}}), ME, NOW)
+    assert m is not None and not m.reply_to_bot and m.reply_to_message_id == "u9"
+    m = message_event(event(), ME, NOW)
+    assert m is not None and not m.reply_to_bot and m.reply_to_message_id == ""
