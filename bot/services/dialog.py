@@ -237,8 +237,11 @@ _ORDER = [Access.ANYONE, Access.MEMBER, Access.LEADER, Access.ADMIN, Access.OWNE
 # Commands answered in a group the bot was not set up for (registering it, and help).
 _FOREIGN_GROUP_OK = frozenset({"khoitao", "nhombaocao", "nhomlanhdao", "trogiup"})
 # Commands above ANYONE that do not act on one workspace (or find it themselves): set-up,
-# the owner's backup, and the bot's monthly message count (per channel, not per workspace).
-_NO_WORKSPACE_OK = frozenset({"khoitao", "nhombaocao", "nhomlanhdao", "saoluu", "hanmuc"})
+# the owner's backup, the bot's monthly message count (per channel, not per workspace), a
+# person's own data (across workspaces), and deleting a workspace (the owner picks one).
+_NO_WORKSPACE_OK = frozenset(
+    {"khoitao", "nhombaocao", "nhomlanhdao", "saoluu", "hanmuc", "dulieucuatoi", "xoakhonggian"}
+)
 
 
 def allowed(have: Access, need: Access) -> bool:

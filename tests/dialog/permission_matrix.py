@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from bot.app import Services, build_services, seeded_codes
 from bot.core import messages as msg
 from bot.core import messages_ops as ops_msg
+from bot.core import messages_privacy as privacy_msg
 from bot.core.clock import ManualClock
 from bot.core.commands import COMMANDS
 from bot.core.events import (
@@ -83,6 +84,8 @@ REFUSALS: dict[str, tuple[str, str, str]] = {
     "registered": ("ĐĐK", msg.ALREADY_REGISTERED, "nhóm này đã thuộc một không gian báo cáo"),
     "needs_group": ("CN", msg.NEEDS_GROUP, "lệnh này dùng trong nhóm cần đăng ký"),
     "private": ("R", ops_msg.BACKUP_PRIVATE_ONLY, "chỉ gửi trong trò chuyện riêng"),
+    "private_data": ("R2", privacy_msg.PRIVATE_ONLY,
+                     "tệp có thông tin cá nhân: chỉ gửi trong trò chuyện riêng"),
     "no_files": ("TỆP", msg.NO_FILES_HERE, "kênh Zalo không gửi được tệp: bot nói cách nhận tệp"),
     "help": ("HD", msg.HELP_INTRO_MEMBER + "{commands}",
              "tin không phải lệnh của người chưa gắn đơn vị: bot gửi hướng dẫn sử dụng"),
@@ -106,8 +109,8 @@ def _row(
 # Marks used to write the table compactly (see REFUSALS for the messages).
 Y, S = OK, SILENT
 CTG, QT, LD, VH, VH2 = "unknown", "admin", "leader", "owner", "owner_ops"
-NL, KG, DV, DDK, CN, R, HD = ("not_registered", "no_workspace", "no_org", "registered",
-                              "needs_group", "private", "help")  # fmt: skip
+NL, KG, DV, DDK, CN, R, R2, HD = ("not_registered", "no_workspace", "no_org", "registered",
+                                  "needs_group", "private", "private_data", "help")  # fmt: skip
 FOREIGN_NOTE = [NL] * 5
 ADMIN_ONLY = _row([KG, Y, QT, QT, QT], [Y, Y, QT, QT, QT], FOREIGN_NOTE)
 LEADERS = _row([KG, Y, Y, LD, LD], [Y, Y, Y, LD, LD], FOREIGN_NOTE)
@@ -126,6 +129,22 @@ EXPECTED: dict[str, dict[tuple[str, str], str]] = {
     "xuat": LEADERS,
     "lichsu": MEMBERS,
     "chuyencan": LEADERS,
+    "chidao": LEADERS,
+    "xemchidao": LEADERS,
+    "dongchidao": LEADERS,
+    "danhan": MEMBERS,
+    "thuchien": MEMBERS,
+    "chiso": LEADERS,
+    "solieu": LEADERS,
+    "datsolieu": ADMIN_ONLY,
+    "bosolieu": ADMIN_ONLY,
+    "datchitieu": ADMIN_ONLY,
+    "bochitieu": ADMIN_ONLY,
+    "danhdau": MEMBERS,
+    "bodanhdau": MEMBERS,
+    "dienhinh": MEMBERS,
+    "denghikhen": LEADERS,
+    "bodenghikhen": LEADERS,
     "khoitao": _row([Y, VH, VH, VH, VH], [DDK, VH, VH, VH, VH], [Y, VH, VH, VH, VH]),
     "nhombaocao": _row([CN, CN, QT, QT, QT], [Y, Y, QT, QT, QT], [KG, Y, QT, QT, QT]),
     "nhomlanhdao": _row([KG, Y, QT, QT, QT], [Y, Y, QT, QT, QT], [KG, Y, QT, QT, QT]),
@@ -157,6 +176,13 @@ EXPECTED: dict[str, dict[tuple[str, str], str]] = {
     # The month's message count is the bot's (per channel), not a workspace's.
     "hanmuc": _row([Y, Y, QT, QT, QT], [Y, Y, QT, QT, QT], FOREIGN_NOTE),
     "nhatky": ADMIN_ONLY,
+    # A person's own data (in private: the file holds personal data); leaving (an owner
+    # who is no member has nothing to leave); a workspace's data and its deletion (an owner
+    # outside any workspace is shown the list to choose from).
+    "dulieucuatoi": _row([Y, Y, Y, Y, CTG], [R2, R2, R2, R2, CTG], FOREIGN_NOTE),
+    "roikhoi": _row([KG, Y, Y, Y, CTG], [CTG, Y, Y, Y, CTG], FOREIGN_NOTE),
+    "xuatdulieu": _row([KG, Y, QT, QT, QT], [R2, R2, QT, QT, QT], FOREIGN_NOTE),
+    "xoakhonggian": _row([Y, Y, QT, QT, QT], [Y, Y, QT, QT, QT], FOREIGN_NOTE),
     "saoluu": _row([Y, VH2, VH2, VH2, VH2], [R, VH2, VH2, VH2, VH2], FOREIGN_NOTE),
     REPORT_ROW: _row([CTG, Y, DV, Y, CTG], [CTG, Y, DV, Y, CTG], [S] * 5),
     PHOTO_ROW: _row([CTG, Y, HD, Y, CTG], [CTG, Y, HD, Y, CTG], [S] * 5),
@@ -225,6 +251,22 @@ ARGS: dict[str, str] = {
     "xuat": "csv tuần này",
     "lichsu": "",
     "chuyencan": "",
+    "chidao": "Đề nghị các đơn vị tăng cường tuyên truyền phòng, chống bão",
+    "xemchidao": "",
+    "dongchidao": "1",
+    "danhan": "",
+    "thuchien": "1 Đã tổ chức 5 buổi tuyên truyền",
+    "chiso": "",
+    "solieu": "",
+    "datsolieu": "dan_so_muc_tieu hnd 12.500",
+    "bosolieu": "dan_so_muc_tieu hnd",
+    "datchitieu": "ty_le_mui_3 90 năm 2026",
+    "bochitieu": "ty_le_mui_3",
+    "danhdau": "",
+    "bodanhdau": "1",
+    "dienhinh": "",
+    "denghikhen": "1",
+    "bodenghikhen": "1",
     "khoitao": "Nhóm MTT-CTXH xã Ninh Thọ",
     "nhombaocao": "",
     "nhomlanhdao": "",
@@ -255,6 +297,10 @@ ARGS: dict[str, str] = {
     "loigui": "",
     "hanmuc": "",
     "nhatky": "",
+    "dulieucuatoi": "",
+    "roikhoi": "",
+    "xuatdulieu": "",
+    "xoakhonggian": "",
     "saoluu": "",
 }
 
@@ -443,9 +489,15 @@ async def run_cell(cell: Cell, row: str, role: str, place: str, work: Path) -> O
 
 
 # Tables that hold what people set up or sent (not the inbound log, outbox or dialogs).
-STATE_TABLES = ("workspaces", "org_units", "members", "invites", "chat_bindings", "templates",
-                "campaigns", "campaign_skips", "exemptions", "reopenings", "workspace_settings",
-                "submission_versions")  # fmt: skip
+# Set-up: every change leaves an audit entry.
+CONFIG_TABLES = ("workspaces", "org_units", "members", "invites", "chat_bindings", "templates",
+                 "campaigns", "campaign_skips", "exemptions", "reopenings", "workspace_settings",
+                 "indicator_values")  # fmt: skip
+# What people send: reports (versions), directives and their acknowledgements and answers,
+# the registry of good models; records of their own, not audit entries.
+CONTENT_TABLES = ("submission_versions", "directives", "directive_orgs", "directive_acks",
+                  "directive_answers", "emulation_entries", "emulation_picks")  # fmt: skip
+STATE_TABLES = CONFIG_TABLES + CONTENT_TABLES
 
 
 async def footprint(services: Services) -> dict[str, int]:

@@ -77,7 +77,8 @@ TEXTS = (
     pm.FORM,
     "1. Số buổi tuyên truyền, vận động: 1.500\n2. Số lượt người được tuyên truyền: 45,5",
     "tuần này Hội tổ chức 12 buổi tuyên truyền, vận động được 45,5 triệu đồng",
-    "1", "2", "3", "ok", "hủy", "bỏ qua", "xac nhan", "Chào các đồng chí", "",
+    "1", "2", "3", "ok", "hủy", "bỏ qua", "xac nhan", "Chào các đồng chí", "", "Dạ, đã nhận ạ",
+    "Nhóm MTT-CTXH tỉnh Tây Ninh",  # typed to confirm deleting the workspace
 )  # fmt: skip
 PRESS_DATA = ("ok", "edit", "cancel", "guided", "skip", "campaign:1", "campaign:99", "x")
 
@@ -125,14 +126,24 @@ class World:
 
 
 CONFIG = ("org_units", "members", "invites", "chat_bindings", "templates", "campaigns",
-          "workspace_settings")  # fmt: skip
+          "workspace_settings", "indicator_values")  # fmt: skip
 BY_CAMPAIGN = ("campaign_skips", "exemptions", "reopenings")
+# What people send besides reports: directives (leaders), their acknowledgements and answers
+# (units), the registry of good models (members mark, leaders shortlist).
+LEADER_CONTENT = ("directives", "directive_orgs")
+MEMBER_CONTENT = ("directive_acks", "directive_answers", "emulation_entries")
+_BY_DIRECTIVE = "JOIN directives d ON d.id = t.directive_id WHERE d.workspace_id = ?"
+
+
+member_rows: dict[int, set[tuple[Any, ...]]] = {}
 
 
 async def workspace_state(services: Services) -> dict[int, dict[str, int]]:
-    """Per workspace: a fingerprint of each set-up table, and the number of audit entries."""
+    """Per workspace: a fingerprint of each set-up and content table, the number of audit
+    entries; the member rows themselves go to ``member_rows`` (see the join/leave rule)."""
     db = services.store.db
     out: dict[int, dict[str, int]] = {}
+    member_rows.clear()
     for row in await db.fetchall("SELECT id FROM workspaces"):
         ws = int(row[0])
         state: dict[str, int] = {}
@@ -146,6 +157,15 @@ async def workspace_state(services: Services) -> dict[int, dict[str, int]]:
                 (ws,),
             )
             state[table] = hash(tuple(sorted(repr(tuple(r)) for r in rows)))
+        for table in (*LEADER_CONTENT, *MEMBER_CONTENT):
+            if table in ("directives", "emulation_entries"):
+                sql = f"SELECT * FROM {table} WHERE workspace_id = ?"
+            else:
+                sql = f"SELECT t.* FROM {table} t {_BY_DIRECTIVE}"
+            rows = await db.fetchall(sql, (ws,))
+            state[table] = hash(tuple(sorted(repr(tuple(r)) for r in rows)))
+        people = await db.fetchall("SELECT user_id, * FROM members WHERE workspace_id = ?", (ws,))
+        member_rows[ws] = {tuple(r) for r in people}
         audit = await db.fetchone("SELECT count(*) FROM audit_log WHERE workspace_id = ?", (ws,))
         state["audit"] = int(audit[0]) if audit else 0
         out[ws] = state
@@ -153,11 +173,15 @@ async def workspace_state(services: Services) -> dict[int, dict[str, int]]:
 
 
 async def stored_versions(services: Services) -> dict[int, tuple[Any, ...]]:
+    """What a report version holds as a record: its unit, period, values, photos, time. Who
+    sent it and the raw message may be erased by design (a person leaving, retention)."""
     rows = await services.store.db.fetchall(
-        "SELECT v.*, s.org_id, c.workspace_id FROM submission_versions v "
-        "JOIN submissions s ON s.id = v.submission_id JOIN campaigns c ON c.id = s.campaign_id"
+        "SELECT v.submission_id, v.version, v.values_json, v.photos_json, v.submitted_at, "
+        "v.late, s.campaign_id, s.period_key, s.org_id, c.workspace_id, v.id "
+        "FROM submission_versions v JOIN submissions s ON s.id = v.submission_id "
+        "JOIN campaigns c ON c.id = s.campaign_id"
     )
-    return {int(r["id"]): tuple(r) for r in rows}
+    return {int(r["id"]): tuple(r)[:-1] for r in rows}
 
 
 async def allowed_chats(services: Services) -> set[tuple[str, str]]:
@@ -231,6 +255,16 @@ async def check_step(w: World, s: tuple[Any, ...], replies: list[OutboundMessage
                      is_owner: bool, chat_id: str | None) -> None:  # fmt: skip
     services = w.services
     where = f"step {s!r}"
+    members_before = dict(member_rows)
+    after = await workspace_state(services)
+    actor = w.driver.model.user(s[1]) if s[0] in ("msg", "photo", "press") else None
+    # A workspace disappears only when its admin or the owner deletes it (/xoakhonggian);
+    # its reports go with it, by design (the owner's backup keeps them).
+    deleted = set(before) - set(after)
+    for ws in deleted:
+        role = who_roles.get(ws, ("", None))[0]
+        assert actor is not None and (is_owner or role == "admin"), (where, "deleted by", actor)
+        event("a workspace deleted by its admin or the owner")
     # No crash, no internal error.
     for r in replies:
         assert msg.GENERIC_ERROR not in r.text, where
@@ -239,17 +273,17 @@ async def check_step(w: World, s: tuple[Any, ...], replies: list[OutboundMessage
     # Nothing stored lost.
     now_versions = await stored_versions(services)
     for vid, row in w.versions.items():
+        if row[-1] in deleted:
+            continue
         assert now_versions.get(vid) == row, (where, "a stored report version changed", vid)
     new = [row for vid, row in now_versions.items() if vid not in w.versions]
     w.versions = now_versions
     # What the bot acknowledged as saved is stored (a new version in this very step).
-    if any(r.text.startswith("✅ Đã ghi nhận") for r in replies):
+    if any(r.text.startswith("✅ Đã ghi nhận báo cáo") for r in replies):
         assert new, (where, "acknowledged but nothing stored")
     if new:
         event("a report version stored")
     # No permission bypassed.
-    after = await workspace_state(services)
-    actor = w.driver.model.user(s[1]) if s[0] in ("msg", "photo", "press") else None
     for ws, state in after.items():
         old = before.get(ws)
         if old is None:
@@ -257,22 +291,28 @@ async def check_step(w: World, s: tuple[Any, ...], replies: list[OutboundMessage
             assert actor is not None and is_owner, (where, "workspace created by", actor)
             event("a second workspace created")
             continue
+        role = who_roles.get(ws, ("", None))[0]
+        boss = is_owner or role == "admin"
+        content = {t for t in (*LEADER_CONTENT, *MEMBER_CONTENT) if state[t] != old[t]}
+        if content and actor is not None:
+            event("directives or the registry changed")
+            assert boss or role in ("leader", "reporter"), (where, "content by", role, content)
+            if content & set(LEADER_CONTENT):
+                assert boss or role == "leader", (where, "a directive by", role)
         changed = {t for t in (*CONFIG, *BY_CAMPAIGN) if state[t] != old[t]}
         if not changed:
             continue
         assert actor is not None, (where, "the cycle changed the set-up", changed)
         assert state["audit"] > old["audit"], (where, "unaudited change", ws, changed)
-        role = who_roles.get(ws, ("", None))[0]
-        if is_owner or role == "admin":
+        if boss:
             event("the set-up changed by its admin or the owner")
             continue
-        event("someone joined with an invite")
-        # Anyone else: only joining with an invite (their own membership, the invite's uses).
+        # Anyone else: only their own membership (joining with an invite, which also counts
+        # its use; leaving), nothing else and nobody else.
         assert changed <= {"members", "invites"}, (where, "bypass", ws, changed, role)
-        rows = await services.store.db.fetchall(
-            "SELECT user_id FROM members WHERE workspace_id = ?", (ws,)
-        )
-        assert actor in {r[0] for r in rows}, (where, "a join that did not bind the joiner")
+        moved = members_before.get(ws, set()) ^ member_rows.get(ws, set())
+        assert all(r[0] == actor for r in moved), (where, "someone else's membership", moved)
+        event("someone joined or left")
     for row in new:
         ws, org_id = row[-1], row[-2]
         role, unit = who_roles.get(ws, ("", None))

@@ -25,8 +25,8 @@ from tests.e2e.zalo_support import ZLive, live_zalo
 # level of access), the owner's backup, and a report. Zalo answers more slowly through its
 # fake (a poll per event): one command per level of access, and a report.
 TG_ROWS = ("trogiup", "toi", "huy", "xem", "tinhhinh", "donvi", "mau", "lichsu", "tonghop",
-           "chuyencan", "xuat", "thanhvien", "lich", "nhatky", "loigui", "hanmuc", "saoluu",
-           pm.REPORT_ROW)  # fmt: skip
+           "chuyencan", "xuat", "xemchidao", "chiso", "solieu", "dienhinh", "thanhvien", "lich",
+           "nhatky", "loigui", "hanmuc", "dulieucuatoi", "saoluu", pm.REPORT_ROW)  # fmt: skip
 ZL_ROWS = ("tinhhinh", "tonghop", "thanhvien", "saoluu", pm.REPORT_ROW)
 TG = pm.CHANNELS["telegram"]
 ZL = pm.CHANNELS["zalo"]
