@@ -85,6 +85,19 @@ async def test_admins_of_one_workspace_cannot_touch_another(tayninh: Harness) ->
     out = await tayninh.play("1011 @ dm: /ngungdonvi hnd")
     assert "Không có đơn vị mã “hnd”" in out
     assert (await tayninh.org("hnd")).active
+    # Nor the newer set-up and data commands: figures, targets, directives, the data export,
+    # deleting the workspace (by its number, from private: the same answer as for a number
+    # that does not exist).
+    for command in ("/datsolieu dan_so_muc_tieu hnd_nt 100", "/datchitieu ty_le 90",
+                    "/xuatdulieu", "/xoakhonggian"):  # fmt: skip
+        out = await tayninh.play(f"1008 @ g2: {command}")
+        assert msg.NEED_ADMIN in out, (command, out)
+    out = await tayninh.play("1008 @ g2: /chidao Đề nghị báo cáo ngay")
+    assert msg.NEED_LEADER in out
+    out = await tayninh.play(f"1008 @ dm: /xoakhonggian {ws2}")
+    assert "Nhóm xã Ninh Thọ" not in out and msg.GENERIC_ERROR not in out
+    out = await tayninh.play("1008 @ dm: Nhóm xã Ninh Thọ")
+    assert await tayninh.store.workspaces.get(ws2) is not None
     # Registering Tây Ninh's group again for the commune is refused: it already belongs.
     out = await tayninh.play("1011 @ g1: /nhombaocao")
     assert msg.NEED_ADMIN in out
