@@ -396,6 +396,10 @@ TEMPLATE_UNKNOWN_CODES = (
     "⚠️ Mẫu ghi mã đơn vị chưa có trong danh sách: {codes}. Đồng chí kiểm tra lại chính tả (xem"
     " /donvi); các mục, chỉ số dành cho mã đó sẽ không áp dụng cho đơn vị nào."
 )
+STALE_DRAFT_DROPPED = (
+    "ℹ️ Bản báo cáo {period} đồng chí gửi trước đây chưa được xác nhận nên chưa lưu; bot bỏ bản"
+    " đó và tính tin nhắn này cho kỳ mới."
+)
 REPORT_NOTHING_READ = (
     "Chưa đọc được số liệu nào trong tin nhắn. Đồng chí vui lòng điền vào mẫu (gửi /baocao để "
     "nhận mẫu), ví dụ: {example}"

@@ -576,6 +576,13 @@ class DialogEngine(
                 return await self._add_pending_photos(ctx, state, event.photos)
             if not text:
                 return ctx.reply(msg.EMPTY_MESSAGE)
+            stale = await self._stale_draft(ctx, state)
+            if stale is not None:
+                # A draft left unconfirmed before the next period opened: a new report now
+                # is for the new period, not a correction of last month's draft.
+                await self._clear_state(ctx)
+                out = await self._report_entry(ctx, None, None, None, text, event.photos, "text")
+                return [*ctx.reply(msg.STALE_DRAFT_DROPPED.format(period=stale)), *out]
             return await self._correct_pending(ctx, state, text, event.photos)
         await self._clear_state(ctx)
         return ctx.reply(msg.PENDING_EXPIRED)
@@ -1639,6 +1646,21 @@ class DialogEngine(
         period = Period.from_key(str(state_data["period"]))
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         return campaign, org, period, template
+
+    async def _stale_draft(self, ctx: Ctx, state: ConversationState) -> str | None:
+        """The label of a pending report's period when it was left before its campaign's
+        next period opened (so it is no longer the report being written); else None."""
+        objs = await self._pending_objects(ctx, state.data)
+        if objs is None:
+            return None
+        campaign, _, period, _ = objs
+        current = cal.current_period(campaign, ctx.now)
+        if period >= current:
+            return None
+        opened = cal.times(campaign, current).open
+        if state.updated_at >= opened or ctx.now < opened:
+            return None
+        return period.label()
 
     async def _correct_pending(
         self, ctx: Ctx, state: ConversationState, text: str, photos: Sequence[str]

@@ -336,3 +336,19 @@ async def test_an_answer_not_understood_is_shown_the_short_forms(ninhtho: Harnes
     out = await h.play("2001 @ dm: Đạt hết, riêng tiêu chí 5 chưa đạt")
     assert "Chưa đọc được câu trả lời nào" in out and "“không đạt: 3, 5”" in out
     assert "Số buổi tuyên truyền" not in out
+
+
+async def test_a_draft_left_unconfirmed_does_not_capture_next_months_answer(
+    ninhtho: Harness,
+) -> None:
+    h = ninhtho
+    await h.play(_upload())
+    await h.play("@clock 2026-11-23 08:00")
+    out = await h.play("2003 @ dm: 1 có, 1 không\n2003 @ dm: đạt tất cả trừ 1")
+    assert "Nội dung báo cáo của Thôn Tây Thọ – tháng 11/2026" in out  # waits for confirmation
+    await h.play("@clock 2026-12-02 09:00")
+    out = await h.play("2003 @ dm: tất cả đều đạt")
+    assert "Bản báo cáo tháng 11/2026 đồng chí gửi trước đây chưa được xác nhận" in out
+    assert "tháng 12/2026" in out and "Nội dung báo cáo của Thôn Tây Thọ – tháng 11/2026" not in out
+    out = await h.play("2003 @ dm: /xem")
+    assert "chưa gửi báo cáo tháng 12/2026" not in out
