@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 
 __all__ = [
+    "chat_safe",
     "closest",
     "damerau_levenshtein",
     "fold",
@@ -198,6 +199,24 @@ def closest(query: str, candidates: Iterable[str]) -> tuple[str, int] | None:
     if best is None or best_d > budget or tie:
         return None
     return best, best_d
+
+
+# Characters a chat message should never carry: C0 controls but tab and line feed, DEL, C1
+# controls, lone surrogates and non-characters (platforms reject or mangle them), and the
+# bidirectional embeddings, overrides, isolates and marks (a unit named with an RTL override
+# would show the rest of a digest line backwards). Vietnamese text needs none of them.
+_NOT_FOR_CHAT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069\u200e\u200f]"
+)
+
+
+def chat_safe(text: str) -> str:
+    """``text`` as a chat message may show it: line ends as ``\\n`` and none of the
+    characters above (names and replies come from users; the Word and Excel exports clean
+    the same way)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_FOR_CHAT.sub("", text)
 
 
 # Courtesy words officials put around a short answer: "Dạ, đã nhận ạ", "Vâng, đạt tất cả ạ!".

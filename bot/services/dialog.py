@@ -234,6 +234,16 @@ CommandHandler = Callable[[Ctx, str, InboundMessage], Awaitable[list[OutboundMes
 _ORDER = [Access.ANYONE, Access.MEMBER, Access.LEADER, Access.ADMIN, Access.OWNER]
 
 
+# Commands answered in a group the bot was not set up for (registering it, and help).
+_FOREIGN_GROUP_OK = frozenset({"khoitao", "nhombaocao", "nhomlanhdao", "trogiup"})
+# Commands above ANYONE that do not act on one workspace (or find it themselves): set-up,
+# the owner's backup, the bot's monthly message count (per channel, not per workspace), a
+# person's own data (across workspaces), and deleting a workspace (the owner picks one).
+_NO_WORKSPACE_OK = frozenset(
+    {"khoitao", "nhombaocao", "nhomlanhdao", "saoluu", "hanmuc", "dulieucuatoi", "xoakhonggian"}
+)
+
+
 def allowed(have: Access, need: Access) -> bool:
     return _ORDER.index(have) >= _ORDER.index(need)
 
@@ -468,8 +478,9 @@ class DialogEngine(
             # An edited command is not run again (a second invite, a second set-up...);
             # an edited /baocao is a report like any other, read as a correction.
             return ctx.reply(msg.EDITED_COMMAND)
-        setup = spec.name in ("khoitao", "nhombaocao", "nhomlanhdao", "trogiup", "thamgia", "toi")
-        if ctx.chat.is_group and not ctx.registered_group and not setup:
+        # In a group nobody registered the bot only explains itself and lets it be registered;
+        # nothing personal (who someone is, an invite) is answered there.
+        if ctx.chat.is_group and not ctx.registered_group and spec.name not in _FOREIGN_GROUP_OK:
             return ctx.reply(msg.GROUP_NOT_REGISTERED)
         if not allowed(ctx.access, spec.access):
             if spec.access is Access.MEMBER and ctx.member is None:
@@ -480,6 +491,14 @@ class DialogEngine(
                 Access.LEADER: msg.NEED_LEADER,
             }.get(spec.access, msg.UNKNOWN_USER)
             return ctx.reply(denial)
+        if (
+            ctx.workspace is None
+            and spec.access is not Access.ANYONE
+            and spec.name not in _NO_WORKSPACE_OK
+        ):
+            # Only a bot owner gets here without a workspace (members always have one): the
+            # owner's rights apply in the workspaces' groups, or once bound in one.
+            return ctx.reply(msg.NO_WORKSPACE)
         if spec.name != "huy":
             await self._clear_state(ctx)
         handler = self._config.extra_commands.get(spec.name) or getattr(

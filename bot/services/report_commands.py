@@ -206,18 +206,24 @@ class ReportCommandsMixin:
     async def _cmd_lichsu(
         self, ctx: Ctx, args: str, event: InboundMessage
     ) -> list[OutboundMessage]:
-        assert ctx.workspace is not None and ctx.member is not None
+        assert ctx.workspace is not None
+        member = ctx.member  # None for a bot owner who is not bound in this workspace
         found = await self._report_target(ctx, args, PeriodType.YEAR)
         if isinstance(found, list):
             return found
         campaign, span, org = found
         if org is None:
-            if ctx.member.org_id is None:
+            if member is None or member.org_id is None:
                 return ctx.reply(msg.HISTORY_USAGE)
-            org = await self._store.orgs.get(ctx.member.org_id)
+            org = await self._store.orgs.get(member.org_id)
             if org is None:
                 return ctx.reply(msg.HISTORY_USAGE)
-        elif ctx.member.role is Role.REPORTER and ctx.member.org_id != org.id and not ctx.is_owner:
+        elif (
+            member is not None
+            and member.role is Role.REPORTER
+            and member.org_id != org.id
+            and not ctx.is_owner
+        ):
             return ctx.reply(msg.HISTORY_OWN_ONLY)
         if not org.reports:
             return await self._rollup_reply(ctx, campaign, span, org)

@@ -28,6 +28,7 @@ from telegram.error import BadRequest
 
 from bot.channels.parts import pack
 from bot.core.events import Choice, OutboundMessage
+from bot.core.text import chat_safe
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,9 @@ CALLBACK_DATA_LIMIT = 64  # bytes
 
 
 def escape(text: str) -> str:
-    """Telegram HTML needs only <, > and & escaped."""
-    return html.escape(text, quote=False)
+    """Telegram HTML needs only <, > and & escaped; characters no chat should carry
+    (controls, bidirectional overrides: ``chat_safe``) are dropped."""
+    return html.escape(chat_safe(text), quote=False)
 
 
 def split_escaped(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -113,7 +115,7 @@ class Part:
 def plan(message: OutboundMessage, names: Mapping[str, str] | None = None) -> list[Part]:
     """The text parts of a message, in order; the keyboard on the last one, the reply on
     the first. Pure, so the splitting rules are tested without a bot."""
-    chunks = split_escaped(message.text)
+    chunks = split_escaped(chat_safe(message.text))
     mentions = mention_line(message.mention_user_ids, names or {})
     if mentions:
         if len(chunks[-1]) + 1 + len(mentions) <= TEXT_LIMIT:

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from bot.channels.parts import pack
 from bot.channels.zalo import TEXT_LIMIT
 from bot.core.events import Choice, OutboundMessage
+from bot.core.text import chat_safe
 
 PART_LIMIT = TEXT_LIMIT - 1  # "under 2000"
 
@@ -67,7 +68,7 @@ def render(message: OutboundMessage, names: Mapping[str, str] | None = None) -> 
             content = ""
         if content:
             blocks.append(f"— {message.document.file_name} —\n{content.strip()}")
-    return "\n\n".join(b for b in blocks if b)
+    return chat_safe("\n\n".join(b for b in blocks if b))
 
 
 def plan(message: OutboundMessage, names: Mapping[str, str] | None = None) -> list[str]:

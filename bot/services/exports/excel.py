@@ -85,7 +85,12 @@ __all__ = ["rollup_csv", "rollup_workbook"]
 
 # -- text ---------------------------------------------------------------------------------
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Controls, characters XML cannot carry, and (as in the Word report) bidirectional controls:
+# an RTL override in a unit's name would show the rest of its cell reversed.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069\u200e\u200f]"
+)
 FORMULA_START = ("=", "+", "-", "@")
 
 
