@@ -418,3 +418,13 @@ def test_heavy_libraries_load_only_when_used() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_long_name_with_emoji_still_gets_its_page_header() -> None:
+    from bot.services.exports.excel import _page_header
+
+    text = "Tỉnh 🌾 & " * 60
+    header = _page_header(text)
+    assert len(("&C" + header).encode("utf-16-le")) // 2 <= 255
+    assert header.endswith("…") and "&&" in header and "& " not in header.replace("&&", "")
+    assert _page_header("Số liệu – A & B") == "Số liệu – A && B"

@@ -574,6 +574,22 @@ def _cells(ref: str) -> tuple[int, int, int, int]:
     return r1, c1, r2, c2
 
 
+def _page_header(text: str, limit: int = 250) -> str:
+    """The printed page header: "&" doubled (a lone one starts a code), cut to Excel's
+    limit of 255 UTF-16 units with the "&C" before it (an emoji counts two; XlsxWriter drops
+    a longer header altogether)."""
+    text = clean_text(text)
+
+    def size(t: str) -> int:
+        return len(t.replace("&", "&&").encode("utf-16-le")) // 2
+
+    if size(text) > limit:
+        while text and size(text + "…") > limit:
+            text = text[:-1]
+        text += "…"
+    return text.replace("&", "&&")
+
+
 def _write(wb: XlsxWorkbook, sheet: _Sheet, st: _Styles, footer_title: str) -> None:
     """Stream one sheet in row order (XlsxWriter's constant-memory mode writes each row
     out when the next begins, so merges and row heights are set as their row comes)."""
@@ -591,10 +607,7 @@ def _write(wb: XlsxWorkbook, sheet: _Sheet, st: _Styles, footer_title: str) -> N
     if sheet.print_rows:
         first, _, last = sheet.print_rows.partition(":")
         ws.repeat_rows(int(first) - 1, int(last or first) - 1)
-    header = clean_text(f"{sheet.title} – {footer_title}").replace("&", "&&")
-    if len(header) > 200:  # Excel's limit for a header is 255 characters, codes included
-        header = header[:199] + "…"
-    ws.set_header(f"&C{header}", {"margin": 0.3})
+    ws.set_header(f"&C{_page_header(f'{sheet.title} – {footer_title}')}", {"margin": 0.3})
     ws.set_footer("&CTrang &P/&N", {"margin": 0.3})
     if sheet.filter_ref:
         ws.autofilter(sheet.filter_ref)
