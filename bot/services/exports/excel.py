@@ -406,6 +406,14 @@ class _Styles:
     def __init__(self, wb: XlsxWorkbook) -> None:
         self._wb = wb
         self._formats: dict[tuple[str, int, str | None, bool], Format] = {}
+        self._clean: dict[str, str] = {}
+
+    def clean(self, text: str) -> str:
+        """``clean_text`` once per distinct text (a unit's name repeats on every row)."""
+        found = self._clean.get(text)
+        if found is None:
+            found = self._clean[text] = clean_text(text)
+        return found
 
     def format(self, style: str, indent: int, fmt: str | None, quote: bool) -> Format:
         key = (style, indent, fmt, quote)
@@ -427,8 +435,17 @@ def _write_cell(ws: Worksheet, row: int, col: int, c: _Cell, st: _Styles) -> Non
     """One cell through XlsxWriter's typed writers: strings stay strings (never turned
     into formulas, numbers or links), numbers numbers, dates dates."""
     value = c.value
+    kind = type(value)
+    if kind is int or kind is float:  # the common case first: most cells are figures
+        number = float(value)  # type: ignore[arg-type]
+        fmt = st.format(c.style, c.indent, c.fmt, False)
+        if math.isfinite(number):
+            ws.write_number(row, col, number, fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+        return
     if isinstance(value, str):
-        text = clean_text(value)
+        text = st.clean(value)
         quote = looks_like_formula(text)
         fmt = st.format(c.style, c.indent, c.fmt, quote)
         if text:
@@ -842,29 +859,13 @@ def _table_sheet(
 ) -> _Sheet:
     s = _Sheet(title)
     s.add([_Cell(c.header, "header") for c in cols], height=_header_height(cols))
+    looks = [_column_look(col) for col in cols]  # decided once per column, not per cell
     n = 0
     for row in rows:
         n += 1
-        cells: list[_Cell | None] = []
-        for col, value in zip(cols, row, strict=True):
-            if col.kind == "date":
-                cells.append(_Cell(value, "date"))
-            elif col.kind == "field":
-                assert col.field is not None
-                cells.append(_Cell(value, "num", _field_format(col.field)))
-            elif col.kind == "int":
-                cells.append(_Cell(value, "num", FMT_INT))
-            elif col.kind == "index":
-                cells.append(_Cell(value, "center"))
-            elif col.kind == "rate":
-                cells.append(_Cell(value, "num", FMT_RATE))
-            elif col.kind == "num":
-                cells.append(_Cell(value, "num", FMT_DECIMAL))
-            elif col.kind == "wrap":
-                cells.append(_Cell(value, "wrap"))
-            else:
-                cells.append(_Cell(value, "text"))
-        s.add(cells)
+        if len(row) != len(looks):
+            raise ValueError(f"{title}: {len(row)} values for {len(looks)} columns")
+        s.add([_Cell(value, style, fmt) for value, (style, fmt) in zip(row, looks, strict=True)])
     last = _col_name(len(cols))
     s.filter_ref = f"A1:{last}{max(n + 1, 2)}"
     if n == 0:
@@ -876,6 +877,22 @@ def _table_sheet(
         if c.width is not None:
             s.widths[j] = c.width
     return s
+
+
+def _column_look(col: _Col) -> tuple[str, str | None]:
+    """The style and number format of a table column's cells."""
+    if col.kind == "date":
+        return "date", None
+    if col.kind == "field":
+        assert col.field is not None
+        return "num", _field_format(col.field)
+    return {
+        "int": ("num", FMT_INT),
+        "index": ("center", None),
+        "rate": ("num", FMT_RATE),
+        "num": ("num", FMT_DECIMAL),
+        "wrap": ("wrap", None),
+    }.get(col.kind, ("text", None))
 
 
 def _header_height(cols: Sequence[_Col]) -> float:
