@@ -460,6 +460,12 @@ class DirectiveCommandsMixin:
                 ctx.sender.display_name,
                 ctx.now,
             )
+            # A result reported proves the directive was received: it counts as the unit's
+            # acknowledgement when none was given (no more reminders, not listed as silent).
+            await self._store.directives.acknowledge(
+                d.id, org.id, ctx.sender.channel, ctx.sender.user_id, ctx.sender.display_name,
+                ctx.now,
+            )  # fmt: skip
             saved.append(number)
         notes = []
         if saved:

@@ -390,7 +390,8 @@ class EmulationCommandsMixin:
             if p
         )
         listing = emsg.registry_text(reg, ref)
-        if file is None:
+        if file is None or not reg.entries:
+            # An empty list is said in chat; an empty document would only be printed blank.
             return ctx.reply(listing)
         from bot.services.dialog import allowed
 

@@ -259,6 +259,10 @@ async def test_the_prompt_asks_and_the_answer_reaches_the_digest(tayninh: Harnes
     )
     out = await h.play("1007 @ ld: /xemchidao 1")
     assert " • Hội ND tỉnh (tuần 49/2026): Đã tổ chức 4 buổi" in out
+    # Reporting a result counts as having received the directive.
+    assert " ✅ Hội ND tỉnh – Hoàng Văn Em" in out
+    silent = out.split("❌ Chưa xác nhận:")[1].split("\n")[0]
+    assert "Hội ND tỉnh" not in silent and "Tỉnh đoàn" not in silent
 
 
 async def test_closing_keeps_history_and_stops_reminders(tayninh: Harness) -> None:

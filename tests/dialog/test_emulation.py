@@ -335,3 +335,10 @@ async def test_a_commune_leader_works_within_the_commune(harness: Harness) -> No
     # The province's leader sees both communes.
     out = await h.play("1007 @ ld: /dienhinh")
     assert "Số 1." in out and "Số 2." in out
+
+
+async def test_an_empty_list_is_said_not_sent_as_a_blank_document(tayninh: Harness) -> None:
+    h = tayninh
+    out = await h.play("1007 @ ld: /dienhinh word")
+    assert "Chưa có mục nào" in out and "[tệp:" not in out
+    assert not any(f.file_name.endswith(".docx") for f in h.sandbox.files)
