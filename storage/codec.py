@@ -233,7 +233,9 @@ def encode_totals(totals: PeriodTotals) -> str:
         ]
         for key, a in totals.fields.items()
     }
-    return _dumps({"r": totals.reports, "f": fields})
+    return _dumps(
+        {"r": totals.reports, "f": fields, "t": dict(totals.texts), "l": sorted(totals.late)}
+    )
 
 
 def decode_totals(period: Period, text: str) -> PeriodTotals:
@@ -256,6 +258,10 @@ def decode_totals(period: Period, text: str) -> PeriodTotals:
                 assert found is not None
                 last = (decode_dt(moment), int(version_id), found)
             fields[str(key)] = FieldAggregate(int(count), number(total), number(maximum), last)
-        return PeriodTotals(period, int(raw["r"]), fields)
-    except (KeyError, TypeError, ValueError, AssertionError) as exc:
+        # Rows kept before text counts and late units existed have neither (their signature
+        # is an older one, so they are computed again before use).
+        texts = {str(k): int(n) for k, n in raw.get("t", {}).items()}
+        late = frozenset(int(i) for i in raw.get("l", ()))
+        return PeriodTotals(period, int(raw["r"]), fields, texts, late)
+    except (KeyError, TypeError, ValueError, AssertionError, AttributeError) as exc:
         raise CorruptValueError(f"period totals: {text[:80]!r}") from exc

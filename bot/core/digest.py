@@ -38,6 +38,10 @@ only. ``compute_digest`` takes either form and gives the same digest: sums of in
 exact, sums of decimals are exact while they fit Decimal's 28 significant digits (always,
 for figures people type), the maximum and the latest do not depend on grouping, and an
 average is the merged sum over the merged count.
+
+The same rows also serve the roll-up of a long span (``bot.core.rollup``'s summary path), so
+they carry what its chat text needs besides the numbers: how many reports gave each text
+field (the narratives it counts) and which units' reports were late (its completeness).
 """
 
 from __future__ import annotations
@@ -295,6 +299,11 @@ class PeriodTotals:
     period: Period
     reports: int
     fields: Mapping[str, FieldAggregate] = field(default_factory=dict)
+    # Text fields: how many reports gave a non-blank text (a year's roll-up counts its
+    # narratives from these instead of reading every report).
+    texts: Mapping[str, int] = field(default_factory=dict)
+    # The units whose current report is late (usually few): a roll-up's completeness.
+    late: frozenset[int] = frozenset()
 
     def get(self, key: str) -> FieldAggregate:
         return self.fields.get(key) or _NO_VALUES
@@ -448,11 +457,23 @@ def _numeric_fields(template: Template) -> list[TemplateField]:
     return [f for section in template.sections for f in section.fields if f.type.numeric]
 
 
+def _text_fields(template: Template) -> list[TemplateField]:
+    return [f for section in template.sections for f in section.fields if f.type is FieldType.TEXT]
+
+
+# Bumped when ``PeriodTotals`` learns something new, so rows kept before are computed again
+# (2: text counts and late units).
+_TOTALS_FORM = "2"
+
+
 def totals_signature(template: Template) -> str:
     """What ``PeriodTotals`` depend on in a template: its numeric fields' keys, types and
-    aggregations. Totals stored under another signature must be computed again."""
+    aggregations, and its text fields' keys. Totals stored under another signature must be
+    computed again."""
     spec = "|".join(
-        f"{f.key}:{f.type.value}:{f.aggregation.value}" for f in _numeric_fields(template)
+        [_TOTALS_FORM]
+        + [f"{f.key}:{f.type.value}:{f.aggregation.value}" for f in _numeric_fields(template)]
+        + [f"{f.key}:text" for f in _text_fields(template)]
     )
     return hashlib.sha256(spec.encode("utf-8")).hexdigest()[:16]
 
@@ -468,7 +489,14 @@ def period_totals(
         a = _field_aggregate(f, cur)
         if a.count:
             fields[f.key] = a
-    return PeriodTotals(period, len(cur), fields)
+    texts: dict[str, int] = {}
+    for f in _text_fields(template):
+        key = f.key
+        n = sum(1 for v in cur if isinstance(raw := v.values.get(key), str) and raw.strip())
+        if n:
+            texts[key] = n
+    late = frozenset(v.org_id for v in cur if v.late)
+    return PeriodTotals(period, len(cur), fields, texts, late)
 
 
 def _is_empty(value: FieldValue) -> bool:

@@ -24,7 +24,7 @@ from bot.core.render import (
 )
 from bot.core.render_checklist import history_class, span_lines
 from bot.core.render_indicators import indicator_lines
-from bot.core.rollup import Attendance, NarrativeKind, Rollup, narrative_kind
+from bot.core.rollup import Attendance, NarrativeKind, Rollup
 from bot.core.text import fold
 from bot.core.vnformat import format_deadline, format_int, format_percent
 
@@ -202,10 +202,7 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
     else:
         lines.append("3. Các đơn vị đều báo cáo đầy đủ." if r.expected else "3. —")
 
-    counts: dict[NarrativeKind, int] = {}
-    for n in r.narratives:
-        kind = narrative_kind(n.field)
-        counts[kind] = counts.get(kind, 0) + 1
+    counts = r.narrative_counts()
     if counts:
         parts = [f"{format_int(counts[k])} {_KIND_WORDS[k]}" for k in NarrativeKind if k in counts]
         lines.append(
@@ -219,6 +216,7 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
 
 def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -> str:
     """One unit's reports period by period, with its record and its totals."""
+    r.require_detail("a unit's history")
     lines = [f"📋 LỊCH SỬ BÁO CÁO — {r.name(org)} — {r.span.label()}"]
     att = next((a for a in r.attendance if a.org.id == org.id), None)
     word = span_unit_word(r)

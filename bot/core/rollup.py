@@ -21,18 +21,41 @@ Rules decided here (exports, charts and the chat commands rely on them):
 * **Scope**: a unit's roll-up covers the reports of the unit and of every unit beneath it;
   reports of units since stopped (``/ngungdonvi``) still count in the figures (a figure
   reported is a figure achieved) but the stopped units are not expected.
+
+Two ways to the same figures (decided for scale: a national year is a million reports):
+
+* ``compute_rollup`` from the reports themselves: everything, including each unit's line,
+  the narratives' texts, the choices, the period columns and the checklist classes that
+  the files, ``/lichsu`` and the charts need (``Rollup.detail`` is True).
+* ``compute_rollup_summary`` for the whole workspace, from the stored per-period totals
+  (``bot.core.digest.PeriodTotals``) and a per-unit count of the periods reported (from
+  SQL): the totals with their change, completeness per unit and per level, and the number
+  of narratives of each kind: all that the chat text (``render_rollup``) shows, exactly as
+  the first way gives it, without reading a report. ``Rollup.detail`` is False and
+  ``lines``, ``narratives``, ``choices`` and ``by_period`` are empty, so files and
+  per-unit views must not be made from it (they check ``detail``).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.core.checklist import SpanClasses, compute_checklist_span
-from bot.core.digest import ChoiceSummary, FieldTotal, Number, _aggregate, _coerce
+from bot.core.digest import (
+    _NO_VALUES,
+    ChoiceSummary,
+    FieldAggregate,
+    FieldTotal,
+    Number,
+    _aggregate,
+    _coerce,
+    _finish,
+)
+from bot.core.digest import PeriodTotals as StoredTotals
 from bot.core.hierarchy import Hierarchy
 from bot.core.indicators import IndicatorSummary
 from bot.core.models import OrgUnit, SubmissionVersion
@@ -48,9 +71,11 @@ __all__ = [
     "OrgLine",
     "PeriodInfo",
     "PeriodTotals",
+    "ReportedPeriods",
     "Rollup",
     "Span",
     "compute_rollup",
+    "compute_rollup_summary",
     "narrative_kind",
 ]
 
@@ -201,6 +226,16 @@ class OrgLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportedPeriods:
+    """Of the periods asked (those due in a span), how many a unit has a current report
+    for, and which (their first days) when not all of them (``None``: every one)."""
+
+    org_id: int
+    count: int
+    starts: frozenset[date] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NarrativeEntry:
     period: Period
     org: OrgUnit
@@ -264,6 +299,12 @@ class Rollup:
     checklist: SpanClasses | None = None
     # The template's indicators with targets and progress (filled in by the service).
     indicators: tuple[IndicatorSummary, ...] = ()
+    # False for a summary (``compute_rollup_summary``): no per-unit lines, narratives'
+    # texts, choices, period columns or checklist; files and per-unit views need True.
+    detail: bool = True
+    # A summary's count of non-blank reports per text field (a detailed roll-up counts
+    # its ``narratives``).
+    text_counts: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def numeric_fields(self) -> tuple[TemplateField, ...]:
@@ -295,6 +336,28 @@ class Rollup:
 
     def narratives_of(self, kind: NarrativeKind) -> list[NarrativeEntry]:
         return [n for n in self.narratives if narrative_kind(n.field) is kind]
+
+    def narrative_counts(self) -> dict[NarrativeKind, int]:
+        """How many narratives of each kind the span holds (kinds without any left out);
+        the same whether the roll-up is detailed or a summary."""
+        counts: dict[NarrativeKind, int] = {}
+        if self.detail:
+            for n in self.narratives:
+                kind = narrative_kind(n.field)
+                counts[kind] = counts.get(kind, 0) + 1
+            return counts
+        for f in self.template.all_fields():
+            given = self.text_counts.get(f.key, 0) if f.type is FieldType.TEXT else 0
+            if given:
+                kind = narrative_kind(f)
+                counts[kind] = counts.get(kind, 0) + given
+        return counts
+
+    def require_detail(self, what: str) -> None:
+        """Refuses a summary where per-unit data is read (a file, a unit's history): it
+        would silently show nothing instead of the units' figures."""
+        if not self.detail:
+            raise ValueError(f"{what} needs a detailed roll-up, not a summary")
 
     def direct_level(self) -> LevelAttendance | None:
         """The units right under the scope's top unit (the province's own Front and
@@ -410,15 +473,7 @@ def compute_rollup(
     section_of = {f.key: (s.key, s.title) for s in template.sections for f in s.fields}
 
     prev_cur: list[SubmissionVersion] = []
-    # Sums over spans of different lengths (a quarter of 14 weeks against one of 13, a
-    # month of 5 weeks against one of 4) are not compared: "tăng 31%" would only count weeks.
-    lengths: tuple[int, int] | None = None
-    if previous is not None and counted:
-        ptype = counted[0].period.type
-        lengths = (
-            len(span.source_periods(ptype)),
-            len(span.previous().source_periods(ptype)),
-        )
+    lengths = _lengths(span, counted) if previous is not None else None
     if previous is not None:
         prev_span = span.previous()
         prev_cur = [
@@ -493,7 +548,22 @@ def compute_rollup(
             if isinstance(raw, str) and raw.strip():
                 narratives.append(NarrativeEntry(v.period, org, f, raw.strip()))
 
-    attendance = _attendance(expected_orgs, counted, cur, now)
+    due = [p for p in counted if p.deadline <= now]
+    due_starts = {p.period.start for p in due}
+    got: dict[int, set[date]] = {}
+    late: dict[int, set[date]] = {}
+    for v in cur:
+        start = v.period.start
+        if start in due_starts:
+            got.setdefault(v.org_id, set()).add(start)
+            if v.late:
+                late.setdefault(v.org_id, set()).add(start)
+    attendance = _attendance(
+        expected_orgs,
+        due,
+        {oid: None if len(starts) == len(due) else starts for oid, starts in got.items()},
+        late,
+    )
     levels = _levels(hierarchy, scope_id, scope, attendance)
     names = {o.id: hierarchy.full_name(o) for o in line_orgs}
 
@@ -516,6 +586,107 @@ def compute_rollup(
         names=names,
         unequal_lengths=None if comparable_sums else lengths,
         checklist=compute_checklist_span(template, line_orgs, [p.period for p in counted], cur),
+    )
+
+
+def _merge_in_order(f: TemplateField, parts: Sequence[StoredTotals]) -> FieldAggregate:
+    """The field over the reports of ``parts`` (periods in order), as ``_rule`` takes it:
+    ``latest`` is the latest value of the most recent period that has one (merging
+    ``FieldAggregate.latest`` alone would compare submission times across periods, and a
+    late report of an earlier week would win)."""
+    merged = _NO_VALUES
+    latest = f.aggregation is Aggregation.LATEST
+    for t in parts:
+        a = t.get(f.key)
+        if not a.count:
+            continue
+        merged = (
+            FieldAggregate(merged.count + a.count, latest=a.latest) if latest else merged.merge(a)
+        )
+    return merged
+
+
+def compute_rollup_summary(
+    *,
+    template: Template,
+    hierarchy: Hierarchy,
+    span: Span,
+    periods: Sequence[PeriodInfo],
+    totals: Sequence[StoredTotals],
+    reported: Sequence[ReportedPeriods],
+    now: datetime,
+    campaign_name: str = "",
+    previous: Sequence[StoredTotals] | None = None,
+) -> Rollup:
+    """The whole workspace's roll-up without its detail (see the module docstring): the
+    same totals, changes, completeness, levels and narrative counts as ``compute_rollup``.
+
+    ``totals``: the per-period totals of the span's periods that have reports (only the
+    counted ``periods`` are used); ``previous``: those of every period of the span before
+    (as ``compute_rollup`` takes every report of it); ``reported``: per unit, how many of
+    the counted periods due by ``now`` it reported, and which when not all of them.
+    """
+    counted = sorted(periods, key=lambda p: p.period.start)
+    keys = {p.period.key for p in counted}
+    parts = sorted(
+        (t for t in totals if t.period.key in keys and span.includes(t.period)),
+        key=lambda t: t.period.start,
+    )
+    numeric = [f for f in template.all_fields() if f.type.numeric]
+    section_of = {f.key: (s.key, s.title) for s in template.sections for f in s.fields}
+    lengths = _lengths(span, counted) if previous is not None else None
+    prev_parts: list[StoredTotals] = []
+    if previous is not None:
+        prev_span = span.previous()
+        prev_parts = sorted(
+            (t for t in previous if prev_span.includes(t.period)), key=lambda t: t.period.start
+        )
+    comparable_sums = lengths is None or lengths[0] == lengths[1]
+    rows: list[FieldTotal] = []
+    for f in numeric:
+        value, n = _finish(f, _merge_in_order(f, parts))
+        compare = previous is not None and (comparable_sums or f.aggregation is not Aggregation.SUM)
+        prev_value = _finish(f, _merge_in_order(f, prev_parts))[0] if compare else None
+        change = value - prev_value if value is not None and prev_value is not None else None
+        sk, st = section_of[f.key]
+        rows.append(FieldTotal(f, sk, st, value, n, prev_value, change))
+
+    expected_orgs = hierarchy.reporting(None)
+    due = [p for p in counted if p.deadline <= now]
+    due_starts = {p.period.start for p in due}
+    late: dict[int, set[date]] = {}
+    for t in parts:
+        if t.period.start in due_starts:
+            for oid in t.late:
+                late.setdefault(oid, set()).add(t.period.start)
+    got: dict[int, Set[date] | None] = {
+        r.org_id: None if r.count >= len(due) else (r.starts or frozenset()) for r in reported
+    }
+    attendance = _attendance(expected_orgs, due, got, late)
+    text_counts: dict[str, int] = {}
+    for t in parts:
+        for key, n in t.texts.items():
+            text_counts[key] = text_counts.get(key, 0) + n
+    return Rollup(
+        template=template,
+        campaign_name=campaign_name,
+        span=span,
+        scope=None,
+        now=now,
+        periods=tuple(p.period for p in counted),
+        orgs=tuple(expected_orgs),
+        totals=tuple(rows),
+        choices=(),
+        by_period=(),
+        lines=(),
+        narratives=(),
+        attendance=tuple(attendance),
+        levels=tuple(_levels(hierarchy, None, None, attendance)),
+        reports=sum(t.reports for t in parts),
+        names={o.id: hierarchy.full_name(o) for o in expected_orgs},
+        unequal_lengths=None if comparable_sums else lengths,
+        detail=False,
+        text_counts=text_counts,
     )
 
 
@@ -552,39 +723,60 @@ def _choice_summary(
     return ChoiceSummary(f, section_key, tuple((k, n) for k, n in counts.items() if n), answered)
 
 
+def _lengths(span: Span, counted: Sequence[PeriodInfo]) -> tuple[int, int] | None:
+    """(periods in the span, periods in the span before), both calendars' counts. Sums over
+    spans of different lengths (a quarter of 14 weeks against one of 13, a month of 5 weeks
+    against one of 4) are not compared: "tăng 31%" would only count weeks."""
+    if not counted:
+        return None
+    ptype = counted[0].period.type
+    return len(span.source_periods(ptype)), len(span.previous().source_periods(ptype))
+
+
 def _attendance(
     orgs: Sequence[OrgUnit],
-    periods: Sequence[PeriodInfo],
-    versions: Sequence[SubmissionVersion],
-    now: datetime,
+    due: Sequence[PeriodInfo],
+    got: Mapping[int, Set[date] | None],
+    late: Mapping[int, Set[date]],
 ) -> list[Attendance]:
-    got: dict[tuple[int, str], SubmissionVersion] = {(v.org_id, v.period.key): v for v in versions}
-    due = [p for p in periods if p.deadline <= now]
+    """Each unit's record over the ``due`` periods (in order). ``got``: per unit, the first
+    days of the due periods it reported, ``None`` for all of them (absent: none); ``late``:
+    those whose report is late. Both paths of the roll-up come here, so they agree."""
+    n = len(due)
+    exempt_any: set[int] = set().union(*(info.exempt_org_ids for info in due))
     out: list[Attendance] = []
     for org in orgs:
-        expected = on_time = late = exempt = run = longest = 0
+        oid = org.id
+        reported = got.get(oid, frozenset())
+        late_here = late.get(oid, frozenset())
+        if reported is None and oid not in exempt_any:
+            # Every due period reported, none exempt: the common case, without a pass.
+            late_ones = tuple(i.period for i in due if i.period.start in late_here)
+            out.append(Attendance(org, n, n - len(late_ones), len(late_ones), 0, (), 0, late_ones))
+            continue
+        expected = on_time = late_n = exempt = run = longest = 0
         missed: list[Period] = []
-        late_ones: list[Period] = []
+        late_list: list[Period] = []
         for info in due:
-            if org.id in info.exempt_org_ids:
+            if oid in info.exempt_org_ids:
                 exempt += 1
                 continue
             expected += 1
-            v = got.get((org.id, info.period.key))
-            if v is None:
+            start = info.period.start
+            if reported is not None and start not in reported:
                 missed.append(info.period)
                 run += 1
                 longest = max(longest, run)
                 continue
             run = 0
-            if v.late:
-                late += 1
-                late_ones.append(info.period)
+            if start in late_here:
+                late_n += 1
+                late_list.append(info.period)
             else:
                 on_time += 1
         out.append(
             Attendance(
-                org, expected, on_time, late, exempt, tuple(missed), longest, tuple(late_ones)
+                org, expected, on_time, late_n, exempt, tuple(missed), longest, tuple(late_list)
             )
         )
     return out

@@ -32,6 +32,7 @@ from bot.services.directives import DirectiveService
 from bot.services.indicators import IndicatorService
 from bot.services.ports import Store, StoredTotals
 from bot.services.templates import TemplateService
+from bot.services.totals import KeptTotals
 
 
 class DigestService:
@@ -39,6 +40,7 @@ class DigestService:
         self._store = store
         self._templates = templates
         self._indicators = IndicatorService(store)
+        self._kept = KeptTotals(store)
 
     async def expected_orgs(self, campaign: Campaign) -> list[OrgUnit]:
         """Who must report: the active reporting units (under active levels), in the
@@ -144,12 +146,7 @@ class DigestService:
         self, campaign: Campaign, template: Template, signature: str, stored: StoredTotals
     ) -> PeriodTotals:
         """A period's totals: as stored, or computed from its reports and kept."""
-        if stored.totals is not None:
-            return stored.totals
-        versions = await self._store.submissions.current(campaign.id, stored.period)
-        totals = period_totals(template, stored.period, versions)
-        await self._store.totals.put(campaign.id, totals, stored.generation, signature)
-        return totals
+        return await self._kept.resolve(campaign, template, signature, stored)
 
     async def completeness(self, campaign: Campaign, period: Period, now: datetime) -> Completeness:
         orgs, others, _ = await self._split_orgs(campaign)

@@ -39,6 +39,7 @@ from bot.core.models import (
     Workspace,
 )
 from bot.core.periods import Period, PeriodType
+from bot.core.rollup import ReportedPeriods
 
 
 class DuplicateError(Exception):
@@ -207,6 +208,14 @@ class SubmissionRepo(Protocol):
     async def current_for_org(
         self, campaign_id: int, period: Period, org_id: int
     ) -> SubmissionVersion | None: ...
+
+    async def reported_by_org(
+        self, campaign_id: int, periods: Sequence[Period]
+    ) -> list[ReportedPeriods]:
+        """Per organization with a report in any of ``periods`` (one type): how many of them
+        it has a current report for, and which (``starts``) when not all of them. Counted
+        in SQL, without reading the reports (a national year is a million of them)."""
+        ...
 
     async def history(
         self, campaign_id: int, period: Period, org_id: int

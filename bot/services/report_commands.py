@@ -147,8 +147,10 @@ class ReportCommandsMixin:
         self, ctx: Ctx, campaign: Campaign, span: Span, scope: OrgUnit | None
     ) -> list[OutboundMessage]:
         async def make() -> list[OutboundMessage]:
+            # Only the text is shown: a summary when it gives the same text (the whole
+            # workspace: a national year in well under a second); files ask again (/xuat).
             r = await self._reports.rollup(
-                campaign, span, ctx.now, scope_id=scope.id if scope else None
+                campaign, span, ctx.now, scope_id=scope.id if scope else None, detail=False
             )
             text = render_rollup(r, tz=campaign.timezone)
             label = span.label()

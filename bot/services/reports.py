@@ -3,7 +3,12 @@
 and quarterly roll-ups.
 
 Loading is done here (one range query for the span and the span before it, one query per
-period for exemptions); computing is ``bot.core.rollup``; files are made by
+period for exemptions); computing is ``bot.core.rollup``. A roll-up is either detailed
+(every report of both spans, decoded: what files, ``/lichsu``, ``/chuyencan``, a unit's or a
+commune's roll-up, checklists and indicators need) or, when the caller only shows the chat
+text of the whole workspace, a summary from the kept per-period totals and a count of the
+periods each unit reported (``detail=False``: a national year in well under a second
+instead of a minute; see ``bot.core.rollup``). Files are made by
 ``bot.services.exports`` in a worker thread, so a Word report being written never stalls
 the event loop that is taking other people's replies.
 """
@@ -20,13 +25,15 @@ from bot.core.hierarchy import Hierarchy
 from bot.core.letterhead import Letterhead, level_prefix
 from bot.core.models import Campaign, OrgUnit, Workspace
 from bot.core.periods import Period, PeriodType
-from bot.core.rollup import PeriodInfo, Rollup, Span, compute_rollup
+from bot.core.rollup import PeriodInfo, Rollup, Span, compute_rollup, compute_rollup_summary
+from bot.core.template import Template
 from bot.core.text import fold
 from bot.services import periods as cal
 from bot.services.exports.offload import Offload, in_thread
 from bot.services.indicators import IndicatorService
 from bot.services.ports import Store
 from bot.services.templates import TemplateService
+from bot.services.totals import KeptTotals
 
 __all__ = ["FileKind", "ReportService", "file_kind", "scheduled_rollups"]
 
@@ -137,6 +144,7 @@ class ReportService:
         # running bot, so the memory of matplotlib and of a year's document goes back.
         self._offload = offload
         self._indicators = IndicatorService(store)
+        self._kept = KeptTotals(store)
 
     @property
     def offload(self) -> Offload:
@@ -207,10 +215,23 @@ class ReportService:
         scope_id: int | None = None,
         previous: bool = True,
         indicators: bool = True,
+        detail: bool = True,
     ) -> Rollup:
+        """The roll-up of ``span``. ``detail=False``: the caller shows only the chat text
+        (``render_rollup``), so a summary is made when it gives exactly that text: for the
+        whole workspace (the kept totals are the workspace's), without a checklist (its
+        classes are per unit) and without indicators to show (they read the reports). The
+        result says which it is (``Rollup.detail``)."""
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         hierarchy = await self.hierarchy(campaign.workspace_id)
         infos = await self._period_infos(campaign, span)
+        if (
+            not detail
+            and scope_id is None
+            and template.checklist is None
+            and not (template.indicators and indicators)
+        ):
+            return await self._summary(campaign, template, hierarchy, span, infos, now, previous)
         load_from = span.previous() if previous else span
         sources = load_from.source_periods(campaign.period_type) + span.source_periods(
             campaign.period_type
@@ -239,6 +260,47 @@ class ReportService:
         )
         return replace(r, indicators=found)
 
+    async def _summary(
+        self,
+        campaign: Campaign,
+        template: Template,
+        hierarchy: Hierarchy,
+        span: Span,
+        infos: list[PeriodInfo],
+        now: datetime,
+        previous: bool,
+    ) -> Rollup:
+        """The whole workspace's roll-up from kept per-period totals (both spans, one
+        read) and one count per unit of the due periods it reported."""
+        ptype = campaign.period_type
+        counted = {i.period.key for i in infos}
+        prev_span = span.previous()
+        sources = span.source_periods(ptype)
+        first = (prev_span if previous else span).source_periods(ptype)[:1] or sources[:1]
+        totals = (
+            await self._kept.in_range(
+                campaign,
+                template,
+                first[0],
+                sources[-1],
+                lambda p: p.key in counted or (previous and prev_span.includes(p)),
+            )
+            if sources and first
+            else []
+        )
+        due = [i.period for i in infos if i.deadline <= now]
+        return compute_rollup_summary(
+            template=template,
+            hierarchy=hierarchy,
+            span=span,
+            periods=infos,
+            totals=totals,
+            reported=await self._store.submissions.reported_by_org(campaign.id, due),
+            now=now,
+            campaign_name=campaign.name,
+            previous=totals if previous else None,
+        )
+
     async def trend(self, campaign: Campaign, period: Period, now: datetime) -> Rollup:
         """The weeks (or months) up to ``period``, for the chart under a digest."""
         first = period.shift(-(TREND_WEEKS - 1))
@@ -255,6 +317,7 @@ class ReportService:
         tz: str,
     ) -> OutDocument:
         """One file of a roll-up (made in a worker thread; see the module docstring)."""
+        r.require_detail("a file")
         name = file_name(kind, r)
         if kind is FileKind.EXCEL:
             from bot.services.exports.excel import rollup_workbook
