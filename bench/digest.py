@@ -1,10 +1,17 @@
-"""Digest at national scale: units x weeks x 15 fields of stored values.
+"""Digest and yearly roll-up at national scale: units x weeks x 15 fields of stored values.
 
 The weekly digest for all units (DigestService: load the week's reports, the previous week's
 and the cumulative range's per-period totals, compute, render) is compared with the bare SQL
 aggregation over the same tables in the same run (SUM of one field for the week, via
 json_extract). Measured as in steady use: the digests of the earlier weeks have run (the
 first of them after the upgrade computed and kept every week's totals; shown too).
+
+The yearly roll-up is ``/tonghop năm`` for the whole workspace as the chat command asks for
+it (``ReportService.rollup(..., detail=False)``: kept per-period totals of the year and of
+the year before, completeness counted in SQL) and rendered, beside the bare SQL SUM of one
+field over the year's reports. Steady state (the weeks' totals kept, as the weekly digests
+keep them) is the median of three; the first roll-up after the upgrade, which computes and
+keeps every week's totals of both years from their reports, is shown too.
 """
 
 from __future__ import annotations
@@ -13,17 +20,23 @@ import asyncio
 import json
 import random
 import sqlite3
+import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
 from pathlib import Path
 
 from bench.common import NOW, row, seed_workspace
-from bot.app import build_services
+from bot.app import Services, build_services
 from bot.core import render
 from bot.core.clock import ManualClock
+from bot.core.models import Campaign
 from bot.core.periods import Period, PeriodType
+from bot.core.render_reports import render_rollup
+from bot.core.rollup import Span
 from bot.services import periods as cal
+from bot.services.reports import ReportService
 from storage.sqlite import open_store
 
 FIELDS = [
@@ -123,6 +136,55 @@ async def main(quick: bool = False, weeks: int = 52) -> list[str]:
             ours = (time.perf_counter() - t) * 1000
             assert digest.completeness.reported_count == units and text
             assert len(digest.cumulative_periods) == weeks
+            year_rows = await _yearly_rollup(services, campaign, units)
+    return [*_digest_rows(units, weeks, ours, bare, cold), *year_rows]
+
+
+async def _median_ms(make: Callable[[], Awaitable[object]], times: int = 3) -> float:
+    spent: list[float] = []
+    for _ in range(times):
+        t = time.perf_counter()
+        await make()
+        spent.append((time.perf_counter() - t) * 1000)
+    return statistics.median(spent)
+
+
+async def _yearly_rollup(services: Services, campaign: Campaign, units: int) -> list[str]:
+    """``/tonghop năm`` for the whole workspace (the summary the chat text needs) against
+    the bare SUM of one field over the year's reports, same run."""
+    year = Span.of(Period.containing(PeriodType.YEAR, NOW.date()))
+    weeks = year.source_periods(PeriodType.WEEK)
+    db = services.store.db
+    reports = ReportService(services.store, services.templates)
+
+    async def bare_sql() -> object:
+        return await db.fetchall(
+            "SELECT SUM(json_extract(v.values_json, '$.so_buoi_tuyen_truyen[1]'))"
+            " FROM submissions s JOIN submission_versions v ON v.submission_id = s.id"
+            " AND v.version = s.current_version WHERE s.campaign_id = ? AND s.period_type = ?"
+            " AND s.period_start BETWEEN ? AND ?",
+            (campaign.id, "week", weeks[0].start.isoformat(), weeks[-1].start.isoformat()),
+        )
+
+    async def rollup() -> str:
+        r = await reports.rollup(campaign, year, NOW, detail=False)
+        assert not r.detail and r.reports and r.levels[0].expected
+        return render_rollup(r, tz=campaign.timezone)
+
+    bare = await _median_ms(bare_sql)
+    # As after the upgrade that brings the roll-up's totals: nothing kept.
+    await db.execute("UPDATE period_totals SET totals_json = NULL, generation = generation + 1")
+    t = time.perf_counter()
+    await rollup()
+    first = (time.perf_counter() - t) * 1000
+    ours = await _median_ms(rollup)
+    return [
+        row(f"yearly roll-up /tonghop năm, {units} units", ours, bare, "ms", "< 1 s", ours < 1000),
+        row("  first roll-up after the upgrade (2 years)", first, bare, "ms", "(once)", True),
+    ]
+
+
+def _digest_rows(units: int, weeks: int, ours: float, bare: float, cold: float) -> list[str]:
     return [
         row(f"weekly digest, {units} units ({weeks} weeks stored)", ours, bare, "ms",
             "< 50 ms, ≤ 1.5× bare", ours < 50 and ours <= 1.5 * bare),
