@@ -60,6 +60,9 @@ class Hierarchy:
         self._order: list[LevelNode] = []
         self._walk(None, 0)
         self._position = {n.org.id: i for i, n in enumerate(self._order)}
+        # Whether each unit and every unit above it are active (``_active``), worked out
+        # once per unit: a national tree asks it for 20,000 units several times a roll-up.
+        self._active_memo: dict[int, bool] = {}
         self._name_count: dict[str, int] = {}
         for o in self._by_id.values():
             self._name_count[o.display_name] = self._name_count.get(o.display_name, 0) + 1
@@ -122,7 +125,10 @@ class Hierarchy:
     def _active(self, org: OrgUnit) -> bool:
         """A unit counts when it and every unit above it are active: stopping a commune
         stops following all its organizations."""
-        return all(o.active for o in self.path(org.id))
+        known = self._active_memo.get(org.id)
+        if known is None:
+            known = self._active_memo[org.id] = all(o.active for o in self.path(org.id))
+        return known
 
     def children(self, org_id: int | None) -> list[OrgUnit]:
         return [o for o in self._children.get(org_id, []) if self._active(o)]

@@ -380,7 +380,14 @@ class Rollup:
 
     def behind(self, threshold: Decimal = Decimal(100)) -> list[Attendance]:
         """Units whose completeness is below ``threshold`` percent, worst first."""
-        out = [a for a in self.attendance if a.rate is not None and a.rate < threshold]
+        # Below 100% is a period missed: no percentage to work out for the others (20,000
+        # units of a national roll-up).
+        pool = (
+            [a for a in self.attendance if a.received < a.expected]
+            if threshold == 100
+            else self.attendance
+        )
+        out = [a for a in pool if a.rate is not None and a.rate < threshold]
         out.sort(key=lambda a: (a.rate or Decimal(0), -a.longest_missed_run))
         return out
 
@@ -751,7 +758,9 @@ def _attendance(
         late_here = late.get(oid, frozenset())
         if reported is None and oid not in exempt_any:
             # Every due period reported, none exempt: the common case, without a pass.
-            late_ones = tuple(i.period for i in due if i.period.start in late_here)
+            late_ones = (
+                tuple(i.period for i in due if i.period.start in late_here) if late_here else ()
+            )
             out.append(Attendance(org, n, n - len(late_ones), len(late_ones), 0, (), 0, late_ones))
             continue
         expected = on_time = late_n = exempt = run = longest = 0
