@@ -179,10 +179,16 @@ def test_totals_round_trip_exactly() -> None:
             "b": FieldAggregate(2, total=Decimal("1.50"), maximum=Decimal("1.00")),
             "c": FieldAggregate(1, latest=(NOW, 42, Decimal("-0.5"))),
         },
+        texts={"kho_khan": 2, "de_xuat": 1},
+        late=frozenset({7, 3}),
     )
     back = decode_totals(WEEK, encode_totals(totals))
     assert back == totals
     assert repr(back.fields["b"].total) == "Decimal('1.50')"
+    # A row kept before text counts and late units existed reads as none of either (its
+    # signature is older, so it is computed again before any roll-up uses it).
+    old = decode_totals(WEEK, '{"r": 1, "f": {}}')
+    assert old.texts == {} and old.late == frozenset()
 
 
 async def test_migration_fills_in_periods_that_already_have_reports(tmp_path: Path) -> None:

@@ -151,6 +151,25 @@ def test_merge_is_the_aggregate_of_the_union() -> None:
     assert FieldAggregate().merge(a) == a and a.merge(FieldAggregate()) == a
 
 
+def test_totals_count_texts_and_late_units() -> None:
+    template = _template([("count", None)])
+    week = FIRST
+
+    def v(vid: int, org: int, version: int, text: FieldValue, late: bool) -> SubmissionVersion:
+        return SubmissionVersion(
+            id=vid, submission_id=org, version=version, campaign_id=1, period=week,
+            org_id=org, channel="t", user_id="1", message_id="1", raw_text="",
+            values={"ghi_chu": text}, submitted_at=NOW, late=late,
+        )  # fmt: skip
+
+    # Unit 1's correction (version 2) is on time and blank; unit 2 wrote spaces only.
+    versions = [v(1, 1, 1, "Có", True), v(2, 1, 2, " ", False), v(3, 2, 1, "  ", True)]
+    versions += [v(4, 3, 1, " Khó khăn ", True), v(5, 4, 1, 5, False)]
+    totals = period_totals(template, week, versions)
+    assert totals.texts == {"ghi_chu": 1}
+    assert totals.late == frozenset({2, 3})
+
+
 def test_signature_follows_the_numeric_form_only() -> None:
     base = _template([("count", None), ("decimal", "max")])
     assert totals_signature(base) == totals_signature(
@@ -162,3 +181,18 @@ def test_signature_follows_the_numeric_form_only() -> None:
     assert totals_signature(base) != totals_signature(
         _template([("money", None), ("decimal", "max")])
     )
+    # Text fields count too (the roll-up counts the narratives from the totals).
+    plain = _template([("count", None)])
+    fields = [
+        {"key": "f0", "label": "Chỉ tiêu 0", "type": "count"},
+        {"key": "ghi_chu", "label": "Ghi chú", "type": "text"},
+        {"key": "kho_khan", "label": "Khó khăn", "type": "text"},
+    ]
+    more = template_from_data(
+        {
+            "key": "t",
+            "name": "Mẫu",
+            "sections": [{"key": "s", "title": "Kết quả", "fields": fields}],
+        }
+    )
+    assert totals_signature(plain) != totals_signature(more)
