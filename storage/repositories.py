@@ -733,21 +733,25 @@ _VERSION_SELECT = (
 
 
 def _version(row: Row) -> SubmissionVersion:
+    # By position, in _VERSION_SELECT's order: a roll-up reads tens of thousands of rows,
+    # and a name lookup in a ``sqlite3.Row`` compares names one by one.
+    (id_, submission_id, version, campaign_id, period_key, org_id, channel, user_id,
+     message_id, raw_text, values_json, photos_json, submitted_at, late) = row  # fmt: skip
     return SubmissionVersion(
-        id=row["id"],
-        submission_id=row["submission_id"],
-        version=row["version"],
-        campaign_id=row["campaign_id"],
-        period=period_from_key(row["period_key"]),
-        org_id=row["org_id"],
-        channel=row["channel"],
-        user_id=row["user_id"],
-        message_id=row["message_id"],
-        raw_text=row["raw_text"],
-        values=decode_values(row["values_json"]),
-        submitted_at=decode_dt(row["submitted_at"]),
-        late=bool(row["late"]),
-        photos=decode_strings(row["photos_json"]),
+        id=id_,
+        submission_id=submission_id,
+        version=version,
+        campaign_id=campaign_id,
+        period=period_from_key(period_key),
+        org_id=org_id,
+        channel=channel,
+        user_id=user_id,
+        message_id=message_id,
+        raw_text=raw_text,
+        values=decode_values(values_json),
+        submitted_at=decode_dt(submitted_at),
+        late=bool(late),
+        photos=decode_strings(photos_json),
     )
 
 

@@ -392,10 +392,16 @@ def _aggregate(
             if latest is None or (v.submitted_at, v.id) > latest[:2]:
                 latest = (v.submitted_at, v.id, num)
         return (None, 0) if latest is None else (latest[2], n)
-    nums = _numbers(field, raws)
+    return reduce_numbers(field, _numbers(field, raws))
+
+
+def reduce_numbers(field: TemplateField, nums: Sequence[Number]) -> tuple[Number | None, int]:
+    """The sum, average or maximum of ``nums`` (already of the field's number type) by the
+    field's rule, and how many there were; not for ``latest``, which needs their order."""
     if not nums:
         return None, 0
     n = len(nums)
+    agg = field.aggregation
     if agg is Aggregation.MAX:
         return max(nums), n
     total: Number = sum(nums) if _is_int_field(field) else sum(nums, Decimal(0))
@@ -405,6 +411,31 @@ def _aggregate(
     if field.type is FieldType.MONEY:
         return int(avg.to_integral_value(rounding=ROUND_HALF_UP)), n
     return avg.quantize(_CENT, rounding=ROUND_HALF_UP), n
+
+
+NumberSpec = tuple[tuple[str, bool, TemplateField], ...]  # (key, whole numbers?, field)
+
+
+def number_spec(fields: Iterable[TemplateField]) -> NumberSpec:
+    """What ``coerce_numbers`` needs of the numeric fields, worked out once."""
+    return tuple((f.key, _is_int_field(f), f) for f in fields if f.type.numeric)
+
+
+def coerce_numbers(spec: NumberSpec, values: Mapping[str, FieldValue]) -> dict[str, Number]:
+    """A report's numeric fields as numbers of their type (``_coerce``), the fields without
+    a number left out: done once per report when several figures are made from it."""
+    out: dict[str, Number] = {}
+    for key, whole, f in spec:
+        raw = values.get(key)
+        if raw is None:
+            continue
+        if whole and type(raw) is int:
+            out[key] = raw
+            continue
+        num = _coerce(f, raw)
+        if num is not None:
+            out[key] = num
+    return out
 
 
 def _field_aggregate(field: TemplateField, versions: Sequence[SubmissionVersion]) -> FieldAggregate:

@@ -250,10 +250,28 @@ def _excerpt(text: str, limit: int = 300) -> str:
     return one if len(one) <= limit else one[: limit - 1].rstrip() + "…"
 
 
-def render_sent(d: Directive, orgs: Sequence[OrgUnit], everyone: bool, messages: int) -> str:
-    return dmsg.SENT.format(
+def render_sent(
+    d: Directive,
+    orgs: Sequence[OrgUnit],
+    everyone: bool,
+    messages: int,
+    unreached: Sequence[OrgUnit] = (),
+    *,
+    max_named: int = 10,
+) -> str:
+    """The sender's confirmation; ``unreached`` are addressed units without any reporter
+    in the bot (nobody can be named in the group, written to or acknowledge for them)."""
+    text = dmsg.SENT.format(
         n=d.number, to=addressees(d, orgs, everyone), count=format_int(len(orgs))
-    ) + (dmsg.SENT_NOWHERE if messages == 0 else "")
+    )
+    if messages == 0:
+        return text + dmsg.SENT_NOWHERE
+    if unreached:
+        names = ", ".join(o.display_name for o in unreached[:max_named])
+        if len(unreached) > max_named:
+            names += f" và {format_int(len(unreached) - max_named)} đơn vị khác"
+        text += dmsg.SENT_UNREACHED.format(k=format_int(len(unreached)), names=names)
+    return text
 
 
 def render_status(

@@ -32,6 +32,11 @@ SENT_NOWHERE = (
     "\nLưu ý: các đơn vị này chưa có cán bộ báo cáo tham gia nên chưa ai nhận được tin;"
     " chỉ đạo vẫn được lưu và hiện trong đề nghị báo cáo kỳ tới."
 )
+SENT_UNREACHED = (
+    "\nLưu ý: {k} đơn vị chưa có cán bộ báo cáo tham gia nên chưa có ai nhận tin và xác nhận"
+    " cho đơn vị: {names}. Chỉ đạo vẫn được lưu; khi đơn vị có cán bộ tham gia, chỉ đạo sẽ hiện"
+    " trong đề nghị báo cáo kỳ tới."
+)
 CONFIRM_REPLY = (
     "Đồng chí muốn gửi nội dung trên thành chỉ đạo tới {to}?\n“{excerpt}”\n"
     "(Gửi cho một số đơn vị: ghi mã đơn vị trước dấu |, ví dụ: hnd, tinhdoan | Nội dung.)"

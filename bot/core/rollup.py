@@ -51,9 +51,10 @@ from bot.core.digest import (
     FieldAggregate,
     FieldTotal,
     Number,
-    _aggregate,
-    _coerce,
     _finish,
+    coerce_numbers,
+    number_spec,
+    reduce_numbers,
 )
 from bot.core.digest import PeriodTotals as StoredTotals
 from bot.core.hierarchy import Hierarchy
@@ -409,26 +410,18 @@ def _current(versions: Sequence[SubmissionVersion]) -> list[SubmissionVersion]:
     return list(best.values())
 
 
-def _rule(
-    field_: TemplateField, versions: Sequence[SubmissionVersion]
-) -> tuple[Number | None, int]:
-    """The field's rule over ``versions`` and how many gave a value. ``versions`` are in
-    (period, submitted) order, so for ``latest`` the last value given is the figure."""
-    if field_.aggregation is not Aggregation.LATEST:
-        return _aggregate(field_, versions) if versions else (None, 0)
-    last: Number | None = None
-    n = 0
-    for v in versions:
-        raw = v.values.get(field_.key)
-        num = _coerce(field_, raw) if raw is not None else None
-        if num is not None:
-            last = num
-            n += 1
-    return last, n
+_Numbers = Mapping[str, Number]  # one report's numeric fields (``coerce_numbers``)
 
 
-def _figure(field_: TemplateField, versions: Sequence[SubmissionVersion]) -> Number | None:
-    return _rule(field_, versions)[0]
+def _rule_of(field_: TemplateField, rows: Sequence[_Numbers]) -> tuple[Number | None, int]:
+    """The field's figure by its rule over reports whose numbers were taken out once
+    (``coerce_numbers``), and how many gave a value. ``rows`` are in (period, submitted)
+    order, so for ``latest`` the last value given is the figure."""
+    key = field_.key
+    nums = [row[key] for row in rows if key in row]
+    if field_.aggregation is Aggregation.LATEST:
+        return (nums[-1], len(nums)) if nums else (None, 0)
+    return reduce_numbers(field_, nums)
 
 
 def _placeholder(org_id: int) -> OrgUnit:
@@ -461,13 +454,13 @@ def compute_rollup(
     ``previous`` (the span before, same scope rules) fills each total's change."""
     scope = hierarchy.get(scope_id) if scope_id is not None else None
     counted = sorted(periods, key=lambda p: p.period.start)
-    period_keys = {p.period.key for p in counted}
+    counted_periods = {p.period for p in counted}  # (same kind: equal periods, equal keys)
     in_scope = _scope_filter(hierarchy, scope_id)
 
     cur = [
         v
         for v in _current(versions)
-        if v.period.key in period_keys and span.includes(v.period) and in_scope(v.org_id)
+        if v.period in counted_periods and span.includes(v.period) and in_scope(v.org_id)
     ]
     # Latest means the most recent period, then the most recent submission.
     cur.sort(key=lambda v: (v.period.start, v.submitted_at, v.id))
@@ -488,12 +481,17 @@ def compute_rollup(
         ]
         prev_cur.sort(key=lambda v: (v.period.start, v.submitted_at, v.id))
 
+    # Each report's numbers are taken out once; every figure below is made from them.
+    spec = number_spec(numeric)
+    cur_nums = [coerce_numbers(spec, v.values) for v in cur]
+    prev_nums = [coerce_numbers(spec, v.values) for v in prev_cur]
+    nums_of = {id(v): row for v, row in zip(cur, cur_nums, strict=True)}
     totals: list[FieldTotal] = []
     comparable_sums = lengths is None or lengths[0] == lengths[1]
     for f in numeric:
-        value, n = _rule(f, cur)
+        value, n = _rule_of(f, cur_nums)
         compare = previous is not None and (comparable_sums or f.aggregation is not Aggregation.SUM)
-        prev_value = _figure(f, prev_cur) if compare else None
+        prev_value = _rule_of(f, prev_nums)[0] if compare else None
         change = value - prev_value if value is not None and prev_value is not None else None
         sk, st = section_of[f.key]
         totals.append(FieldTotal(f, sk, st, value, n, prev_value, change))
@@ -502,8 +500,12 @@ def compute_rollup(
 
     by_period_versions: dict[str, list[SubmissionVersion]] = {}
     by_org_versions: dict[int, list[SubmissionVersion]] = {}
+    period_key: dict[Period, str] = {}  # ``Period.key`` is computed on each use
     for v in cur:
-        by_period_versions.setdefault(v.period.key, []).append(v)
+        pk = period_key.get(v.period)
+        if pk is None:
+            pk = period_key[v.period] = v.period.key
+        by_period_versions.setdefault(pk, []).append(v)
         by_org_versions.setdefault(v.org_id, []).append(v)
 
     expected_orgs = hierarchy.reporting(scope_id)
@@ -517,7 +519,7 @@ def compute_rollup(
                 period=info.period,
                 expected=len(expected_here),
                 received=sum(1 for o in expected_here if o.id in reported_ids),
-                values={f.key: _figure(f, vs) for f in numeric},
+                values={f.key: _rule_of(f, [nums_of[id(v)] for v in vs])[0] for f in numeric},
             )
         )
 
@@ -530,20 +532,13 @@ def compute_rollup(
     lines: list[OrgLine] = []
     for org in line_orgs:
         vs = by_org_versions.get(org.id, [])
+        rows = [nums_of[id(v)] for v in vs]
         values: dict[str, Number] = {}
         for f in numeric:
-            fig = _figure(f, vs)
+            fig = _rule_of(f, rows)[0]
             if fig is not None:
                 values[f.key] = fig
-        per: dict[str, dict[str, Number]] = {}
-        for v in vs:
-            row: dict[str, Number] = {}
-            for f in numeric:
-                raw = v.values.get(f.key)
-                num = _coerce(f, raw) if raw is not None else None
-                if num is not None:
-                    row[f.key] = num
-            per[v.period.key] = row
+        per = {period_key[v.period]: row for v, row in zip(vs, rows, strict=True)}
         lines.append(OrgLine(org, len(vs), values, per))
 
     order = {o.id: i for i, o in enumerate(line_orgs)}

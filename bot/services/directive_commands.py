@@ -142,7 +142,8 @@ class DirectiveCommandsMixin:
         )
         to = dmsg.TO_ALL if everyone else ", ".join(o.code for o in orgs)
         await self._audit(ctx, "directive", f"số {d.number} → {to}")
-        return ctx.reply(render_sent(d, orgs, everyone, count))
+        unreached = await self._directives.without_reporter(ctx.workspace.id, orgs)
+        return ctx.reply(render_sent(d, orgs, everyone, count, unreached))
 
     async def _named_org(self, org_id: int) -> OrgUnit | None:
         """The unit, named as the tree tells it apart ("Hội ND (Xã Tân Hòa)")."""

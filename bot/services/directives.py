@@ -100,6 +100,16 @@ class DirectiveService:
             out.append(DirectiveTarget(m.channel, m.user_id, False, frozenset({m.org_id})))
         return out
 
+    async def without_reporter(self, workspace_id: int, orgs: Sequence[OrgUnit]) -> list[OrgUnit]:
+        """Those of ``orgs`` that no reporter in the bot belongs to (leaders do not count:
+        they do not acknowledge for a unit)."""
+        covered = {
+            m.org_id
+            for m in await self._store.members.all(workspace_id)
+            if m.org_id is not None and m.role is not Role.LEADER
+        }
+        return [o for o in orgs if o.id not in covered]
+
     # -- sending -------------------------------------------------------------------------
     async def send(
         self,

@@ -25,6 +25,11 @@ async def _send_one(h: Harness) -> str:
 async def test_a_leader_sends_a_directive_to_every_unit(tayninh: Harness) -> None:
     out = await _send_one(tayninh)
     assert "✅ Đã gửi chỉ đạo số 1 tới các đơn vị (6 đơn vị). Theo dõi: /xemchidao 1." in out
+    # Two units have nobody in the bot: the sender is told which.
+    assert (
+        "Lưu ý: 2 đơn vị chưa có cán bộ báo cáo tham gia nên chưa có ai nhận tin và xác nhận"
+        " cho đơn vị: Hội LHPN tỉnh, Hội CCB tỉnh." in out
+    )
     # The reporting group gets it once, naming the reporters, with the word to type.
     assert "bot -> g1:\n  📌 CHỈ ĐẠO SỐ 1 (Đặng Thị Giang, 23/11/2026)\n  Gửi: các đơn vị." in out
     assert "[Đã nhận]" in out and "(gắn tên: Nguyễn Văn An, Trần Thị Bình" in out
@@ -39,6 +44,7 @@ async def test_a_directive_to_chosen_units_and_bad_codes(tayninh: Harness) -> No
     out = await h.play("1007 @ ld: /chidao hnd, tinhdoan | Báo cáo số hộ bị thiệt hại")
     assert "tới Hội ND tỉnh, Tỉnh đoàn (2 đơn vị)" not in out  # order is the units' order
     assert "tới Tỉnh đoàn, Hội ND tỉnh (2 đơn vị)" in out
+    assert "Lưu ý" not in out  # both have a reporter
     assert "(gắn tên: Trần Thị Bình, Hoàng Văn Em)" in out
     out = await h.play("1007 @ ld: /chidao hnd, xyz | Nội dung")
     assert "Không tìm thấy đơn vị có mã: xyz. Xem mã các đơn vị bằng lệnh /donvi." in out

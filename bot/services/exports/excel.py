@@ -365,6 +365,24 @@ class _Cell:
     indent: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """A table column's cell look (style and number format, no indent)."""
+
+    style: str
+    fmt: str | None
+
+
+@dataclass(slots=True)
+class _Raw:
+    """A table row kept as plain values: a year's "Số liệu" holds ~600,000 of them, and a
+    ``_Cell`` object per value (then a generic per-cell dispatch) cost more than XlsxWriter's
+    own work. ``looks`` is the table's, one per column, shared by all its rows."""
+
+    values: list[object]
+    looks: tuple[_Look, ...]
+
+
 _FONT = {"font_name": "Times New Roman", "font_size": 12}
 _BORDER = {"border": 1, "border_color": "#9BA7B4"}
 _TOP = {"valign": "top"}
@@ -496,7 +514,8 @@ class _Sheet:
 
     def __init__(self, title: str) -> None:
         self.title = title
-        self.rows: list[list[_Cell | None]] = []
+        self.rows: list[list[_Cell | None] | _Raw] = []
+        self.tables: list[list[_Raw]] = []  # each table's raw rows
         self.heights: dict[int, float] = {}
         self.merges: list[str] = []
         self.widths: dict[int, float] = {}  # fixed widths (1-based column)
@@ -521,6 +540,16 @@ class _Sheet:
     def blank(self) -> None:
         self.rows.append([])
 
+    def add_table(self, looks: tuple[_Look, ...], rows: Iterable[list[object]]) -> int:
+        """Table rows as plain values (see ``_Raw``); how many were added."""
+        raws = [_Raw(values, looks) for values in rows]
+        for raw in raws:
+            if len(raw.values) != len(looks):
+                raise ValueError(f"{self.title}: {len(raw.values)} values for {len(looks)} columns")
+        self.rows.extend(raws)
+        self.tables.append(raws)
+        return len(raws)
+
     def column_widths(self) -> dict[int, float]:
         best: dict[int, float] = {}
         # A year's data sheet holds ~600,000 cells: each distinct text is measured once, and a
@@ -528,7 +557,7 @@ class _Sheet:
         seen: set[tuple[int, str, int]] = set()
         widest: dict[tuple[int, str | None, int], tuple[float, bool]] = {}
         for i, row in enumerate(self.rows, 1):
-            if i in self.skip_width_rows:
+            if i in self.skip_width_rows or isinstance(row, _Raw):
                 continue
             for j, c in enumerate(row, 1):
                 if c is None:
@@ -554,6 +583,25 @@ class _Sheet:
                     w = _text_width(value, c.fmt)
                 w += 2 * c.indent
                 best[j] = max(best.get(j, 0), w)
+        for raws in self.tables:
+            if not raws:
+                continue
+            for j, look in enumerate(raws[0].looks, 1):
+                column = [raw.values[j - 1] for raw in raws]
+                texts = {v for v in column if type(v) is str}
+                for text in texts:
+                    best[j] = max(best.get(j, 0), _text_width(text, look.fmt))
+                numbers = [float(v) for v in column if type(v) in (int, float, Decimal)]  # type: ignore[arg-type]
+                if numbers:
+                    k = (j, look.fmt, 0)
+                    big, neg = widest.get(k, (0.0, False))
+                    low, high = min(numbers), max(numbers)
+                    widest[k] = (max(big, abs(low), abs(high)), neg or low < 0)
+                rest = [
+                    v for v in column if v is not None and type(v) not in (str, int, float, Decimal)
+                ]
+                for v in rest:
+                    best[j] = max(best.get(j, 0), _text_width(v, look.fmt))
         for (j, fmt, indent), (n, neg) in widest.items():
             w = _text_width(-n if neg else n, fmt) + 2 * indent
             best[j] = max(best.get(j, 0), w)
@@ -632,10 +680,20 @@ def _write(wb: XlsxWorkbook, sheet: _Sheet, st: _Styles, footer_title: str) -> N
     for ref in sheet.merges:
         r1, c1, r2, c2 = _cells(ref)
         merges.setdefault(r1, []).append((c1, r2, c2))
+    table_formats: dict[int, _TableFormats] = {}  # by id of a table's looks
     for i, row in enumerate(sheet.rows):
         height = sheet.heights.get(i + 1)
         if height is not None:
             ws.set_row(i, height)
+        if isinstance(row, _Raw):
+            formats = table_formats.get(id(row.looks))
+            if formats is None:
+                formats = table_formats[id(row.looks)] = (
+                    [st.format(look.style, 0, look.fmt, False) for look in row.looks],
+                    [st.format(look.style, 0, look.fmt, True) for look in row.looks],
+                )
+            _write_raw(ws, i, row, formats, st)
+            continue
         merged: dict[int, tuple[int, int]] = {c1: (r2, c2) for c1, r2, c2 in merges.get(i, [])}
         for j, c in enumerate(row):
             if c is None:
@@ -647,6 +705,36 @@ def _write(wb: XlsxWorkbook, sheet: _Sheet, st: _Styles, footer_title: str) -> N
                 fmt = st.format(c.style, c.indent, c.fmt, quote)
                 ws.merge_range(i, j, span[0], span[1], "", fmt)
             _write_cell(ws, i, j, c, st)
+
+
+_TableFormats = tuple[list["Format"], list["Format"]]  # per column: plain, quote-prefixed
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 is 1 March 1900 (Excel counts a 29 February 1900)
+
+
+def _write_raw(ws: Worksheet, i: int, row: _Raw, formats: _TableFormats, st: _Styles) -> None:
+    """A table row: the same cells ``_write_cell`` would write for ``_Cell(value, style,
+    fmt)``, with the column's formats looked up once per table and the common types first."""
+    plain, quoted = formats
+    for j, value in enumerate(row.values):
+        kind = type(value)
+        if kind is int:
+            ws.write_number(i, j, value, plain[j])
+        elif kind is str:
+            text = st.clean(value)  # type: ignore[arg-type]
+            fmt = quoted[j] if text.startswith(FORMULA_START) else plain[j]
+            if text:
+                ws.write_string(i, j, text, fmt)
+            else:
+                ws.write_blank(i, j, None, fmt)
+        elif value is None:
+            ws.write_blank(i, j, None, plain[j])
+        elif kind is date:
+            # A date is its serial number under the column's date format, as
+            # ``write_datetime`` would write it (dates here are all after 1900).
+            ws.write_number(i, j, (value - _EXCEL_EPOCH).days, plain[j])  # type: ignore[operator]
+        else:
+            look = row.looks[j]
+            _write_cell(ws, i, j, _Cell(value, look.style, look.fmt), st)
 
 
 def _estimate_lines(text: str, width: float) -> int:
@@ -859,13 +947,8 @@ def _table_sheet(
 ) -> _Sheet:
     s = _Sheet(title)
     s.add([_Cell(c.header, "header") for c in cols], height=_header_height(cols))
-    looks = [_column_look(col) for col in cols]  # decided once per column, not per cell
-    n = 0
-    for row in rows:
-        n += 1
-        if len(row) != len(looks):
-            raise ValueError(f"{title}: {len(row)} values for {len(looks)} columns")
-        s.add([_Cell(value, style, fmt) for value, (style, fmt) in zip(row, looks, strict=True)])
+    looks = tuple(_Look(*_column_look(col)) for col in cols)  # once per column, not per cell
+    n = s.add_table(looks, rows)
     last = _col_name(len(cols))
     s.filter_ref = f"A1:{last}{max(n + 1, 2)}"
     if n == 0:
