@@ -247,8 +247,14 @@ class ReportCommandsMixin:
         campaign, span, scope = found
 
         async def make() -> list[OutboundMessage]:
+            # The chat text only: a summary where one gives it (the whole workspace).
             r = await self._reports.rollup(
-                campaign, span, ctx.now, scope_id=scope.id if scope else None, previous=False
+                campaign,
+                span,
+                ctx.now,
+                scope_id=scope.id if scope else None,
+                previous=False,
+                detail=False,
             )
             return ctx.reply(render_attendance(r, tz=campaign.timezone))
 

@@ -289,6 +289,7 @@ class ReportService:
             else []
         )
         due = [i.period for i in infos if i.deadline <= now]
+        not_due = [i.period for i in infos if i.deadline > now]
         return compute_rollup_summary(
             template=template,
             hierarchy=hierarchy,
@@ -299,13 +300,21 @@ class ReportService:
             now=now,
             campaign_name=campaign.name,
             previous=totals if previous else None,
+            pending=await self._store.submissions.reported_by_org(campaign.id, not_due)
+            if not_due
+            else (),
         )
 
     async def trend(self, campaign: Campaign, period: Period, now: datetime) -> Rollup:
-        """The weeks (or months) up to ``period``, for the chart under a digest."""
+        """The weeks (or months) up to ``period``, for the chart under a digest: a summary
+        (its per-period columns from the kept totals) where one can be made, so the bot
+        does not decode eight weeks of reports at each weekly close (at a province 4,800
+        reports, 25 MiB of the bot's memory kept after; at national scale 160,000)."""
         first = period.shift(-(TREND_WEEKS - 1))
         span = Span(first.start, period.end)
-        return await self.rollup(campaign, span, now, previous=False, indicators=False)
+        return await self.rollup(
+            campaign, span, now, previous=False, indicators=False, detail=False
+        )
 
     async def file(
         self,

@@ -16,7 +16,7 @@ import pytest
 from bot.core.digest import totals_signature
 from bot.core.models import Campaign, FieldValue, Schedule
 from bot.core.periods import Period, PeriodType
-from bot.core.render_reports import render_rollup
+from bot.core.render_reports import render_attendance, render_rollup
 from bot.core.rollup import ReportedPeriods, Span
 from bot.core.template import template_from_data
 from bot.services.reports import ReportService
@@ -135,6 +135,8 @@ async def _both(service: ReportService, campaign: Campaign, span: Span, now: dat
     assert summary.levels == full.levels
     assert summary.reports == full.reports
     assert summary.narrative_counts() == full.narrative_counts()
+    assert summary.by_period == full.by_period
+    assert render_attendance(summary, tz=TZ) == render_attendance(full, tz=TZ)
 
 
 async def test_summary_rollup_through_storage_equals_the_detailed_one(tmp_path: Path) -> None:
@@ -195,6 +197,14 @@ async def test_summary_rollup_through_storage_equals_the_detailed_one(tmp_path: 
         assert [r.period for r in rows if r.totals is None] == [FIRST.shift(6)]
         summary = await service.rollup(campaign, quarter, after, detail=False)
         assert "Thiếu kinh phí" not in render_rollup(summary, tz=TZ)
+        # The digest chart's trend is a summary with the detailed roll-up's period columns.
+        for now in (after, during):
+            trend = await service.trend(campaign, FIRST.shift(8), now)
+            assert not trend.detail and len(trend.by_period) == 7  # 8 weeks, one skipped
+            detailed = await service.rollup(
+                campaign, trend.span, now, previous=False, indicators=False
+            )
+            assert trend.by_period == detailed.by_period
         # A commune's roll-up reads the reports (totals are the workspace's).
         commune = await store.orgs.by_code(campaign.workspace_id, "xa0")
         assert commune is not None

@@ -250,6 +250,7 @@ def summary_of(
     periods = sorted({v.period for v in versions})
     totals = [period_totals(template, p, versions) for p in periods]
     due = [i.period for i in infos if i.deadline <= now]
+    not_due = [i.period for i in infos if i.deadline > now]
     return compute_rollup_summary(
         template=template,
         hierarchy=TREE,
@@ -260,6 +261,7 @@ def summary_of(
         now=now,
         campaign_name="Báo cáo tuần",
         previous=totals if previous else None,
+        pending=reported_by_org(versions, not_due),
     )
 
 
@@ -277,6 +279,11 @@ def _same(full: Rollup, summary: Rollup) -> None:
     assert summary.periods == full.periods and summary.orgs == full.orgs
     assert summary.unequal_lengths == full.unequal_lengths
     assert summary.narrative_counts() == full.narrative_counts()
+    # The per-period columns (the digest chart's trend): units and figures of each period.
+    assert summary.by_period == full.by_period
+    assert [repr(sorted(c.values.items())) for c in summary.by_period] == [
+        repr(sorted(c.values.items())) for c in full.by_period
+    ]
     assert all(summary.name(a.org) == full.name(a.org) for a in full.attendance)
 
 
