@@ -186,6 +186,7 @@ async def measure(path: Path, reps: int) -> list[str]:
         in_child = ReportService(store, TemplateService(store), offload=ChildProcess())
 
         async def export_in_child(kind: FileKind, span: Span) -> bytes:
+            in_child.prepare_file(kind)  # as /xuat does: the children start during the roll-up
             r = await in_child.rollup(campaign, span, now)
             doc = await in_child.file(kind, r, workspace, issued_on=now.date(), tz=TZ)
             return doc.content

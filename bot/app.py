@@ -221,6 +221,10 @@ async def build_services(
             store, clock, templates, digests, cycle, engine, owner_set, chat_events, backups
         )
     finally:
+        # Children started ahead for a file that never came (offload.py) end with the bot.
+        close = getattr(exports_offload, "close", None)
+        if close is not None:
+            close()
         await store.close()
 
 

@@ -182,6 +182,7 @@ class ReportCommandsMixin:
         await self._audit(ctx, "export", f"{kind.value} {span.key()}")
 
         async def make() -> list[OutboundMessage]:
+            self._reports.prepare_file(kind)
             r = await self._reports.rollup(
                 campaign, span, ctx.now, scope_id=scope.id if scope else None
             )

@@ -29,7 +29,7 @@ from bot.core.rollup import PeriodInfo, Rollup, Span, compute_rollup, compute_ro
 from bot.core.template import Template
 from bot.core.text import fold
 from bot.services import periods as cal
-from bot.services.exports.offload import Offload, in_thread
+from bot.services.exports.offload import Offload, in_thread, warm
 from bot.services.indicators import IndicatorService
 from bot.services.ports import Store
 from bot.services.templates import TemplateService
@@ -132,6 +132,24 @@ def scheduled_rollups(period: Period) -> list[tuple[int, Period]]:
         if not container.start <= _anchor(period.next()) < container.end:
             out.append((slot, container))
     return out
+
+
+_EXCEL_MODULES = ("bot.services.exports.excel", "xlsxwriter")
+_CHART_MODULES = (
+    "bot.services.exports.charts",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.ticker",
+    "matplotlib.layout_engine",
+)
+_WORD_MODULES = ("bot.services.exports.word", "docx")
+# What a file's children import (the first module: where the function made there lives).
+_WARM: dict[FileKind, tuple[tuple[str, ...], ...]] = {
+    FileKind.EXCEL: (_EXCEL_MODULES,),
+    FileKind.CSV: (_EXCEL_MODULES,),
+    FileKind.CHART: (_CHART_MODULES,),
+    FileKind.WORD: (_CHART_MODULES, _WORD_MODULES),
+}
 
 
 class ReportService:
@@ -315,6 +333,12 @@ class ReportService:
         return await self.rollup(
             campaign, span, now, previous=False, indicators=False, detail=False
         )
+
+    def prepare_file(self, kind: FileKind) -> None:
+        """A file of ``kind`` is coming (its roll-up is computed first): the children that
+        will make it start now (``offload.warm``), hiding their start behind the roll-up."""
+        for modules in _WARM[kind]:
+            warm(self._offload, modules)
 
     async def file(
         self,

@@ -50,3 +50,37 @@ async def test_a_stuck_child_is_ended() -> None:
     # The bot goes on: the next file is made.
     _, total = await asyncio.wait_for(child(_pid_and_sum, 4, 4), 60)
     assert total == 8
+
+
+def _imported(name: str) -> tuple[int, bool]:
+    import sys
+
+    return os.getpid(), name in sys.modules
+
+
+async def test_a_warmed_child_has_imported_its_modules_before_the_call() -> None:
+    """``warm`` starts the child of a function's module ahead (``/xuat`` does it before the
+    roll-up): the call runs there, the modules already imported; other calls get a fresh
+    child; an unused warm child ends after its time."""
+    child = ChildProcess(timeout=60, spare_seconds=30)
+    # xml.dom.minidom is not imported by a bare spawned interpreter nor by this module.
+    _, before = await child(_imported, "xml.dom.minidom")
+    assert not before
+    child.warm([__name__, "xml.dom.minidom"])
+    pid, warmed = await child(_imported, "xml.dom.minidom")
+    assert warmed and pid != os.getpid()
+    _, again = await child(_imported, "xml.dom.minidom")  # the warm child was used once
+    assert not again
+    child.warm(["json", "xml.dom.minidom"])  # for another module's function: not used here
+    _, other = await child(_imported, "xml.dom.minidom")
+    assert not other
+    child.close()  # the waiting child ends with the bot
+    assert child._spares == {}
+
+
+async def test_an_unused_warm_child_ends_after_its_time() -> None:
+    child = ChildProcess(timeout=60, spare_seconds=0.2)
+    child.warm([__name__])
+    assert child._spares
+    await asyncio.sleep(0.5)
+    assert child._spares == {}
