@@ -54,7 +54,8 @@ def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period
     m = re.fullmatch(r"(tuan|thang|quy|nam)?\s*([0-9ivx]+)(?:\s*(?:/|-|\s+nam\s+)\s*(\d{4}))?", t)
     if not m:
         raise PeriodError(
-            f"Chưa hiểu kỳ “{text.strip()}”. Ví dụ: tuần 47, tuần trước, tháng 11/2026, quý IV."
+            f"Chưa hiểu kỳ “{text.strip()}”. Ví dụ: tuần 47, tuần trước, tháng 11/2026, quý IV,"
+            " năm 2026, năm nay."
         )
     word, num_text, year_text = m.group(1), m.group(2), m.group(3)
     year = int(year_text) if year_text else today.year
@@ -126,6 +127,14 @@ def parse_span_ref(text: str, default_type: PeriodType, today: date) -> tuple[da
         raise PeriodError(
             f"Chưa hiểu khoảng thời gian “{text.strip()}”. Ví dụ: từ 01/10/2026 đến 15/11/2026."
         )
+    return parse_recent_period_ref(text, default_type, today)
+
+
+def parse_recent_period_ref(text: str, default_type: PeriodType, today: date) -> Period:
+    """``parse_period_ref`` for commands about periods already under way or past: a period
+    named without its year that would lie ahead is last year's ("quý IV" or "tuần 45" asked
+    in January mean the ones just ended, not those of the coming autumn)."""
+    t = fold(text).strip()
     last_year = date(today.year - 1, today.month, 1)
     implicit = not re.search(r"\d{4}", t) and not _RELATIVE.search(t)
     try:
@@ -136,7 +145,6 @@ def parse_span_ref(text: str, default_type: PeriodType, today: date) -> tuple[da
         # "tuần 53" asked in the first days of a year without a week 53: last year's.
         period = parse_period_ref(text, default_type, last_year)
     if period.start > today and implicit:
-        # "quý IV" asked in January means the quarter just ended, not the one next year.
         period = parse_period_ref(text, default_type, last_year)
     return period
 

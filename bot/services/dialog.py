@@ -69,7 +69,7 @@ from bot.core.models import (
     Workspace,
 )
 from bot.core.parsing import Problem, ProblemKind, parse_report, parse_value, render_form
-from bot.core.periodref import parse_period_ref
+from bot.core.periodref import parse_period_ref, parse_recent_period_ref
 from bot.core.periods import Period, PeriodError, PeriodType
 from bot.core.presets import PRESETS
 from bot.core.render_checklist import assessment_lines, describe_rule, prompt_hint
@@ -1303,6 +1303,8 @@ class DialogEngine(
         if words:
             try:
                 today = ctx.now.astimezone(_zone(default.timezone)).date()
+                # Not "recent": a week ahead named without its year is a slip to point out,
+                # not last year's week to file a report under.
                 period = parse_period_ref(" ".join(words), default.period_type, today)
                 words = []
             except PeriodError:
@@ -2108,7 +2110,7 @@ class DialogEngine(
             return campaign, cal.reporting_period(campaign, ctx.now)
         today = ctx.now.astimezone(_zone(campaign.timezone)).date()
         try:
-            period = parse_period_ref(args, campaign.period_type, today)
+            period = parse_recent_period_ref(args, campaign.period_type, today)
         except PeriodError as exc:
             return ctx.reply(str(exc))
         if period.type is not campaign.period_type:

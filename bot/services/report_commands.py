@@ -86,12 +86,19 @@ class ReportCommandsMixin:
         campaign = campaigns[0]
         today = ctx.now.astimezone(ZoneInfo(campaign.timezone)).date()
         text = " ".join(rest)
+        bare = _BARE_KINDS.get(fold(text).strip())
+        ref: tuple[date, date] | Period
         try:
-            ref = (
-                parse_span_ref(text, campaign.period_type, today)
-                if text
-                else _default_span(campaign, ctx.now, default)
-            )
+            if bare is not None:
+                # "/tonghop năm", "/xuat excel quý": the year (quarter…) of the last period
+                # whose reports are in, as without a period.
+                ref = _default_span(campaign, ctx.now, bare)
+            else:
+                ref = (
+                    parse_span_ref(text, campaign.period_type, today)
+                    if text
+                    else _default_span(campaign, ctx.now, default)
+                )
         except PeriodError as exc:
             # "/xuat tanhao quy 4": a mistyped unit code is the likelier fault than the
             # period when the other words make a period on their own.
@@ -452,6 +459,14 @@ def _later(ctx: Ctx, make: Callable[[], Awaitable[list[OutboundMessage]]]) -> li
 
     ctx.after.append(guarded)
     return []
+
+
+_BARE_KINDS = {
+    "tuan": PeriodType.WEEK,
+    "thang": PeriodType.MONTH,
+    "quy": PeriodType.QUARTER,
+    "nam": PeriodType.YEAR,
+}
 
 
 def _default_span(campaign: Campaign, now: datetime, kind: PeriodType | None) -> Period:

@@ -210,3 +210,22 @@ async def test_files_on_zalo_are_explained_not_attempted(tayninh: Harness) -> No
 
     assert "Zalo chưa cho bot gửi tệp" in await say("z-1", "/xuat word quý IV")
     assert "TỔNG HỢP KẾT QUẢ QUÝ IV/2026" in await say("z-2", "/tonghop quý IV")
+
+
+async def test_a_bare_year_and_a_week_without_its_year_in_january(tayninh: Harness) -> None:
+    """ "/tonghop năm" is the year of the last reports in (as with no period at all), and a
+    week named without its year in January is last year's, not the coming autumn's."""
+    h = tayninh
+    await two_weeks(h)
+    await h.play("@clock 2027-01-05 09:00")
+    bare = await h.play("1007 @ ld: /tonghop năm")
+    assert "📊 TỔNG HỢP KẾT QUẢ NĂM 2026" in bare and "37 buổi" in bare
+    named = await h.play("1007 @ ld: /tonghop năm 2026")
+    assert bare == named
+    out = await h.play("1007 @ ld: /xuat excel năm")
+    assert "[tệp: tong-hop-nam-2026.xlsx]" in out
+    out = await h.play("1007 @ ld: /tonghop tuần 48")
+    assert "TUẦN 48/2026" in out and "2027" not in out.split("\n")[1]
+    # Reporting is not reading: a week ahead stays a slip to point out.
+    out = await h.play("1001 @ dm: /baocao hnd tuần 48")
+    assert "48/2027" in out

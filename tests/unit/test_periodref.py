@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from bot.core.periodref import parse_period_ref
+from bot.core.periodref import parse_period_ref, parse_recent_period_ref
 from bot.core.periods import PeriodError, PeriodType
 
 TODAY = date(2026, 11, 25)
@@ -39,3 +39,38 @@ def test_references(text: str, key: str) -> None:
 def test_bad_references(text: str) -> None:
     with pytest.raises(PeriodError):
         parse_period_ref(text, W, TODAY)
+
+
+JANUARY = date(2027, 1, 3)  # a Sunday of week 53 of 2026
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        # Named without the year and still ahead: last year's (reading commands only).
+        ("tuần 45", "2026-W45"),
+        ("45", "2026-W45"),
+        ("tuần 53", "2026-W53"),
+        ("quý IV", "2026-Q4"),
+        ("tháng 12", "2026-12"),
+        # Under way or past this year, or with its year, or relative: as written.
+        ("tuần 52", "2026-W52"),
+        ("tuần 45/2027", "2027-W45"),
+        ("năm nay", "2027"),
+        ("tuần sau", "2027-W01"),
+        ("tháng 1", "2027-01"),
+    ],
+)
+def test_recent_references_in_january(text: str, key: str) -> None:
+    assert parse_recent_period_ref(text, W, JANUARY).key == key
+
+
+def test_a_report_command_still_sees_a_week_ahead() -> None:
+    """``/baocao`` keeps reading "tuần 45" in January as this year's (then refused as not
+    started), never as last year's week to file a report under."""
+    assert parse_period_ref("tuần 45", W, JANUARY).key == "2027-W45"
+
+
+def test_the_unknown_period_message_gives_year_examples() -> None:
+    with pytest.raises(PeriodError, match="năm 2026, năm nay"):
+        parse_period_ref("hôm kia", W, TODAY)
