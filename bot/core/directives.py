@@ -265,7 +265,8 @@ def render_sent(
         n=d.number, to=addressees(d, orgs, everyone), count=format_int(len(orgs))
     )
     if messages == 0:
-        return text + dmsg.SENT_NOWHERE
+        which = "đơn vị này" if len(orgs) == 1 else "các đơn vị này"
+        return text + dmsg.SENT_NOWHERE.format(which=which)
     if unreached:
         names = ", ".join(o.display_name for o in unreached[:max_named])
         if len(unreached) > max_named:

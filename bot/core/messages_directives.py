@@ -29,13 +29,13 @@ REMIND_ASK = "Đề nghị đồng chí xác nhận: bấm “Đã nhận” ho�
 
 SENT = "✅ Đã gửi chỉ đạo số {n} tới {to} ({count} đơn vị). Theo dõi: /xemchidao {n}."
 SENT_NOWHERE = (
-    "\nLưu ý: các đơn vị này chưa có cán bộ báo cáo tham gia nên chưa ai nhận được tin;"
-    " chỉ đạo vẫn được lưu và hiện trong đề nghị báo cáo kỳ tới."
+    "\nLưu ý: {which} chưa có cán bộ báo cáo tham gia nên chưa ai nhận được tin; chỉ đạo vẫn"
+    " được lưu và hiện trong đề nghị báo cáo kỳ tới."
 )
 SENT_UNREACHED = (
-    "\nLưu ý: {k} đơn vị chưa có cán bộ báo cáo tham gia nên chưa có ai nhận tin và xác nhận"
-    " cho đơn vị: {names}. Chỉ đạo vẫn được lưu; khi đơn vị có cán bộ tham gia, chỉ đạo sẽ hiện"
-    " trong đề nghị báo cáo kỳ tới."
+    "\nLưu ý: {k} đơn vị chưa có cán bộ báo cáo tham gia nên không ai được gắn tên, nhắn riêng"
+    " hay xác nhận thay cho đơn vị: {names}. Chỉ đạo vẫn được lưu; khi đơn vị có cán bộ tham"
+    " gia, chỉ đạo sẽ hiện trong đề nghị báo cáo kỳ tới."
 )
 CONFIRM_REPLY = (
     "Đồng chí muốn gửi nội dung trên thành chỉ đạo tới {to}?\n“{excerpt}”\n"

@@ -174,7 +174,8 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
             f"đúng hạn {_rate(top.on_time, top.expected, top.on_time_rate)}."
         )
     lines.append(f"1. Tình hình báo cáo: {status}")
-    lines.extend(_level_lines(r, max_levels))
+    if top is not None and top.expected:
+        lines.extend(_level_lines(r, max_levels))  # (nothing due: no "0/0" line per level)
 
     lines.append("2. Kết quả chủ yếu:")
     if r.empty:
@@ -200,7 +201,11 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
         if len(behind) > max_behind:
             lines.append(f" … và {format_int(len(behind) - max_behind)} đơn vị khác.")
     else:
-        lines.append("3. Các đơn vị đều báo cáo đầy đủ." if r.expected else "3. —")
+        lines.append(
+            "3. Các đơn vị đều báo cáo đầy đủ."
+            if r.expected
+            else "3. Chưa có kỳ báo cáo nào đến hạn để đánh giá mức đầy đủ."
+        )
 
     counts = r.narrative_counts()
     if counts:

@@ -27,8 +27,8 @@ async def test_a_leader_sends_a_directive_to_every_unit(tayninh: Harness) -> Non
     assert "✅ Đã gửi chỉ đạo số 1 tới các đơn vị (6 đơn vị). Theo dõi: /xemchidao 1." in out
     # Two units have nobody in the bot: the sender is told which.
     assert (
-        "Lưu ý: 2 đơn vị chưa có cán bộ báo cáo tham gia nên chưa có ai nhận tin và xác nhận"
-        " cho đơn vị: Hội LHPN tỉnh, Hội CCB tỉnh." in out
+        "Lưu ý: 2 đơn vị chưa có cán bộ báo cáo tham gia nên không ai được gắn tên, nhắn riêng"
+        " hay xác nhận thay cho đơn vị: Hội LHPN tỉnh, Hội CCB tỉnh." in out
     )
     # The reporting group gets it once, naming the reporters, with the word to type.
     assert "bot -> g1:\n  📌 CHỈ ĐẠO SỐ 1 (Đặng Thị Giang, 23/11/2026)\n  Gửi: các đơn vị." in out
@@ -326,3 +326,14 @@ async def test_a_commune_leader_directs_the_commune_and_a_commune_code_means_its
     assert set(d1.org_ids) == th and set(d2.org_ids) == tb
     out = await h.play("1003 @ dm: đã nhận")
     assert "✅ Đã ghi nhận: Hội ND (Xã Tân Biên) đã nhận chỉ đạo số 2" in out
+
+
+async def test_a_directive_to_one_unit_without_a_reporter(tayninh: Harness) -> None:
+    h = tayninh
+    await h.play("@clock 2026-11-23 09:00")
+    out = await h.play("1007 @ ld: /chidao hccb | Báo cáo số hội viên")
+    # The group gets it, but nobody there can be named or acknowledge for the unit.
+    assert (
+        "Lưu ý: 1 đơn vị chưa có cán bộ báo cáo tham gia nên không ai được gắn tên, nhắn riêng"
+        " hay xác nhận thay cho đơn vị: Hội CCB tỉnh." in out
+    )

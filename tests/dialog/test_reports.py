@@ -229,3 +229,15 @@ async def test_a_bare_year_and_a_week_without_its_year_in_january(tayninh: Harne
     # Reporting is not reading: a week ahead stays a slip to point out.
     out = await h.play("1001 @ dm: /baocao hnd tuần 48")
     assert "48/2027" in out
+
+
+async def test_a_span_with_nothing_due_yet_says_so_plainly(tayninh: Harness) -> None:
+    """Asked before its first week's deadline, a month's roll-up has nothing due: no "0/0"
+    line per level, and the completeness section says why instead of a dash."""
+    h = tayninh
+    await two_weeks(h)
+    await h.play("@clock 2026-12-02 08:00")
+    out = await h.play("1007 @ ld: /tonghop tháng 12")
+    assert "1. Tình hình báo cáo: chưa có kỳ báo cáo nào đến hạn." in out
+    assert "0/0" not in out
+    assert "3. Chưa có kỳ báo cáo nào đến hạn để đánh giá mức đầy đủ." in out

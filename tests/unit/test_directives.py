@@ -19,6 +19,7 @@ from bot.core.directives import (
     parse_ack,
     parse_request,
     reminder_times,
+    render_sent,
     split_answers,
 )
 from bot.core.models import OrgUnit
@@ -123,3 +124,21 @@ def test_digest_lines_show_answers_and_who_is_silent() -> None:
     assert digest_lines([fresh]) == [
         "• Chỉ đạo số 3: Tuyên truyền phòng, chống bão (đã nhận 0/3 đơn vị)"
     ]
+
+
+def test_the_sender_is_told_who_cannot_receive_in_one_unit_or_many() -> None:
+    orgs = [
+        OrgUnit(id=i, workspace_id=1, code=f"u{i}", name=f"Đơn vị {i}", short_name="")
+        for i in range(1, 15)
+    ]
+    d = Directive(
+        1, 1, 7, "Nội dung", "telegram:1", "Lãnh đạo", datetime(2026, 11, 23, tzinfo=TZ), (1,)
+    )
+    one = render_sent(d, orgs[:1], False, 0)
+    assert "Lưu ý: đơn vị này chưa có cán bộ báo cáo tham gia nên chưa ai nhận được tin" in one
+    many = render_sent(d, orgs, True, 0)
+    assert "Lưu ý: các đơn vị này chưa có cán bộ" in many
+    some = render_sent(d, orgs, True, 3, orgs[2:])
+    assert "Lưu ý: 12 đơn vị chưa có cán bộ báo cáo tham gia" in some
+    assert "Đơn vị 3, Đơn vị 4" in some and "Đơn vị 12 và 2 đơn vị khác." in some
+    assert "Lưu ý" not in render_sent(d, orgs, True, 3)
