@@ -150,6 +150,7 @@ def _org(row: Row) -> OrgUnit:
         active=bool(row["active"]),
         sort_order=row["sort_order"],
         reports=bool(row["reports"]),
+        added_at=decode_dt(row["added_at"]) if row["added_at"] else None,
     )
 
 
@@ -171,13 +172,23 @@ class SqliteOrgRepo:
         short_name: str = "",
         parent_id: int | None = None,
         reports: bool = True,
+        added_at: datetime | None = None,
     ) -> OrgUnit:
         self._drop()
         try:
             row = await self._db.fetchone(
                 "INSERT INTO org_units (workspace_id, code, code_key, name, short_name,"
-                " parent_id, reports) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
-                (workspace_id, code, fold(code), name, short_name, parent_id, int(reports)),
+                " parent_id, reports, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                (
+                    workspace_id,
+                    code,
+                    fold(code),
+                    name,
+                    short_name,
+                    parent_id,
+                    int(reports),
+                    encode_dt(added_at) if added_at else None,
+                ),
             )
         except sqlite3.IntegrityError as exc:
             if _is_unique(exc):

@@ -74,6 +74,14 @@ class OrgUnit:
     # False for a unit that only groups others (a province, a commune): it is never
     # prompted nor counted missing; its digests and roll-ups cover its descendants.
     reports: bool = True
+    # When it was added (None: before this was recorded). It is expected to report for
+    # the periods whose deadline comes after that, and only those.
+    added_at: datetime | None = None
+
+    def expected_by(self, deadline: datetime) -> bool:
+        """Whether a period due at ``deadline`` expects a report of this unit (its own
+        state aside: active, exempt): it existed before the deadline."""
+        return self.added_at is None or self.added_at < deadline
 
     @property
     def display_name(self) -> str:

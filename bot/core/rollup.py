@@ -510,7 +510,11 @@ def compute_rollup(
     columns: list[PeriodTotals] = []
     for info in counted:
         vs = by_period_versions.get(info.period.key, [])
-        expected_here = [o for o in expected_orgs if o.id not in info.exempt_org_ids]
+        expected_here = [
+            o
+            for o in expected_orgs
+            if o.id not in info.exempt_org_ids and o.expected_by(info.deadline)
+        ]
         reported_ids = {v.org_id for v in vs}
         rows_here = [nums_of[id(v)] for v in vs]
         columns.append(
@@ -710,6 +714,7 @@ def _summary_columns(
     ``pending``. Linear in the misses, not in units x periods (20,000 x 52 at national
     scale)."""
     ids = {o.id for o in expected_orgs}
+    joined = [o for o in expected_orgs if o.added_at is not None]  # added since recorded
     missed: dict[date, int] = {}
     for a in attendance:
         for p in a.missed_periods:
@@ -726,11 +731,12 @@ def _summary_columns(
     out: list[PeriodTotals] = []
     for info in counted:
         start = info.period.start
-        expected = len(ids) - len(ids & info.exempt_org_ids)
+        not_yet = {o.id for o in joined if not o.expected_by(info.deadline)}
+        expected = len(ids) - len(not_yet) - len((ids & info.exempt_org_ids) - not_yet)
         if info.deadline <= now:
             received = expected - missed.get(start, 0)
         else:
-            received = len(reported_pending[start] - info.exempt_org_ids)
+            received = len(reported_pending[start] - info.exempt_org_ids - not_yet)
         t = kept.get(start)
         values = {f.key: None if t is None else _finish(f, t.get(f.key))[0] for f in numeric}
         out.append(PeriodTotals(info.period, expected, received, values))
@@ -796,6 +802,11 @@ def _attendance(
         oid = org.id
         reported = got.get(oid, frozenset())
         late_here = late.get(oid, frozenset())
+        if org.added_at is not None and due and org.added_at >= due[0].deadline:
+            # Added during the span: the periods due before it are not its own to miss.
+            mine = [i for i in due if org.expected_by(i.deadline)]
+            out.append(_record(org, mine, reported, late_here))
+            continue
         if reported is None and oid not in exempt_any:
             # Every due period reported, none exempt: the common case, without a pass.
             late_ones = (
@@ -803,32 +814,41 @@ def _attendance(
             )
             out.append(Attendance(org, n, n - len(late_ones), len(late_ones), 0, (), 0, late_ones))
             continue
-        expected = on_time = late_n = exempt = run = longest = 0
-        missed: list[Period] = []
-        late_list: list[Period] = []
-        for info in due:
-            if oid in info.exempt_org_ids:
-                exempt += 1
-                continue
-            expected += 1
-            start = info.period.start
-            if reported is not None and start not in reported:
-                missed.append(info.period)
-                run += 1
-                longest = max(longest, run)
-                continue
-            run = 0
-            if start in late_here:
-                late_n += 1
-                late_list.append(info.period)
-            else:
-                on_time += 1
-        out.append(
-            Attendance(
-                org, expected, on_time, late_n, exempt, tuple(missed), longest, tuple(late_list)
-            )
-        )
+        out.append(_record(org, due, reported, late_here))
     return out
+
+
+def _record(
+    org: OrgUnit,
+    due: Sequence[PeriodInfo],
+    reported: Set[date] | None,
+    late_here: Set[date],
+) -> Attendance:
+    """One unit's record over ``due`` (see ``_attendance``; ``reported`` None: all)."""
+    oid = org.id
+    expected = on_time = late_n = exempt = run = longest = 0
+    missed: list[Period] = []
+    late_list: list[Period] = []
+    for info in due:
+        if oid in info.exempt_org_ids:
+            exempt += 1
+            continue
+        expected += 1
+        start = info.period.start
+        if reported is not None and start not in reported:
+            missed.append(info.period)
+            run += 1
+            longest = max(longest, run)
+            continue
+        run = 0
+        if start in late_here:
+            late_n += 1
+            late_list.append(info.period)
+        else:
+            on_time += 1
+    return Attendance(
+        org, expected, on_time, late_n, exempt, tuple(missed), longest, tuple(late_list)
+    )
 
 
 def _levels(

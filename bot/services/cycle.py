@@ -312,7 +312,7 @@ class CycleService:
 
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         if step is CycleStep.OPEN:
-            orgs = await self._digests.expected_orgs(campaign)
+            orgs = await self._digests.expected_orgs(campaign, period)
             targets = await self._reporting_targets(campaign, orgs)
             directives = DirectiveService(self._store, tz)
             prompts: list[Outgoing | tuple[Target, str]] = []

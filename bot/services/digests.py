@@ -42,20 +42,24 @@ class DigestService:
         self._indicators = IndicatorService(store)
         self._kept = KeptTotals(store)
 
-    async def expected_orgs(self, campaign: Campaign) -> list[OrgUnit]:
-        """Who must report: the active reporting units (under active levels), in the
-        tree's display order (the order they were added, for a single-level group)."""
+    async def expected_orgs(self, campaign: Campaign, period: Period) -> list[OrgUnit]:
+        """Who must report for ``period``: the active reporting units (under active levels)
+        added before its deadline, in the tree's display order (the order they were
+        added, for a single-level group)."""
         everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
-        return Hierarchy(everyone).reporting()
+        deadline = cal.times(campaign, period).deadline
+        return [o for o in Hierarchy(everyone).reporting() if o.expected_by(deadline)]
 
     async def _split_orgs(
-        self, campaign: Campaign
+        self, campaign: Campaign, period: Period
     ) -> tuple[list[OrgUnit], list[OrgUnit], Hierarchy]:
-        """Expected units and the others (named if they reported anyway). In a multi-level
-        workspace names that repeat from commune to commune carry their commune."""
+        """Units expected for ``period`` and the others (named if they reported anyway). In
+        a multi-level workspace names that repeat from commune to commune carry their
+        commune."""
         everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
         tree = Hierarchy(everyone)
-        expected = tree.reporting()
+        deadline = cal.times(campaign, period).deadline
+        expected = [o for o in tree.reporting() if o.expected_by(deadline)]
         ids = {o.id for o in expected}
         others = [o for o in everyone if o.id not in ids]
         if tree.has_levels:
@@ -65,7 +69,7 @@ class DigestService:
 
     async def digest(self, campaign: Campaign, period: Period, now: datetime) -> Digest:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
-        orgs, others, tree = await self._split_orgs(campaign)
+        orgs, others, tree = await self._split_orgs(campaign, period)
         first = min(cal.first_period(campaign), period)
         signature = totals_signature(template)
         # Read before the reports: totals computed from reports that changed after this
@@ -149,7 +153,7 @@ class DigestService:
         return await self._kept.resolve(campaign, template, signature, stored)
 
     async def completeness(self, campaign: Campaign, period: Period, now: datetime) -> Completeness:
-        orgs, others, _ = await self._split_orgs(campaign)
+        orgs, others, _ = await self._split_orgs(campaign, period)
         current = await self._store.submissions.current(campaign.id, period)
         return compute_completeness(
             orgs=orgs,

@@ -66,6 +66,7 @@ class OrgRepo(Protocol):
         short_name: str = "",
         parent_id: int | None = None,
         reports: bool = True,
+        added_at: datetime | None = None,
     ) -> OrgUnit:
         """Raises DuplicateError if the code is taken in the workspace (case-insensitive)."""
         ...

@@ -44,7 +44,7 @@ from bot.services.templates import TemplateMissingError
 
 if TYPE_CHECKING:
     from bot.core.events import InboundMessage
-    from bot.services.dialog import Ctx
+    from bot.services.dialog import Ctx, EngineConfig
     from bot.services.ports import Store
     from bot.services.reports import ReportService
 
@@ -55,6 +55,7 @@ class ReportCommandsMixin:
     if TYPE_CHECKING:
         _store: Store
         _reports: ReportService
+        _config: EngineConfig
 
         async def _campaigns(self, ctx: Ctx) -> list[Campaign]: ...
         async def _org_by_code(self, ctx: Ctx, code: str) -> OrgUnit | None: ...
@@ -382,8 +383,18 @@ class ReportCommandsMixin:
             parent_id = parent.id
         name = " ".join(name_text.split())[:200]
         short = " ".join(short_text.split())[:80]
+        # A unit is expected for the periods due after it was added (one added in November
+        # is not missing January to October).
         try:
-            await self._store.orgs.add(ctx.workspace.id, code, name, short, parent_id, reports)
+            await self._store.orgs.add(
+                ctx.workspace.id,
+                code,
+                name,
+                short,
+                parent_id,
+                reports,
+                added_at=ctx.now if reports else None,
+            )
         except DuplicateError:
             return msg.ORG_EXISTS.format(code=code)
         await self._audit(ctx, "add_level" if not reports else "add_org", f"{code}: {name}")

@@ -241,3 +241,27 @@ async def test_a_span_with_nothing_due_yet_says_so_plainly(tayninh: Harness) -> 
     assert "1. Tình hình báo cáo: chưa có kỳ báo cáo nào đến hạn." in out
     assert "0/0" not in out
     assert "3. Chưa có kỳ báo cáo nào đến hạn để đánh giá mức đầy đủ." in out
+
+
+async def test_a_unit_added_during_the_year_is_not_missing_the_weeks_before(
+    tayninh: Harness,
+) -> None:
+    """A unit added on Tuesday of week 49 is expected from that week (its deadline is to
+    come), not for week 48 or the months before: its record starts when it joined."""
+    h = tayninh
+    await two_weeks(h)
+    await h.play("@clock 2026-12-01 10:00")
+    out = await h.play("1001 @ g1: /themdonvi hnct | Hội Người cao tuổi tỉnh | Hội NCT")
+    assert "hnct" in out
+    await h.play("@clock 2026-12-07 09:00")
+    out = await h.play("1007 @ ld: /chuyencan tháng 11")
+    assert "Hội NCT" not in out  # not a unit yet when week 48 was due
+    out = await h.play("1007 @ ld: /chuyencan tháng 12")
+    assert "Hội NCT: 0/1" in out  # week 49, due on Friday after it joined
+    out = await h.play("1007 @ ld: /chuyencan năm 2026")
+    assert "Hội NCT: 0/1" in out
+    # The workbook's completeness sheet agrees.
+    await h.play("1007 @ ld: /xuat excel năm 2026")
+    wb = openpyxl.load_workbook(io.BytesIO(last_file(h, ".xlsx").content))
+    rows = [r for r in wb["Chuyên cần"].iter_rows(values_only=True) if r[1] == "Hội NCT"]
+    assert rows and rows[0][2] == 1  # one week to report

@@ -51,12 +51,23 @@ SPANS = (
 )
 
 
-def _org(i: int, code: str, parent: int | None, *, reports: bool = True, active: bool = True):
-    return OrgUnit(i, 1, code, code.upper(), code.upper(), parent, active, i, reports)
+def _org(
+    i: int,
+    code: str,
+    parent: int | None,
+    *,
+    reports: bool = True,
+    active: bool = True,
+    added_at: datetime | None = None,
+):
+    return OrgUnit(
+        i, 1, code, code.upper(), code.upper(), parent, active, i, reports, added_at=added_at
+    )
 
 
 # A province, two communes with units of the same short name (full names carry the
-# commune), a unit right under the province, a stopped unit.
+# commune), a unit right under the province, a stopped unit, a unit added in the middle of
+# the spans (expected only for the weeks due after) and one added before them.
 TREE = Hierarchy(
     [
         _org(1, "tinh", None, reports=False),
@@ -68,9 +79,11 @@ TREE = Hierarchy(
         _org(7, "hpn", 3),
         _org(8, "ubmt", 1),
         _org(9, "cu", 2, active=False),
+        _org(10, "moi", 3, added_at=datetime(2026, 11, 12, 3, 0, tzinfo=UTC)),
+        _org(11, "cu2", 3, added_at=datetime(2025, 6, 1, tzinfo=UTC)),
     ]
 )
-REPORTERS = [4, 5, 6, 7, 8, 9, 99]  # 99: a unit no longer known
+REPORTERS = [4, 5, 6, 7, 8, 9, 10, 11, 99]  # 99: a unit no longer known
 
 
 def _template(spec: list[tuple[str, str | None]], texts: list[int]) -> Template:
@@ -214,6 +227,8 @@ def reference_attendance(
         missed: list[Period] = []
         late_ones: list[Period] = []
         for info in due:
+            if org.added_at is not None and org.added_at >= info.deadline:
+                continue  # not a unit yet when the period was due: not its to miss
             if org.id in info.exempt_org_ids:
                 exempt += 1
                 continue
