@@ -656,6 +656,14 @@ class DialogEngine(
             return None
         return await self._store.orgs.by_code(ctx.workspace.id, code.strip().lower())
 
+    async def _unit_name(self, ctx: Ctx, org: OrgUnit) -> str:
+        """A unit's name as confirmations show it: with its commune where communes repeat
+        names ("Hội CCB (Phường Bình Minh)"), as listings and roll-ups do."""
+        if ctx.workspace is None:
+            return org.display_name
+        tree = Hierarchy(await self._store.orgs.all(ctx.workspace.id, include_inactive=True))
+        return tree.full_name(org)
+
     async def _audit(self, ctx: Ctx, action: str, detail: str) -> None:
         assert ctx.workspace is not None
         await self._store.audit.record(ctx.workspace.id, ctx.actor, action, detail, ctx.now)
@@ -925,7 +933,7 @@ class DialogEngine(
         await self._store.orgs.update(replace(org, active=active))
         await self._audit(ctx, "activate_org" if active else "deactivate_org", org.code)
         template = msg.ORG_ACTIVATED if active else msg.ORG_DEACTIVATED
-        text = template.format(name=org.display_name, code=org.code)
+        text = template.format(name=tree.full_name(org), code=org.code)
         if under:
             # A commune carries its units with it: say how many, and what it does to figures.
             text += " " + msg.LEVEL_UNITS_FOLLOW.format(n=len(under))
@@ -1037,7 +1045,11 @@ class DialogEngine(
             f"({msg.ROLE_LABELS[role.value]})",
         )
         return ctx.reply(
-            msg.bound(target.display_name, org.display_name if org else None, role.value)
+            msg.bound(
+                target.display_name,
+                await self._unit_name(ctx, org) if org else None,
+                role.value,
+            )
         )
 
     async def _cmd_bogan(self, ctx: Ctx, args: str, event: InboundMessage) -> list[OutboundMessage]:
@@ -2027,7 +2039,7 @@ class DialogEngine(
             await self._store.calendar.exempt(campaign.id, period, org.id, reason, ctx.now)
         labels = [p.short_label() for p in periods]
         await self._audit(ctx, "exempt", f"{org.code}: {', '.join(labels)} {reason}".strip())
-        return ctx.reply(msg.exempted(org.display_name, labels, reason))
+        return ctx.reply(msg.exempted(await self._unit_name(ctx, org), labels, reason))
 
     async def _cmd_bomien(
         self, ctx: Ctx, args: str, event: InboundMessage

@@ -184,3 +184,13 @@ async def test_a_commune_report_carries_the_commune_letterhead(harness: Harness)
     assert "báo cáo Word (Xã Tân Hòa) về mặc định" in out
     out = await h.play("1001 @ g1: /vanban xa_tanhoa")
     assert "Lê Thị Hoa" not in out
+
+
+async def test_confirmations_name_a_unit_with_its_commune(harness: Harness) -> None:
+    """Every commune has a "Hội ND": confirmations say which one, as listings do."""
+    h = harness
+    await province(h)
+    out = await h.play("1001 @ g1: /mien hnd_tb tuần 48 | Đi tập huấn")
+    assert "✅ Hội ND (Xã Tân Biên) được miễn báo cáo" in out
+    out = await h.play("1001 @ g1: /ngungdonvi hnd_th")
+    assert "Đã ngừng theo dõi báo cáo của Hội ND (Xã Tân Hòa)" in out
