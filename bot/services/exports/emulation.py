@@ -16,7 +16,7 @@ document can hold.
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.emulation import EmulationEntry, Registry
@@ -34,18 +34,16 @@ from bot.services.exports.excel import (
 )
 from bot.services.exports.word import (
     BODY_PT,
-    LINE_SPACING,
     MAX_NAME,
     TEXT_W,
     _base_styles,
     _clean,
-    _closing,
+    _finish,
     _fmt,
     _Grid,
     _grid,
     _header,
     _lower_first,
-    _mark_size,
     _page,
     _page_numbers,
     _Para,
@@ -156,26 +154,16 @@ def registry_document(
                 align="clllc",
             ),
         )
-    p = doc.add_paragraph()
-    _fmt(p, indent=True, before=6, after=6, spacing=LINE_SPACING, keep_next=True)
-    _run(p, CLOSING.format(subject=_lower_first(_clean(subject, 400))), BODY_PT)
-    _closing(doc, lh)
-    _mark_size(doc.add_paragraph(), 2)
-
-    props = doc.core_properties
-    props.title = _clean(f"{DOC_TYPE} {subject}", 250)
-    props.subject = _clean(subject, 250)
-    props.author = _clean(lh.issuing_body or workspace_name, 250)
-    props.last_modified_by = props.author
-    props.language = "vi-VN"
-    props.comments = ""
-    stamp = datetime.combine(issued_on, time(0, 0), tzinfo=UTC)
-    props.created = stamp
-    props.modified = stamp
-    props.revision = 1
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return _finish(
+        doc,
+        lh,
+        subject,
+        _clean(subject, 400),
+        workspace_name=workspace_name,
+        issued_on=issued_on,
+        doc_type=DOC_TYPE,
+        closing=CLOSING,
+    )
 
 
 # -- Excel ------------------------------------------------------------------------------------

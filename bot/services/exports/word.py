@@ -1361,14 +1361,31 @@ def rollup_document(
             _grid(doc, block)
         else:
             _image(doc, block.png)
+    return _finish(doc, lh, subject, subject, workspace_name=workspace_name, issued_on=issued_on)
+
+
+def _finish(
+    doc: DocxDocument,
+    lh: Letterhead,
+    subject: str,
+    closing_subject: str,
+    *,
+    workspace_name: str,
+    issued_on: date,
+    doc_type: str = DOC_TYPE,
+    closing: str = CLOSING,
+) -> bytes:
+    """The end every document of ours shares: the closing sentence on ``closing_subject``,
+    recipients and signature, the document's properties (dated ``issued_on``, so the same
+    report gives the same file), and the bytes."""
     p = doc.add_paragraph()
     _fmt(p, indent=True, before=6, after=6, spacing=LINE_SPACING, keep_next=True)
-    _run(p, CLOSING.format(subject=_lower_first(subject)), BODY_PT)
+    _run(p, closing.format(subject=_lower_first(closing_subject)), BODY_PT)
     _closing(doc, lh)
     _mark_size(doc.add_paragraph(), 2)  # a document ends with a paragraph, not a table
 
     props = doc.core_properties
-    props.title = _clean(f"{DOC_TYPE} {subject}", 250)
+    props.title = _clean(f"{doc_type} {subject}", 250)
     props.subject = _clean(subject, 250)
     props.author = _clean(lh.issuing_body or workspace_name, 250)
     props.last_modified_by = props.author
