@@ -12,6 +12,15 @@ from bot.core.text import fold
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
+# A period's kind by its word, folded ("tuần 47", "quý IV"; "/tonghop năm" alone).
+KIND_WORDS = {
+    "tuan": PeriodType.WEEK,
+    "thang": PeriodType.MONTH,
+    "quy": PeriodType.QUARTER,
+    "nam": PeriodType.YEAR,
+}
+
+
 def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period:
     """The period named by ``text``; empty text means the current period of ``default_type``.
 
@@ -59,13 +68,7 @@ def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period
         )
     word, num_text, year_text = m.group(1), m.group(2), m.group(3)
     year = int(year_text) if year_text else today.year
-    ptype = {
-        "tuan": PeriodType.WEEK,
-        "thang": PeriodType.MONTH,
-        "quy": PeriodType.QUARTER,
-        "nam": PeriodType.YEAR,
-        None: default_type,
-    }[word]
+    ptype = KIND_WORDS[word] if word is not None else default_type
     if num_text in _ROMAN:
         num = _ROMAN[num_text]
         ptype = PeriodType.QUARTER if word is None else ptype

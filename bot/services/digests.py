@@ -47,8 +47,7 @@ class DigestService:
         added before its deadline, in the tree's display order (the order they were
         added, for a single-level group)."""
         everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
-        deadline = cal.times(campaign, period).deadline
-        return [o for o in Hierarchy(everyone).reporting() if o.expected_by(deadline)]
+        return _expected(Hierarchy(everyone), campaign, period)
 
     async def _split_orgs(
         self, campaign: Campaign, period: Period
@@ -58,8 +57,7 @@ class DigestService:
         commune."""
         everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
         tree = Hierarchy(everyone)
-        deadline = cal.times(campaign, period).deadline
-        expected = [o for o in tree.reporting() if o.expected_by(deadline)]
+        expected = _expected(tree, campaign, period)
         ids = {o.id for o in expected}
         others = [o for o in everyone if o.id not in ids]
         if tree.has_levels:
@@ -164,6 +162,12 @@ class DigestService:
             current=current,
             now=now,
         )
+
+
+def _expected(tree: Hierarchy, campaign: Campaign, period: Period) -> list[OrgUnit]:
+    """The reporting units of ``tree`` that ``period`` expects: added before its deadline."""
+    deadline = cal.times(campaign, period).deadline
+    return [o for o in tree.reporting() if o.expected_by(deadline)]
 
 
 def level_status(tree: Hierarchy, c: Completeness) -> list[LevelStatus]:

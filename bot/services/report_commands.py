@@ -28,7 +28,7 @@ from bot.core.letterhead import (
     level_prefix,
 )
 from bot.core.models import Campaign, OrgUnit, Role
-from bot.core.periodref import parse_span_ref
+from bot.core.periodref import KIND_WORDS, parse_span_ref
 from bot.core.periods import Period, PeriodError, PeriodType
 from bot.core.render_reports import render_attendance, render_history, render_rollup
 from bot.core.rollup import Span
@@ -87,7 +87,7 @@ class ReportCommandsMixin:
         campaign = campaigns[0]
         today = ctx.now.astimezone(ZoneInfo(campaign.timezone)).date()
         text = " ".join(rest)
-        bare = _BARE_KINDS.get(fold(text).strip())
+        bare = KIND_WORDS.get(fold(text).strip())
         ref: tuple[date, date] | Period
         try:
             if bare is not None:
@@ -470,14 +470,6 @@ def _later(ctx: Ctx, make: Callable[[], Awaitable[list[OutboundMessage]]]) -> li
 
     ctx.after.append(guarded)
     return []
-
-
-_BARE_KINDS = {
-    "tuan": PeriodType.WEEK,
-    "thang": PeriodType.MONTH,
-    "quy": PeriodType.QUARTER,
-    "nam": PeriodType.YEAR,
-}
 
 
 def _default_span(campaign: Campaign, now: datetime, kind: PeriodType | None) -> Period:
