@@ -96,7 +96,7 @@ async def test_fresh_file_gets_schema_and_pragmas(db_path: Path) -> None:
         assert store.db.schema_version == latest
         assert await _pragma(store, "journal_mode") == "wal"
         assert await _pragma(store, "foreign_keys") == 1
-        assert await _pragma(store, "synchronous") == 1  # NORMAL
+        assert await _pragma(store, "synchronous") == 1  # NORMAL (WalSync makes commits durable)
         assert await _pragma(store, "busy_timeout") == 5000
     finally:
         await store.close()
