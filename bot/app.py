@@ -42,6 +42,7 @@ from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram.handlers import TelegramChannel
 from bot.channels.telegram.handlers import rate_limiter as telegram_rate_limiter
 from bot.channels.telegram.polling import ReliablePoller
+from bot.channels.telegram.processor import OrderedUpdateProcessor
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.zalo import CHANNEL as ZALO
 from bot.channels.zalo.channel import ZaloChannel
@@ -515,6 +516,8 @@ def build_telegram(
         .base_file_url(settings.telegram_base_file_url)
         .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))
         .rate_limiter(rate_limiter or telegram_rate_limiter())
+        # Chats handled concurrently, each in order (bot.channels.ordering).
+        .concurrent_updates(OrderedUpdateProcessor())
         .post_init(runtime.post_init)
         .post_stop(runtime.post_stop)
         .post_shutdown(runtime.post_shutdown)

@@ -94,11 +94,30 @@ class ReliablePoller:
                 backoff = min(self._max_backoff, backoff * 2)
                 continue
             backoff = 1.0
-            for update in updates:
-                # Handled one at a time, in order; errors go to the application's error
-                # handler, so one bad update never stops the loop.
-                await self._app.process_update(update)
-                offset = update.update_id + 1
+            if updates:
+                await self._handle(updates)
+                offset = updates[-1].update_id + 1
+
+    async def _handle(self, updates: Sequence[Update]) -> None:
+        """The batch's updates concurrently through the application's update processor
+        (different chats at once, each chat in order: ``OrderedUpdateProcessor``), all of
+        them finished before the next ``getUpdates`` confirms them. Errors go to the
+        application's error handler, so one bad update never stops the loop.
+
+        A slow request (a year's Excel file) delays the next batch until it is done, not
+        the rest of its own batch; a burst (a deadline's replies) arrives as batches of up
+        to 100, handled together."""
+        processor = self._app.update_processor
+        tasks = [
+            asyncio.create_task(processor.process_update(u, self._app.process_update(u)))
+            for u in updates
+        ]
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        for update, result in zip(updates, results, strict=True):
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result  # cancellation: the stop
+            if isinstance(result, Exception):
+                log.error("update %s was not handled", update.update_id, exc_info=result)
 
     @staticmethod
     async def _sleep(stop: asyncio.Event, seconds: float) -> None:
