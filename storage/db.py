@@ -24,10 +24,18 @@ the per-call overhead stays one uncontended lock plus one hop to the worker thre
 reads ever need to run in parallel with writes, add a second, read-only connection for
 reads outside transactions (WAL lets it read the last committed state concurrently).
 
-Round trips: each statement is a hop to aiosqlite's worker thread and back (0.02 to
-0.1 ms on the 2-core machines, by load), more than SQLite's own work for a point query.
-``run(fn)`` sends several dependent statements in one hop (``fn`` runs in the worker
-thread with the ``sqlite3.Connection``).
+Round trips: a hop to aiosqlite's worker thread and back costs 50 to 120 µs on the 2-core
+machines (two thread wake-ups), more than SQLite's own work for a point query, and a reply
+used to make eight while holding the lock. So the statements of a transaction (BEGIN and
+COMMIT included) run on the event loop's thread, directly on the connection: the lock is
+held, the worker thread is idle (counted: never two threads on the connection), and they
+are short. The rules that keep the loop responsive: a statement that takes longer than
+``INLINE_SLOW`` on ``INLINE_SLOW_TIMES`` occasions goes to the worker from then on; after
+``INLINE_STREAK`` statements in a row the loop gets a turn; the WAL is not checkpointed
+inside a commit (``wal_autocheckpoint=0``) but beside the bot by ``WalSync.checkpoint``,
+on a connection of its own. Statements outside a transaction (roll-ups' big reads among
+them) stay in the worker thread. ``run(fn)`` sends several dependent statements in one
+call (``fn`` gets the ``sqlite3.Connection``).
 
 Caches (``RowCache``): the repositories keep small, slowly changing rows (organizations,
 members, workspaces, campaigns, chat bindings) in memory, because one process owns the
@@ -66,6 +74,7 @@ import logging
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -82,6 +91,15 @@ Params = Sequence[Any]
 # How long a statement waits for a lock held by *another process* (a backup, the sqlite3
 # shell, a second bot process) before failing with "database is locked".
 BUSY_TIMEOUT_MS = 5000
+
+# Statements of a transaction run on the event loop's thread (module docstring). One that
+# takes longer than INLINE_SLOW on INLINE_SLOW_TIMES occasions goes to the worker thread
+# from then on; after INLINE_STREAK in a row the loop gets a turn.
+INLINE_SLOW = 0.005  # seconds
+INLINE_SLOW_TIMES = 3
+INLINE_STREAK = 32
+# Write transactions between two checkpoints of the WAL (at a few pages each, a few MB).
+CHECKPOINT_EVERY = 500
 
 _MIGRATION_NAME = re.compile(r"(\d{4})_([A-Za-z0-9_]+)\.sql")
 
@@ -169,7 +187,11 @@ class WalSync:
     """
 
     def __init__(self, database_path: str) -> None:
+        self._database = database_path
         self._path = database_path + "-wal"
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpointing = False
+        self.checkpoints = 0  # for tests
         self._fd: int | None = None
         self._ino = -1
         self._requested = 0  # sync() calls so far
@@ -224,10 +246,45 @@ class WalSync:
         _fdatasync(self._fd)
         self.fsyncs += 1
 
+    def checkpoint(self) -> None:
+        """Starts a checkpoint of the WAL into the database, unless one is running. It
+        runs in the fsync thread on a connection of its own, so the bot's connection goes on
+        meanwhile (a PASSIVE checkpoint waits for no reader or writer; what it cannot copy
+        now, the next one will). Errors are logged: SQLite checkpoints when the bot's
+        connection closes in any case."""
+        if self._closed or self._checkpointing:
+            return
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="wal-fsync")
+        self._checkpointing = True
+        future = asyncio.get_running_loop().run_in_executor(self._executor, self._checkpoint)
+
+        def finished(done: asyncio.Future[None]) -> None:
+            self._checkpointing = False
+            if not done.cancelled() and done.exception() is not None:
+                log.warning("WAL checkpoint failed", exc_info=done.exception())
+
+        future.add_done_callback(finished)
+
+    def _checkpoint(self) -> None:
+        """In the fsync thread."""
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(self._database, isolation_level=None)
+        self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self.checkpoints += 1
+
+    def _close_checkpointer(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
+
     def close(self) -> None:
-        """After the last write: waits for a running fsync, then releases the file."""
+        """After the last write, before the bot's connection closes (so that its close,
+        the last one, checkpoints everything and removes the WAL): waits for a running fsync
+        or checkpoint, then releases the files."""
         self._closed = True
         if self._executor is not None:
+            self._executor.submit(self._close_checkpointer)  # after a running checkpoint
             self._executor.shutdown(wait=True)
             self._executor = None
         if self._fd is not None:
@@ -277,7 +334,7 @@ class Transaction:
                 committed = exc_type is None  # no statement ran: nothing to commit or undo
             elif exc_type is None:
                 try:
-                    await db._in_worker(_commit)
+                    await db._hop(_commit, "COMMIT")
                     committed = True
                 except BaseException:
                     await db._rollback_quietly()
@@ -292,6 +349,7 @@ class Transaction:
             db._end_transaction(committed)
             db._lock.release()
         if committed and wrote:
+            db._committed()
             await db.sync()
 
 
@@ -317,6 +375,25 @@ class Database:
         self._tx_memo: dict[tuple[str, tuple[Any, ...]], list[sqlite3.Row]] = {}
         self._tx_wrote = False  # the open transaction ran a statement that may write
         self._wal = wal
+        # Statements on the loop's thread (see the module docstring): the connection itself,
+        # the worker's calls submitted and finished, statements found slow, and how many
+        # ran in a row without the loop getting a turn.
+        self._raw: sqlite3.Connection | None = conn._conn if wal is not None else None
+        self._submitted = 0
+        self._finished = 0
+        self._slow: set[str] = set()
+        self._slow_seen: dict[str, int] = {}
+        self._streak = 0
+        self._commits = 0  # since the last checkpoint
+
+    def _committed(self) -> None:
+        """Counts a write transaction; every ``CHECKPOINT_EVERY`` the WAL is checkpointed
+        beside the bot (``WalSync.checkpoint``): SQLite's own automatic checkpoint would run
+        inside a commit, on the loop's thread."""
+        self._commits += 1
+        if self._commits >= CHECKPOINT_EVERY and self._wal is not None:
+            self._commits = 0
+            self._wal.checkpoint()
 
     async def sync(self) -> None:
         """Returns once every commit made so far is on disk (see ``WalSync``)."""
@@ -356,10 +433,13 @@ class Database:
             log.exception("rollback failed")
 
     # -- statements --------------------------------------------------------------------
-    async def _hop(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Runs ``fn`` in the worker thread (the caller holds the lock or the transaction);
-        a pending ``BEGIN IMMEDIATE`` goes first, in the same hop."""
+    async def _hop(self, fn: Callable[[sqlite3.Connection], T], key: str) -> T:
+        """Runs ``fn`` (the caller holds the lock or the transaction); a pending
+        ``BEGIN IMMEDIATE`` goes first, in the same call. Inside a transaction it runs on
+        the event loop's thread (``_inline``), otherwise in the worker thread."""
         if not self._begin_pending:
+            if self._inline(key):
+                return await self._run_inline(fn, key)
             return await self._in_worker(fn)
         begun: list[bool] = []
 
@@ -369,7 +449,10 @@ class Database:
             return fn(conn)
 
         try:
-            result = await self._in_worker(begin_then)
+            if self._inline(key):
+                result = await self._run_inline(begin_then, key)
+            else:
+                result = await self._in_worker(begin_then)
         except asyncio.CancelledError:
             # The worker may still run it (FIFO); the rollback of the transaction's exit
             # is queued behind it and undoes it.
@@ -381,24 +464,66 @@ class Database:
         self._begin_pending = False
         return result
 
+    def _inline(self, key: str) -> bool:
+        """Whether a statement of the running transaction may run on the loop's thread:
+        the worker thread is idle (never two threads on the connection at once) and this
+        statement has not been seen to take long (``INLINE_SLOW``)."""
+        return (
+            self._raw is not None
+            and self._finished == self._submitted
+            and key not in self._slow
+            and self.owns_transaction()
+        )
+
+    async def _run_inline(self, fn: Callable[[sqlite3.Connection], T], key: str) -> T:
+        assert self._raw is not None
+        self._streak += 1
+        if self._streak > INLINE_STREAK:
+            # A long transaction (a fan-out's thousands of outbox rows) lets the loop run
+            # other tasks (sends, polling) now and then; the lock stays held.
+            self._streak = 0
+            await asyncio.sleep(0)
+        started = time.perf_counter()
+        try:
+            return fn(self._raw)
+        finally:
+            if time.perf_counter() - started > INLINE_SLOW:
+                # Three times, not once: a pause of the whole process (the collector, a
+                # busy machine) makes any statement look slow now and then.
+                times = self._slow_seen[key] = self._slow_seen.get(key, 0) + 1
+                if times >= INLINE_SLOW_TIMES:
+                    self._slow.add(key)
+                    log.info("statement moved to the worker thread (took long): %.80s", key)
+
     async def _in_worker(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         # aiosqlite has no public "run this callable in the connection's thread"; its
         # ``_execute`` is what every one of its methods uses (pinned below 0.23; the storage
         # tests cover it).
         execute: Callable[..., Any] = self._conn._execute
-        result: T = await execute(fn, self._conn._conn)
+
+        def tracked(conn: sqlite3.Connection) -> T:
+            try:
+                return fn(conn)
+            finally:
+                self._finished += 1  # written by the worker thread only
+
+        self._streak = 0
+        self._submitted += 1  # written by the loop's thread only
+        result: T = await execute(tracked, self._conn._conn)
         return result
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Runs ``fn(connection)`` in the worker thread in one round trip, inside the
         caller's transaction (or holding the lock). For several dependent statements;
         plain SQL and bound parameters only, like every statement here."""
+        key = getattr(fn, "__qualname__", "run")
         if self.owns_transaction():
             self._tx_memo.clear()
             self._tx_wrote = True
-            return await self._hop(fn)
+            return await self._hop(fn, key)
         async with self._lock:
-            result = await self._hop(fn)
+            result = await self._hop(fn, key)
+        self._committed()
         await self.sync()
         return result
 
@@ -413,15 +538,16 @@ class Database:
             if not reads:
                 self._tx_memo.clear()
                 self._tx_wrote = True
-                return await self._hop(statement)
+                return await self._hop(statement, sql)
             key = (sql, tuple(params))
             rows = self._tx_memo.get(key)
             if rows is None:
-                rows = self._tx_memo[key] = await self._hop(statement)
+                rows = self._tx_memo[key] = await self._hop(statement, sql)
             return list(rows)
         async with self._lock:
             rows = await self._in_worker(statement)
         if not reads:
+            self._committed()
             await self.sync()
         return rows
 
@@ -447,9 +573,9 @@ class Database:
                 await self._conn.execute("PRAGMA optimize")
             except sqlite3.Error:
                 log.warning("PRAGMA optimize failed", exc_info=True)
-            await self._conn.close()  # checkpoints the WAL into the database, synced
             if self._wal is not None:
                 self._wal.close()
+            await self._conn.close()  # checkpoints the WAL into the database, synced
 
     @property
     def closed(self) -> bool:
@@ -525,7 +651,11 @@ async def open_database(
     known = list(migrations) if migrations is not None else load_migrations()
     latest = known[-1].version if known else 0
 
-    conn = await aiosqlite.connect(location, isolation_level=None, cached_statements=256)
+    # check_same_thread: statements of a transaction also run on the loop's thread, never
+    # while the worker thread uses the connection (Database._inline).
+    conn = await aiosqlite.connect(
+        location, isolation_level=None, cached_statements=256, check_same_thread=False
+    )
     try:
         conn.row_factory = sqlite3.Row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
@@ -534,6 +664,9 @@ async def open_database(
         if mode != "wal" and not in_memory:
             log.warning("journal_mode is %r, not WAL: %s", mode, location)
         await conn.execute("PRAGMA synchronous = NORMAL")
+        if not in_memory:
+            # Checkpoints run beside the bot (WalSync.checkpoint), not inside a commit.
+            await conn.execute("PRAGMA wal_autocheckpoint = 0")
         version = await _user_version(conn)
         if version > latest:
             raise SchemaVersionError(

@@ -135,3 +135,73 @@ async def test_the_wal_file_is_reopened_when_replaced(tmp_path: Path) -> None:
     finally:
         wal.close()
     await wal.sync()  # after close: returns at once
+
+
+# -- statements on the loop's thread, checkpoints beside the bot ----------------------------
+async def test_a_statement_seen_slow_goes_to_the_worker_thread_from_then_on(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = store.db
+    monkeypatch.setattr(db_module, "INLINE_SLOW", 0.0)  # every statement counts as slow
+    submitted = db._submitted
+    for i in range(db_module.INLINE_SLOW_TIMES):  # inline; slow once, twice, three times
+        assert not db._slow
+        async with store.transaction():
+            await store.outbox.enqueue("telegram", "1", "a", f"k{i}", NOW)
+    assert db._submitted == submitted
+    assert db._slow
+    async with store.transaction():
+        await store.outbox.enqueue("telegram", "1", "b", "last", NOW)
+    assert db._submitted > submitted  # the same statements went to the worker
+    assert len(await store.outbox.pending()) == db_module.INLINE_SLOW_TIMES + 1
+
+
+async def test_never_inline_while_the_worker_thread_has_work(store: SqliteStore) -> None:
+    db = store.db
+    async with store.transaction():
+        assert db._inline("SELECT 1")
+        db._submitted += 1  # as if a cancelled call were still running in the worker
+        assert not db._inline("SELECT 1")
+        db._finished += 1
+        assert db._inline("SELECT 1")
+    assert not db._inline("SELECT 1")  # outside a transaction: always the worker
+
+
+async def test_a_long_transaction_lets_the_loop_run_other_tasks(store: SqliteStore) -> None:
+    turns = 0
+    stop = asyncio.Event()
+
+    async def other() -> None:
+        nonlocal turns
+        while not stop.is_set():
+            turns += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(other())
+    await asyncio.sleep(0)
+    before = turns
+    async with store.transaction():
+        for i in range(320):
+            await store.outbox.enqueue("telegram", str(i), "x", f"k{i}", NOW)
+    stop.set()
+    await task
+    assert turns - before >= 320 // (db_module.INLINE_STREAK + 1)
+    row = await store.db.fetchone("SELECT COUNT(*) FROM outbox")
+    assert row is not None and row[0] == 320
+
+
+async def test_the_wal_is_checkpointed_beside_the_bot(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert (await store.db.fetchone("PRAGMA wal_autocheckpoint"))[0] == 0  # type: ignore[index]
+    monkeypatch.setattr(db_module, "CHECKPOINT_EVERY", 10)
+    wal = store.db._wal
+    assert wal is not None
+    for i in range(25):
+        await store.outbox.enqueue("telegram", str(i), "x", f"k{i}", NOW)
+    for _ in range(200):  # bounded wait for the checkpoint thread
+        if wal.checkpoints >= 1 and not wal._checkpointing:
+            break
+        await asyncio.sleep(0.01)
+    assert wal.checkpoints >= 1
+    assert len(await store.outbox.pending()) == 25

@@ -33,17 +33,27 @@ async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
         await s.close()
 
 
-def count_statements(store: SqliteStore) -> list[str]:
-    """Records the SQL of every statement that reaches the worker thread."""
+def count_statements(store: SqliteStore, where: list[str] | None = None) -> list[str]:
+    """Records every call that reaches the connection, in the worker thread or on the
+    loop's thread (``where`` then says which: "worker" or "inline")."""
     seen: list[str] = []
     db = store.db
-    original = db._in_worker
+    in_worker, inline = db._in_worker, db._run_inline
 
-    async def spy(fn):
+    async def spy_worker(fn):
         seen.append(getattr(fn, "__qualname__", "?"))
-        return await original(fn)
+        if where is not None:
+            where.append("worker")
+        return await in_worker(fn)
 
-    db._in_worker = spy  # type: ignore[method-assign]
+    async def spy_inline(fn, key):
+        seen.append(getattr(fn, "__qualname__", "?"))
+        if where is not None:
+            where.append("inline")
+        return await inline(fn, key)
+
+    db._in_worker = spy_worker  # type: ignore[method-assign]
+    db._run_inline = spy_inline  # type: ignore[method-assign]
     return seen
 
 
@@ -138,19 +148,25 @@ async def test_conversation_known_absent_is_not_deleted_again(store: SqliteStore
 
 async def test_transaction_sends_begin_with_its_first_statement(store: SqliteStore) -> None:
     ws = await store.workspaces.create("Tỉnh", NOW)
-    seen = count_statements(store)
+    where: list[str] = []
+    seen = count_statements(store, where)
     async with store.transaction():
         pass
     assert seen == []  # nothing ran: no BEGIN, no COMMIT
     async with store.transaction():
         await store.audit.record(ws.id, "a", "x", "1", NOW)
         await store.audit.record(ws.id, "a", "x", "2", NOW)
-    # BEGIN went with the first statement: two statements and the COMMIT, three hops.
+    # BEGIN went with the first statement: two statements and the COMMIT, three calls,
+    # all on the loop's thread (no hop to the worker).
     assert seen == [
         "Database._hop.<locals>.begin_then",
         "Database.fetchall.<locals>.statement",
         "_commit",
     ]
+    assert where == ["inline"] * 3
+    # Outside a transaction, a statement goes to the worker thread.
+    await store.audit.all(ws.id)
+    assert where[3:] == ["worker"]
     with pytest.raises(Boom):
         async with store.transaction():
             await store.audit.record(ws.id, "a", "x", "3", NOW)
