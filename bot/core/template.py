@@ -146,6 +146,11 @@ class Section(BaseModel):
         return v
 
 
+# Template.fields_for's memo: (id of the template, org code) -> (the template, its fields).
+_FIELDS_FOR: dict[tuple[int, str | None], tuple[Template, tuple[TemplateField, ...]]] = {}
+_FIELDS_FOR_LIMIT = 20_000
+
+
 class Template(BaseModel):
     """A versioned report template. ``key`` names it within a workspace."""
 
@@ -231,11 +236,20 @@ class Template(BaseModel):
 
     def fields_for(self, org_code: str | None) -> list[TemplateField]:
         """The fields an organization fills in, in form order (numbered from 1)."""
+        # Asked several times for every reply: remembered per template object (a template
+        # is immutable) and organization code.
+        key = (id(self), org_code)
+        found = _FIELDS_FOR.get(key)
+        if found is not None and found[0] is self:
+            return list(found[1])
         out: list[TemplateField] = []
         for section in self.sections:
             if org_code is not None and section.applies_to and org_code not in section.applies_to:
                 continue
             out.extend(f for f in section.fields if org_code is None or f.applies(org_code))
+        if len(_FIELDS_FOR) >= _FIELDS_FOR_LIMIT:
+            _FIELDS_FOR.clear()
+        _FIELDS_FOR[key] = (self, tuple(out))  # holds the template: its id stays its own
         return out
 
     def numbered_fields(self, org_code: str | None) -> list[tuple[int, TemplateField]]:
