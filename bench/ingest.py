@@ -37,7 +37,7 @@ import aiosqlite
 from telegram import Update
 
 from bench.common import NOW, LoopLag, percentile, row, seed_workspace
-from bot.app import build_services
+from bot.app import build_services, settle_heap
 from bot.channels.telegram.inbound import BotIdentity, message_event
 from bot.channels.telegram.processor import OrderedUpdateProcessor
 from bot.core.clock import ManualClock
@@ -115,7 +115,9 @@ class IngestResult:
     fsyncs: float  # WAL fsyncs per reply
 
 
-async def ingest(tmp: Path, n: int, fanout: int, batch: int = 100, paced: int = 500) -> IngestResult:
+async def ingest(
+    tmp: Path, n: int, fanout: int, batch: int = 100, paced: int = 500
+) -> IngestResult:
     """``n`` replies in batches, alternating with chunks of raw inserts (the machine's load
     drifts: both figures see the same), then ``paced`` replies arriving at 100 a second;
     a paced fan-out drains the outbox throughout."""
@@ -126,6 +128,7 @@ async def ingest(tmp: Path, n: int, fanout: int, batch: int = 100, paced: int = 
     await raw_normal.open()
     processor = OrderedUpdateProcessor()
     async with build_services(tmp / "bot.db", clock=clock) as services, processor:
+        settle_heap()  # as the bot does once ready (bot.app.settle_heap)
         await seed_workspace(services.store, n + paced)
         async with services.store.transaction():
             for i in range(fanout):
