@@ -46,6 +46,10 @@ MARK_ON_TIME = "✅"
 MARK_LATE = "⏰"
 MARK_MISSING = "❌"
 MARK_DIGEST = "📊"
+# A skipped period (``/nghi``): nobody expected, the reports sent still count.
+SKIPPED_WORD = "nghỉ"
+SKIPPED_PERIOD = "Kỳ nghỉ: không đơn vị nào phải báo cáo."
+SKIPPED_SENT = "Báo cáo đã gửi (vẫn tính vào số liệu):"
 
 _AGG_NOTE = {
     Aggregation.AVERAGE: "bình quân",
@@ -327,7 +331,9 @@ def render_status(
         lines.append(f"Hạn báo cáo: {when} (đã quá hạn).")
     else:
         lines.append(f"Hạn báo cáo: {when} (còn {_duration(c.deadline - c.now)}).")
-    if not c.expected:
+    if c.skipped:
+        lines.append(SKIPPED_PERIOD)
+    elif not c.expected:
         lines.append("Chưa có đơn vị nào trong danh sách phải báo cáo.")
     else:
         summary = f"Đã báo cáo {_summary(c)}"
@@ -350,7 +356,7 @@ def render_status(
         entries = [*entries[:max_lines], f"… và {format_int(rest)} đơn vị khác."]
     lines.extend(entries)
     if c.extra:
-        lines.append("Báo cáo của đơn vị ngoài danh sách:")
+        lines.append(SKIPPED_SENT if c.skipped else "Báo cáo của đơn vị ngoài danh sách:")
         lines.extend(_report_line(r, tz) for r in c.extra)
     if c.exempt:
         lines.append(f"Miễn báo cáo kỳ này: {_names(c.exempt, None)}.")
@@ -550,7 +556,12 @@ def render_digest(
         return f"{n}. {title}"
 
     # 1. Completeness.
-    if not c.expected:
+    if c.skipped:
+        status = "kỳ nghỉ, không đơn vị nào phải báo cáo."
+        if c.extra:
+            names = _names([r.org for r in c.extra], max_names)
+            status += f" Đã gửi (vẫn tính vào số liệu): {names}."
+    elif not c.expected:
         status = "chưa có đơn vị nào trong danh sách phải báo cáo."
     elif not c.reported:
         status = f"chưa có đơn vị nào gửi báo cáo (0/{format_int(c.expected_count)} đơn vị)."
@@ -558,7 +569,7 @@ def render_digest(
         status = _summary(c) + "."
         if c.missing:
             status += f" Chưa báo cáo: {_names(c.missing, max_names)}."
-    if c.extra:
+    if c.extra and not c.skipped:
         status += f" Báo cáo ngoài danh sách: {_names([r.org for r in c.extra], max_names)}."
     if c.exempt:
         status += f" Miễn báo cáo kỳ này: {_names(c.exempt, max_names)}."

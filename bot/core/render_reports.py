@@ -18,6 +18,7 @@ from bot.core.render import (
     MARK_LATE,
     MARK_MISSING,
     MARK_ON_TIME,
+    SKIPPED_WORD,
     _local,
     _number,
     _section_lines,
@@ -124,12 +125,26 @@ def _periods_line(r: Rollup, tz: str) -> str:
         return f"Không có kỳ báo cáo nào trong khoảng thời gian này; số liệu tính đến {as_of}."
     if len(r.periods) == 1:
         span = r.periods[0].short_label()
+        if r.skipped:
+            span += f" ({word} {SKIPPED_WORD})"
     else:
         span = (
             f"{format_int(len(r.periods))} {word}, "
             f"từ {r.periods[0].short_label()} đến {r.periods[-1].short_label()}"
         )
+        if r.skipped:
+            span += f" ({skipped_words(r)})"
     return f"Gồm {span}; số liệu tính đến {as_of}."
+
+
+def skipped_words(r: Rollup, limit: int = 6) -> str:
+    """ "nghỉ 2 tuần: tuần 47/2026, tuần 52/2026": the skipped periods of the span, whose
+    reports count in the figures but which nobody had to report for."""
+    skipped = [p for p in r.periods if p in r.skipped]
+    names = ", ".join(p.short_label() for p in skipped[:limit])
+    if len(skipped) > limit:
+        names += " …"
+    return f"{SKIPPED_WORD} {format_int(len(skipped))} {span_unit_word(r)}: {names}"
 
 
 def _level_lines(r: Rollup, limit: int) -> list[str]:
@@ -255,6 +270,7 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
         values = line.by_period.get(p.key) if line is not None else None
         if values is None and p.start > r.now.date():
             continue  # a week still to come is not history
+        skipped = p in r.skipped
         if values is not None:
             shown = [
                 f"{f.label} {_number(f, values[f.key], 'short')}" for f in fields if f.key in values
@@ -262,7 +278,12 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
             if p.key in classes:
                 shown = [history_class(classes[p.key])]
             mark, note = (MARK_LATE, " (muộn)") if p.key in late else (MARK_ON_TIME, "")
+            if skipped:
+                # Sent for a skipped week: in the figures, neither on time nor late.
+                mark, note = MARK_ON_TIME, f" ({word} {SKIPPED_WORD})"
             lines.append(f" {mark} {p.short_label()}{note}: {'; '.join(shown) or 'đã gửi'}")
+        elif skipped:
+            lines.append(f" ▫️ {p.short_label()}: {word} {SKIPPED_WORD}")
         elif p.key in missed:
             lines.append(f" {MARK_MISSING} {p.short_label()}: chưa gửi")
         else:

@@ -717,7 +717,9 @@ def _indicator_blocks(r: Rollup, max_units: int = 30) -> list[_Block]:
 def _runs(r: Rollup) -> list[tuple[Attendance, str]]:
     """Units that missed two or more periods in a row, longest first, with the run's
     periods when they can be told from the span's periods."""
-    order = {p.key: i for i, p in enumerate(r.periods)}
+    # Skipped periods are no one's to miss: a run goes over them.
+    counted = [p for p in r.periods if p not in r.skipped]
+    order = {p.key: i for i, p in enumerate(counted)}
     out: list[tuple[Attendance, str]] = []
     for a in sorted(r.attendance, key=lambda a: -a.longest_missed_run):
         if a.longest_missed_run < 2:
@@ -733,7 +735,7 @@ def _runs(r: Rollup) -> list[tuple[Attendance, str]]:
                 best = (start, i)
         where = ""
         if best is not None:
-            first, last = r.periods[best[0]], r.periods[best[1]]
+            first, last = counted[best[0]], counted[best[1]]
             where = f" (từ {first.short_label()} đến {last.short_label()})"
         out.append((a, where))
     return out
