@@ -490,15 +490,24 @@ def _section_lines(
     return lines
 
 
-def _row_block(template: Template, row: OrgRow, tz: str, skip: Collection[str] = ()) -> list[str]:
-    """One unit's values; ``skip`` are a checklist's criteria, shown in its own section."""
+def _row_block(
+    template: Template,
+    row: OrgRow,
+    tz: str,
+    skip: Collection[str] = (),
+    *,
+    listed: bool = True,
+) -> list[str]:
+    """One unit's values; ``skip`` are a checklist's criteria, shown in its own section.
+    ``listed`` False: the period expected nobody (skipped), so no unit is "outside the
+    list"."""
     mark = MARK_LATE if row.late else MARK_ON_TIME
     head = f"{mark} {row.org.display_name} – {_short_when(row.submitted_at, tz)}"
     if row.late:
         head += ", muộn"
     if row.version > 1:
         head += f", gửi lần {row.version}"
-    if not row.expected:
+    if not row.expected and listed:
         head += ", ngoài danh sách báo cáo"
     has_photo_field = False
     lines = [head]
@@ -623,7 +632,7 @@ def render_digest(
             rows = d.rows[:limit]
         criteria = {f.key for f in d.template.criteria()}
         for row in rows:
-            lines.extend(_row_block(d.template, row, tz, skip=criteria))
+            lines.extend(_row_block(d.template, row, tz, skip=criteria, listed=not c.skipped))
         if len(rows) < len(d.rows):
             lines.append(
                 f"… và {format_int(len(d.rows) - len(rows))} đơn vị khác"

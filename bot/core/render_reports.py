@@ -147,6 +147,20 @@ def skipped_words(r: Rollup, limit: int = 6) -> str:
     return f"{SKIPPED_WORD} {format_int(len(skipped))} {span_unit_word(r)}: {names}"
 
 
+def _nothing_due(r: Rollup) -> str:
+    """Status when no unit had a period to report: none due yet, or skipped ones only."""
+    if not r.skipped:
+        return "chưa có kỳ báo cáo nào đến hạn."
+    return f"không có kỳ nào phải báo cáo ({_nothing_why(r)})."
+
+
+def _nothing_why(r: Rollup) -> str:
+    word = span_unit_word(r)
+    if len(r.skipped) == len(r.periods):
+        return f"{word} {SKIPPED_WORD}"
+    return f"{word} {SKIPPED_WORD} hoặc chưa đến hạn"
+
+
 def _level_lines(r: Rollup, limit: int) -> list[str]:
     levels = r.levels
     out: list[str] = []
@@ -182,7 +196,7 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
     lines.append(_periods_line(r, tz))
     top = r.levels[0] if r.levels else None
     if top is None or top.expected == 0:
-        status = "chưa có kỳ báo cáo nào đến hạn."
+        status = _nothing_due(r)
     else:
         status = (
             f"{_rate(top.received, top.expected, top.rate)} lượt báo cáo đã gửi, "
@@ -220,6 +234,8 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
             "3. Các đơn vị đều báo cáo đầy đủ."
             if r.expected
             else "3. Chưa có kỳ báo cáo nào đến hạn để đánh giá mức đầy đủ."
+            if not r.skipped
+            else "3. Không có kỳ nào phải báo cáo để đánh giá mức đầy đủ."
         )
 
     counts = r.narrative_counts()
@@ -302,7 +318,11 @@ def render_attendance(r: Rollup, *, tz: str, max_units: int = 40) -> str:
     lines = _title(r, "CHUYÊN CẦN BÁO CÁO")
     lines.append(_periods_line(r, tz))
     if not r.expected:
-        lines.append("Chưa có kỳ báo cáo nào đến hạn trong khoảng thời gian này.")
+        lines.append(
+            "Chưa có kỳ báo cáo nào đến hạn trong khoảng thời gian này."
+            if not r.skipped
+            else f"Không có kỳ nào phải báo cáo trong khoảng thời gian này ({_nothing_why(r)})."
+        )
         return "\n".join(lines)
     top = r.levels[0]
     lines.append(

@@ -8,8 +8,7 @@ CREATE TABLE org_unit_stops (
     workspace_id  INTEGER NOT NULL REFERENCES workspaces (id),
     org_id        INTEGER NOT NULL,
     stopped_at    TEXT NOT NULL,
-    reopened_at   TEXT,
-    CHECK (reopened_at IS NULL OR reopened_at >= stopped_at),
+    reopened_at   TEXT,  -- never before stopped_at (SqliteOrgRepo.set_active)
     FOREIGN KEY (workspace_id, org_id) REFERENCES org_units (workspace_id, id)
 );
 CREATE INDEX org_unit_stops_by_workspace ON org_unit_stops (workspace_id, org_id, stopped_at);
