@@ -7,6 +7,7 @@ Lists are capped so a province with hundreds of units still gets a readable mess
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from bot.core.hierarchy import Hierarchy
@@ -303,7 +304,8 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
         elif p.key in missed:
             lines.append(f" {MARK_MISSING} {p.short_label()}: chưa gửi")
         else:
-            lines.append(f" ▫️ {p.short_label()}: chưa đến hạn hoặc được miễn")
+            why = _not_asked(att.org if att is not None else org, r.deadlines.get(p.key))
+            lines.append(f" ▫️ {p.short_label()}: {why}")
     if line is not None and line.values:
         lines.append(f"Cộng cả {r.span.label()}:")
         totals = [t for t in r.totals if t.key in line.values]
@@ -311,6 +313,16 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
             value = line.values[t.key]
             lines.append(f" - {t.label}: {_number(t.field, value, 'short')}")
     return "\n".join(lines)
+
+
+def _not_asked(org: OrgUnit, deadline: datetime | None) -> str:
+    """Why a period without a report is not missed: the unit was not one yet, or was
+    stopped, when it was due; otherwise it is not due yet or the unit was exempt."""
+    if deadline is None or org.expected_by(deadline):
+        return "chưa đến hạn hoặc được miễn"
+    if org.added_at is not None and org.added_at >= deadline:
+        return "không phải báo cáo (đơn vị được thêm sau hạn báo cáo)"
+    return "không phải báo cáo (khi đó đơn vị đang ngừng theo dõi)"
 
 
 def render_attendance(r: Rollup, *, tz: str, max_units: int = 40) -> str:

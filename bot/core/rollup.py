@@ -322,6 +322,8 @@ class Rollup:
     # The periods of ``periods`` that were skipped (``/nghi``): in the figures, expecting
     # nobody.
     skipped: frozenset[Period] = frozenset()
+    # Each period's deadline (by key): whether it expected a unit (``OrgUnit.expected_by``).
+    deadlines: Mapping[str, datetime] = field(default_factory=dict)
 
     @property
     def numeric_fields(self) -> tuple[TemplateField, ...]:
@@ -616,6 +618,7 @@ def compute_rollup(
         unequal_lengths=None if comparable_sums else lengths,
         checklist=compute_checklist_span(template, line_orgs, [p.period for p in counted], cur),
         skipped=frozenset(p.period for p in counted if p.skipped),
+        deadlines={p.period.key: p.deadline for p in counted},
     )
 
 
@@ -722,6 +725,7 @@ def compute_rollup_summary(
         detail=False,
         text_counts=text_counts,
         skipped=frozenset(p.period for p in counted if p.skipped),
+        deadlines={p.period.key: p.deadline for p in counted},
     )
 
 

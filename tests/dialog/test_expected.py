@@ -74,7 +74,13 @@ async def test_a_skipped_week_that_has_reports_expects_nobody_but_its_figures_co
     data = [r for r in wb["Số liệu"].iter_rows(values_only=True) if r[2] == "tuần 48/2026 (nghỉ)"]
     assert len(data) == 3
     await h.play("1007 @ ld: /xuat word tháng 11")
-    assert "23" in docx_text(last_file(h, ".docx"))
+    text = docx_text(last_file(h, ".docx"))
+    assert "không có kỳ nào các đơn vị phải báo cáo." in text
+    assert (
+        "Nghỉ 1 tuần: tuần 48/2026, không tính lượt phải báo cáo; số liệu các đơn vị đã gửi"
+        " vẫn được tổng hợp." in text
+    )
+    assert "Số buổi tuyên truyền, vận động: 23 buổi." in text
 
     # Taken back (/bonghi): the week expects every unit again.
     await h.play("1001 @ g1: /bonghi tuần 48")
@@ -121,6 +127,7 @@ async def test_a_reopened_unit_is_not_expected_for_the_weeks_it_was_stopped(
     assert "Đã gửi 0/1 (0%) tuần: 0 đúng hạn, 0 muộn; chưa gửi 1 tuần." in out
     assert "❌ tuần 50/2026: chưa gửi" in out
     assert "✅ tuần 49/2026: Số buổi tuyên truyền, vận động 6 buổi" in out
+    assert "✅ tuần 48/2026: Số buổi tuyên truyền, vận động 8 buổi" in out
 
     # The workbook agrees.
     await h.play("1007 @ ld: /xuat excel tháng 12")
@@ -138,3 +145,7 @@ async def test_a_reopened_unit_is_not_expected_for_the_weeks_it_was_stopped(
     # Weeks 50 and 52 (51 was due while stopped; a stop neither breaks nor extends a run).
     assert " - LĐLĐ tỉnh: 0/2 (0%), đúng hạn 0; 2 tuần liền không báo cáo" in out
     assert " - Tỉnh đoàn: 0/4 (0%)" in out
+    out = await h.play("1007 @ ld: /lichsu tháng 12 ldld")
+    assert "❌ tuần 52/2026: chưa gửi" in out
+    assert "▫️ tuần 51/2026: không phải báo cáo (khi đó đơn vị đang ngừng theo dõi)" in out
+    assert "❌ tuần 50/2026: chưa gửi" in out

@@ -135,3 +135,20 @@ def test_the_status_of_a_skipped_week_names_the_reports_sent() -> None:
     assert "Kỳ nghỉ: không đơn vị nào phải báo cáo." in text
     assert "Báo cáo đã gửi (vẫn tính vào số liệu):\n✅ B" in text
     assert "chưa báo cáo" not in text
+
+
+def test_a_units_history_says_why_a_week_was_not_its_to_report() -> None:
+    added = OrgUnit(1, 1, "moi", "Mới", "", added_at=_deadline(WEEKS[0]) + timedelta(hours=1))
+    stopped = OrgUnit(2, 1, "lai", "Lại", "", stops=((_deadline(WEEKS[1]), _deadline(WEEKS[2])),))
+    tree = Hierarchy([added, stopped])
+    r = compute_rollup(
+        template=TEMPLATE, hierarchy=tree, span=NOVEMBER, periods=infos(WEEKS), versions=[],
+        now=NOW,
+    )  # fmt: skip
+    text = render_history(r, added, tz=TZ)
+    assert "▫️ tuần 45/2026: không phải báo cáo (đơn vị được thêm sau hạn báo cáo)" in text
+    assert "❌ tuần 46/2026: chưa gửi" in text
+    text = render_history(r, stopped, tz=TZ)
+    assert "❌ tuần 46/2026: chưa gửi" in text  # due the moment it was stopped: its own
+    assert "▫️ tuần 47/2026: không phải báo cáo (khi đó đơn vị đang ngừng theo dõi)" in text
+    assert "Đã gửi 0/3 (0%) tuần" in text

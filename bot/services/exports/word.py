@@ -50,7 +50,7 @@ from bot.core.letterhead import Letterhead
 from bot.core.periods import PeriodType
 from bot.core.render_checklist import span_prose
 from bot.core.render_indicators import format_indicator, unit_status
-from bot.core.render_reports import comparison_caveat, direct_label
+from bot.core.render_reports import comparison_caveat, direct_label, skipped_words
 from bot.core.rollup import (
     Attendance,
     LevelAttendance,
@@ -555,11 +555,26 @@ def _attendance_text(r: Rollup, span: str) -> list[_Para]:
                 f" {format_int(late)} lượt muộn; {format_int(missed)} lượt chưa báo cáo."
             )
         )
-    else:
+    elif not r.skipped:
         out.append(
             _Para(
                 f"{during}, có {format_int(n_units)} đơn vị thuộc diện báo cáo;"
                 " chưa có kỳ báo cáo nào đến hạn."
+            )
+        )
+    else:
+        out.append(
+            _Para(
+                f"{during}, có {format_int(n_units)} đơn vị thuộc diện báo cáo;"
+                " không có kỳ nào các đơn vị phải báo cáo."
+            )
+        )
+    if r.skipped:
+        # Skipped weeks expect nobody, but what was sent for them is in the figures.
+        out.append(
+            _Para(
+                f"{skipped_words(r).capitalize()}, không tính lượt phải báo cáo; số liệu các"
+                " đơn vị đã gửi vẫn được tổng hợp."
             )
         )
     if r.empty:
