@@ -21,10 +21,9 @@ Rules decided here (exports, charts and the chat commands rely on them):
 * **Completeness** counts a period for a unit only once the period's deadline has passed
   (a week still open is not "missed"), not when the unit was exempt (``/mien``), and only
   when the period expected it (``OrgUnit.expected_by``: added before the deadline, not
-  stopped when it came). A
-  report received is on time or late as recorded at ingest. The longest run missed in a row
-  counts consecutive counted periods without a report; exempt periods neither break nor
-  extend a run. Per level (a commune, the province): the sums over its reporting units.
+  stopped when it came). A report received is on time or late as recorded at ingest. The
+  longest run missed in a row counts consecutive counted periods without a report; exempt
+  periods and those that did not expect the unit neither break nor extend a run. Per level (a commune, the province): the sums over its reporting units.
 * **Scope**: a unit's roll-up covers the reports of the unit and of every unit beneath it;
   reports of units since stopped (``/ngungdonvi``) still count in the figures (a figure
   reported is a figure achieved) but the stopped units are not expected.
