@@ -4,7 +4,8 @@
   missing or late for it), yet the reports sent for it count in every figure: roll-ups,
   the digest's cumulative total, ``/lichsu``, the files, where it is marked "nghỉ";
 * a unit stopped with ``/ngungdonvi`` and reopened with ``/molaidonvi`` is not expected for
-  the weeks due while it was stopped, and is again from the first week due after.
+  the weeks due while it was stopped, and is again from the first week due after; a
+  commune stopped and reopened carries its units with it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import io
 import openpyxl
 
 from tests.conftest import Harness
+from tests.dialog.test_hierarchy import province
 from tests.dialog.test_reports import WEEK48, docx_text, last_file, two_weeks
 
 
@@ -149,3 +151,24 @@ async def test_a_reopened_unit_is_not_expected_for_the_weeks_it_was_stopped(
     assert "❌ tuần 52/2026: chưa gửi" in out
     assert "▫️ tuần 51/2026: không phải báo cáo (khi đó đơn vị đang ngừng theo dõi)" in out
     assert "❌ tuần 50/2026: chưa gửi" in out
+
+
+async def test_a_commune_stopped_and_reopened_carries_its_units(harness: Harness) -> None:
+    """Stopping a commune stops its units; reopened, they are expected again from the next
+    week due, not for the weeks it was stopped."""
+    h = harness
+    await province(h)  # Xã Tân Hòa: UBMTTQ, Hội ND (1002); Xã Tân Biên: UBMTTQ, Hội ND
+    await h.play("@clock 2026-11-30 09:00")  # week 48 due: every unit was followed
+    out = await h.play("1001 @ g1: /ngungdonvi xa_tanhoa")
+    assert "Đã ngừng theo dõi báo cáo của Xã Tân Hòa" in out
+    await h.play("@clock 2026-12-08 09:00")  # week 49 due while it was stopped
+    out = await h.play("1001 @ g1: /molaidonvi xa_tanhoa")
+    assert "Đã theo dõi lại báo cáo của Xã Tân Hòa" in out
+    await h.play("@clock 2026-12-14 09:00")  # week 50 due after it was reopened
+    out = await h.play("1007 @ ld: /chuyencan quý IV")
+    # Weeks 48 and 50 for Tân Hòa's units, 48 to 50 for Tân Biên's.
+    assert " - Xã Tân Hòa: 0/4 (0%) lượt báo cáo" in out
+    assert " - Xã Tân Biên: 0/6 (0%) lượt báo cáo" in out
+    out = await h.play("1002 @ dm: /lichsu quý IV")
+    assert "▫️ tuần 49/2026: không phải báo cáo (khi đó đơn vị đang ngừng theo dõi)" in out
+    assert "❌ tuần 50/2026: chưa gửi" in out and "❌ tuần 48/2026: chưa gửi" in out
