@@ -21,7 +21,8 @@ idempotent.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -154,6 +155,18 @@ def _org(row: Row) -> OrgUnit:
     )
 
 
+_Stops = tuple[tuple[datetime, datetime | None], ...]
+
+
+def _stops_by_org(rows: Iterable[Row]) -> dict[int, _Stops]:
+    """``org_unit_stops`` rows (ordered by unit, then time) as each unit's ``stops``."""
+    out: dict[int, list[tuple[datetime, datetime | None]]] = {}
+    for r in rows:
+        reopened = decode_dt(r["reopened_at"]) if r["reopened_at"] else None
+        out.setdefault(r["org_id"], []).append((decode_dt(r["stopped_at"]), reopened))
+    return {oid: tuple(v) for oid, v in out.items()}
+
+
 class SqliteOrgRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -201,19 +214,29 @@ class SqliteOrgRepo:
         assert row is not None
         return _org(row)
 
+    async def _with_stops(self, row: Row) -> OrgUnit:
+        """One unit with its stops (``OrgUnit.stops``; most units have none)."""
+        org = _org(row)
+        rows = await self._db.fetchall(
+            "SELECT org_id, stopped_at, reopened_at FROM org_unit_stops"
+            " WHERE workspace_id = ? AND org_id = ? ORDER BY stopped_at, id",
+            (org.workspace_id, org.id),
+        )
+        return replace(org, stops=_stops_by_org(rows)[org.id]) if rows else org
+
     async def get(self, org_id: int) -> OrgUnit | None:
         hit = self._by_id.get(org_id)
         if hit is not RowCache.MISSING:
             return hit
         row = await self._db.fetchone("SELECT * FROM org_units WHERE id = ?", (org_id,))
-        return self._by_id.put(org_id, None if row is None else _org(row))
+        return self._by_id.put(org_id, None if row is None else await self._with_stops(row))
 
     async def by_code(self, workspace_id: int, code: str) -> OrgUnit | None:
         row = await self._db.fetchone(
             "SELECT * FROM org_units WHERE workspace_id = ? AND code_key = ?",
             (workspace_id, fold(code)),
         )
-        return None if row is None else _org(row)
+        return None if row is None else await self._with_stops(row)
 
     async def all(self, workspace_id: int, include_inactive: bool = False) -> list[OrgUnit]:
         hit = self._lists.get((workspace_id, include_inactive))
@@ -227,7 +250,39 @@ class SqliteOrgRepo:
                 " ORDER BY sort_order, id"
             )
         orgs = [_org(r) for r in await self._db.fetchall(sql, (workspace_id,))]
+        stops = _stops_by_org(
+            await self._db.fetchall(
+                "SELECT org_id, stopped_at, reopened_at FROM org_unit_stops"
+                " WHERE workspace_id = ? ORDER BY org_id, stopped_at, id",
+                (workspace_id,),
+            )
+        )
+        if stops:
+            orgs = [replace(o, stops=stops[o.id]) if o.id in stops else o for o in orgs]
         return list(self._lists.put((workspace_id, include_inactive), orgs))
+
+    async def set_active(self, org_id: int, active: bool, now: datetime) -> OrgUnit:
+        self._drop()
+        row = await self._db.fetchone(
+            "UPDATE org_units SET active = ? WHERE id = ? RETURNING *", (int(active), org_id)
+        )
+        if row is None:
+            raise NotFoundError(f"organization {org_id}")
+        at = encode_dt(now)
+        if active:
+            # (A clock set back must not make a stop end before it began.)
+            await self._db.execute(
+                "UPDATE org_unit_stops SET reopened_at = max(stopped_at, ?)"
+                " WHERE org_id = ? AND reopened_at IS NULL",
+                (at, org_id),
+            )
+        else:
+            await self._db.execute(
+                "INSERT OR IGNORE INTO org_unit_stops (workspace_id, org_id, stopped_at)"
+                " VALUES (?, ?, ?)",
+                (row["workspace_id"], org_id, at),
+            )
+        return await self._with_stops(row)
 
     async def update(self, org: OrgUnit) -> OrgUnit:
         self._drop()
@@ -251,7 +306,7 @@ class SqliteOrgRepo:
             raise
         if row is None:
             raise NotFoundError(f"organization {org.id}")
-        return _org(row)
+        return await self._with_stops(row)
 
 
 # -- members ---------------------------------------------------------------------------

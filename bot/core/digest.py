@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -115,6 +115,9 @@ class Completeness:
     missing: tuple[OrgUnit, ...]
     exempt: tuple[OrgUnit, ...] = ()
     extra: tuple[OrgReport, ...] = ()
+    # A skipped period (``/nghi``): nobody is expected, the reports sent are all ``extra``
+    # and still count in the figures.
+    skipped: bool = False
 
     @property
     def on_time(self) -> tuple[OrgReport, ...]:
@@ -546,19 +549,22 @@ def compute_completeness(
     now: datetime,
     exempt_org_ids: frozenset[int] = frozenset(),
     other_orgs: Sequence[OrgUnit] = (),
+    skipped: bool = False,
 ) -> Completeness:
     """Who of ``orgs`` (minus the exempt) reported for ``period``, on time or late, and who
     has not. ``current`` holds current versions; reports from other organizations go to
-    ``extra`` (named from ``other_orgs`` when given)."""
-    return _completeness(
+    ``extra`` (named from ``other_orgs`` when given). A ``skipped`` period expects nobody
+    (``orgs`` should be empty): every report is ``extra``."""
+    c = _completeness(
         period=period,
-        orgs=orgs,
+        orgs=() if skipped else orgs,
         deadline=deadline,
         versions=_latest_per_org(current),
         now=now,
         exempt_org_ids=exempt_org_ids,
-        other_orgs=other_orgs,
+        other_orgs=[*orgs, *other_orgs] if skipped else other_orgs,
     )
+    return replace(c, skipped=True) if skipped else c
 
 
 def _completeness(

@@ -20,7 +20,8 @@ treated as a root rather than lost or looped over.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot.core.models import OrgUnit
 
@@ -53,7 +54,10 @@ class Hierarchy:
             if parent is not None and self._loops(org):
                 parent = None
             self._parent[org.id] = parent
-            children.setdefault(parent, []).append(org)
+        if any(o.stops for o in self._by_id.values()):
+            self._inherit_stops()
+        for org in self._by_id.values():
+            children.setdefault(self._parent[org.id], []).append(org)
         for kids in children.values():
             kids.sort(key=_order)
         self._children = children
@@ -76,6 +80,21 @@ class Hierarchy:
             seen.add(cur)
             cur = self._by_id[cur].parent_id
         return False
+
+    def _inherit_stops(self) -> None:
+        """Each unit carries the stops of the levels above it too (``OrgUnit.stops``): a
+        commune stopped in March and reopened in May stops expecting its units' reports for
+        those months, as it stopped following them. Only when some unit was ever stopped."""
+        own = {oid: o.stops for oid, o in self._by_id.items()}
+        for oid, org in list(self._by_id.items()):
+            above: list[tuple[datetime, datetime | None]] = []
+            cur = self._parent[oid]
+            while cur is not None:
+                above.extend(own[cur])
+                cur = self._parent[cur]
+            if above:
+                merged = sorted({*org.stops, *above}, key=lambda s: s[0])
+                self._by_id[oid] = replace(org, stops=tuple(merged))
 
     def _walk(self, parent: int | None, depth: int) -> None:
         # Iterative: a deep chain of units must not hit the recursion limit.

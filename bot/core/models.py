@@ -77,11 +77,27 @@ class OrgUnit:
     # When it was added (None: before this was recorded). It is expected to report for
     # the periods whose deadline comes after that, and only those.
     added_at: datetime | None = None
+    # When it was stopped (``/ngungdonvi``) and reopened (``/molaidonvi``; None: still
+    # stopped), in order: its own and, once in a ``Hierarchy``, those of the levels above it
+    # (a stopped commune stops its units). Periods due while stopped are not its to report.
+    stops: tuple[tuple[datetime, datetime | None], ...] = ()
 
     def expected_by(self, deadline: datetime) -> bool:
-        """Whether a period due at ``deadline`` expects a report of this unit (its own
-        state aside: active, exempt): it existed before the deadline."""
-        return self.added_at is None or self.added_at < deadline
+        """Whether a period due at ``deadline`` expects a report of this unit (its present
+        state aside: active, exempt): it existed before the deadline and was not stopped
+        when the deadline came (stopped before it, reopened at or after it)."""
+        if self.added_at is not None and self.added_at >= deadline:
+            return False
+        return not any(
+            stopped < deadline and (reopened is None or deadline <= reopened)
+            for stopped, reopened in self.stops
+        )
+
+    @property
+    def expected_always(self) -> bool:
+        """Whether every period expects it (no date added, never stopped): the common case,
+        which needs no look at deadlines."""
+        return self.added_at is None and not self.stops
 
     @property
     def display_name(self) -> str:

@@ -46,6 +46,10 @@ MARK_ON_TIME = "✅"
 MARK_LATE = "⏰"
 MARK_MISSING = "❌"
 MARK_DIGEST = "📊"
+# A skipped period (``/nghi``): nobody expected, the reports sent still count.
+SKIPPED_WORD = "nghỉ"
+SKIPPED_PERIOD = "Kỳ nghỉ: không đơn vị nào phải báo cáo."
+SKIPPED_SENT = "Báo cáo đã gửi (vẫn tính vào số liệu):"
 
 _AGG_NOTE = {
     Aggregation.AVERAGE: "bình quân",
@@ -327,7 +331,9 @@ def render_status(
         lines.append(f"Hạn báo cáo: {when} (đã quá hạn).")
     else:
         lines.append(f"Hạn báo cáo: {when} (còn {_duration(c.deadline - c.now)}).")
-    if not c.expected:
+    if c.skipped:
+        lines.append(SKIPPED_PERIOD)
+    elif not c.expected:
         lines.append("Chưa có đơn vị nào trong danh sách phải báo cáo.")
     else:
         summary = f"Đã báo cáo {_summary(c)}"
@@ -350,7 +356,7 @@ def render_status(
         entries = [*entries[:max_lines], f"… và {format_int(rest)} đơn vị khác."]
     lines.extend(entries)
     if c.extra:
-        lines.append("Báo cáo của đơn vị ngoài danh sách:")
+        lines.append(SKIPPED_SENT if c.skipped else "Báo cáo của đơn vị ngoài danh sách:")
         lines.extend(_report_line(r, tz) for r in c.extra)
     if c.exempt:
         lines.append(f"Miễn báo cáo kỳ này: {_names(c.exempt, None)}.")
@@ -484,15 +490,24 @@ def _section_lines(
     return lines
 
 
-def _row_block(template: Template, row: OrgRow, tz: str, skip: Collection[str] = ()) -> list[str]:
-    """One unit's values; ``skip`` are a checklist's criteria, shown in its own section."""
+def _row_block(
+    template: Template,
+    row: OrgRow,
+    tz: str,
+    skip: Collection[str] = (),
+    *,
+    listed: bool = True,
+) -> list[str]:
+    """One unit's values; ``skip`` are a checklist's criteria, shown in its own section.
+    ``listed`` False: the period expected nobody (skipped), so no unit is "outside the
+    list"."""
     mark = MARK_LATE if row.late else MARK_ON_TIME
     head = f"{mark} {row.org.display_name} – {_short_when(row.submitted_at, tz)}"
     if row.late:
         head += ", muộn"
     if row.version > 1:
         head += f", gửi lần {row.version}"
-    if not row.expected:
+    if not row.expected and listed:
         head += ", ngoài danh sách báo cáo"
     has_photo_field = False
     lines = [head]
@@ -550,7 +565,12 @@ def render_digest(
         return f"{n}. {title}"
 
     # 1. Completeness.
-    if not c.expected:
+    if c.skipped:
+        status = "kỳ nghỉ, không đơn vị nào phải báo cáo."
+        if c.extra:
+            names = _names([r.org for r in c.extra], max_names)
+            status += f" Đã gửi (vẫn tính vào số liệu): {names}."
+    elif not c.expected:
         status = "chưa có đơn vị nào trong danh sách phải báo cáo."
     elif not c.reported:
         status = f"chưa có đơn vị nào gửi báo cáo (0/{format_int(c.expected_count)} đơn vị)."
@@ -558,7 +578,7 @@ def render_digest(
         status = _summary(c) + "."
         if c.missing:
             status += f" Chưa báo cáo: {_names(c.missing, max_names)}."
-    if c.extra:
+    if c.extra and not c.skipped:
         status += f" Báo cáo ngoài danh sách: {_names([r.org for r in c.extra], max_names)}."
     if c.exempt:
         status += f" Miễn báo cáo kỳ này: {_names(c.exempt, max_names)}."
@@ -612,7 +632,7 @@ def render_digest(
             rows = d.rows[:limit]
         criteria = {f.key for f in d.template.criteria()}
         for row in rows:
-            lines.extend(_row_block(d.template, row, tz, skip=criteria))
+            lines.extend(_row_block(d.template, row, tz, skip=criteria, listed=not c.skipped))
         if len(rows) < len(d.rows):
             lines.append(
                 f"… và {format_int(len(d.rows) - len(rows))} đơn vị khác"

@@ -7,6 +7,7 @@ Lists are capped so a province with hundreds of units still gets a readable mess
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from bot.core.hierarchy import Hierarchy
@@ -18,6 +19,7 @@ from bot.core.render import (
     MARK_LATE,
     MARK_MISSING,
     MARK_ON_TIME,
+    SKIPPED_WORD,
     _local,
     _number,
     _section_lines,
@@ -124,12 +126,40 @@ def _periods_line(r: Rollup, tz: str) -> str:
         return f"Không có kỳ báo cáo nào trong khoảng thời gian này; số liệu tính đến {as_of}."
     if len(r.periods) == 1:
         span = r.periods[0].short_label()
+        if r.skipped:
+            span += f" ({word} {SKIPPED_WORD})"
     else:
         span = (
             f"{format_int(len(r.periods))} {word}, "
             f"từ {r.periods[0].short_label()} đến {r.periods[-1].short_label()}"
         )
+        if r.skipped:
+            span += f" ({skipped_words(r)})"
     return f"Gồm {span}; số liệu tính đến {as_of}."
+
+
+def skipped_words(r: Rollup, limit: int = 6) -> str:
+    """ "nghỉ 2 tuần: tuần 47/2026, tuần 52/2026": the skipped periods of the span, whose
+    reports count in the figures but which nobody had to report for."""
+    skipped = [p for p in r.periods if p in r.skipped]
+    names = ", ".join(p.short_label() for p in skipped[:limit])
+    if len(skipped) > limit:
+        names += " …"
+    return f"{SKIPPED_WORD} {format_int(len(skipped))} {span_unit_word(r)}: {names}"
+
+
+def _nothing_due(r: Rollup) -> str:
+    """Status when no unit had a period to report: none due yet, or skipped ones only."""
+    if not r.skipped:
+        return "chưa có kỳ báo cáo nào đến hạn."
+    return f"không có kỳ nào phải báo cáo ({_nothing_why(r)})."
+
+
+def _nothing_why(r: Rollup) -> str:
+    word = span_unit_word(r)
+    if len(r.skipped) == len(r.periods):
+        return f"{word} {SKIPPED_WORD}"
+    return f"{word} {SKIPPED_WORD} hoặc chưa đến hạn"
 
 
 def _level_lines(r: Rollup, limit: int) -> list[str]:
@@ -167,7 +197,7 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
     lines.append(_periods_line(r, tz))
     top = r.levels[0] if r.levels else None
     if top is None or top.expected == 0:
-        status = "chưa có kỳ báo cáo nào đến hạn."
+        status = _nothing_due(r)
     else:
         status = (
             f"{_rate(top.received, top.expected, top.rate)} lượt báo cáo đã gửi, "
@@ -205,6 +235,8 @@ def render_rollup(r: Rollup, *, tz: str, max_levels: int = 30, max_behind: int =
             "3. Các đơn vị đều báo cáo đầy đủ."
             if r.expected
             else "3. Chưa có kỳ báo cáo nào đến hạn để đánh giá mức đầy đủ."
+            if not r.skipped
+            else "3. Không có kỳ nào phải báo cáo để đánh giá mức đầy đủ."
         )
 
     counts = r.narrative_counts()
@@ -255,6 +287,7 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
         values = line.by_period.get(p.key) if line is not None else None
         if values is None and p.start > r.now.date():
             continue  # a week still to come is not history
+        skipped = p in r.skipped
         if values is not None:
             shown = [
                 f"{f.label} {_number(f, values[f.key], 'short')}" for f in fields if f.key in values
@@ -262,11 +295,17 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
             if p.key in classes:
                 shown = [history_class(classes[p.key])]
             mark, note = (MARK_LATE, " (muộn)") if p.key in late else (MARK_ON_TIME, "")
+            if skipped:
+                # Sent for a skipped week: in the figures, neither on time nor late.
+                mark, note = MARK_ON_TIME, f" ({word} {SKIPPED_WORD})"
             lines.append(f" {mark} {p.short_label()}{note}: {'; '.join(shown) or 'đã gửi'}")
+        elif skipped:
+            lines.append(f" ▫️ {p.short_label()}: {word} {SKIPPED_WORD}")
         elif p.key in missed:
             lines.append(f" {MARK_MISSING} {p.short_label()}: chưa gửi")
         else:
-            lines.append(f" ▫️ {p.short_label()}: chưa đến hạn hoặc được miễn")
+            why = _not_asked(att.org if att is not None else org, r.deadlines.get(p.key))
+            lines.append(f" ▫️ {p.short_label()}: {why}")
     if line is not None and line.values:
         lines.append(f"Cộng cả {r.span.label()}:")
         totals = [t for t in r.totals if t.key in line.values]
@@ -276,12 +315,26 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
     return "\n".join(lines)
 
 
+def _not_asked(org: OrgUnit, deadline: datetime | None) -> str:
+    """Why a period without a report is not missed: the unit was not one yet, or was
+    stopped, when it was due; otherwise it is not due yet or the unit was exempt."""
+    if deadline is None or org.expected_by(deadline):
+        return "chưa đến hạn hoặc được miễn"
+    if org.added_at is not None and org.added_at >= deadline:
+        return "không phải báo cáo (đơn vị được thêm sau hạn báo cáo)"
+    return "không phải báo cáo (khi đó đơn vị đang ngừng theo dõi)"
+
+
 def render_attendance(r: Rollup, *, tz: str, max_units: int = 40) -> str:
     """Completeness over the span: per level, then every unit worst first."""
     lines = _title(r, "CHUYÊN CẦN BÁO CÁO")
     lines.append(_periods_line(r, tz))
     if not r.expected:
-        lines.append("Chưa có kỳ báo cáo nào đến hạn trong khoảng thời gian này.")
+        lines.append(
+            "Chưa có kỳ báo cáo nào đến hạn trong khoảng thời gian này."
+            if not r.skipped
+            else f"Không có kỳ nào phải báo cáo trong khoảng thời gian này ({_nothing_why(r)})."
+        )
         return "\n".join(lines)
     top = r.levels[0]
     lines.append(

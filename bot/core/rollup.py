@@ -6,7 +6,12 @@ Rules decided here (exports, charts and the chat commands rely on them):
 * **Which periods**: a week belongs to the span that holds its Thursday (ISO's rule, the
   same as ``Period.weeks``: week 1/2027, 28/12/2026 – 03/01/2027, is January's); a month or
   longer period belongs to the span that holds its first day. The caller passes only the
-  periods that count: from the campaign's first period, not skipped (``/nghi``).
+  periods that count: from the campaign's first period on, skipped ones (``/nghi``)
+  marked as such (``PeriodInfo.skipped``).
+* **Skipped periods** (``/nghi``, or due while a campaign was paused) expect nobody: no
+  unit misses one or is late for it, completeness and levels leave them out. The reports
+  units sent for one still count in every figure (totals, each unit's line, the period's
+  column), as a figure reported is a figure achieved; its column says it was skipped.
 * **Figures**: a field's figure for the span is its aggregation rule applied to every
   current report in the span (all units in scope, all periods): ``sum`` adds every report,
   ``average`` is the mean of the reports that gave a value, ``max`` the largest, ``latest``
@@ -14,10 +19,11 @@ Rules decided here (exports, charts and the chat commands rely on them):
   ``sum`` is the sum of its weekly digests, and a ``latest`` figure is the last digest's.
   The same rule gives each unit's line (its reports only) and each period's column.
 * **Completeness** counts a period for a unit only once the period's deadline has passed
-  (a week still open is not "missed") and not when the unit was exempt (``/mien``). A
-  report received is on time or late as recorded at ingest. The longest run missed in a row
-  counts consecutive counted periods without a report; exempt periods neither break nor
-  extend a run. Per level (a commune, the province): the sums over its reporting units.
+  (a week still open is not "missed"), not when the unit was exempt (``/mien``), and only
+  when the period expected it (``OrgUnit.expected_by``: added before the deadline, not
+  stopped when it came). A report received is on time or late as recorded at ingest. The
+  longest run missed in a row counts consecutive counted periods without a report; exempt
+  periods and those that did not expect the unit neither break nor extend a run. Per level (a commune, the province): the sums over its reporting units.
 * **Scope**: a unit's roll-up covers the reports of the unit and of every unit beneath it;
   reports of units since stopped (``/ngungdonvi``) still count in the figures (a figure
   reported is a figure achieved) but the stopped units are not expected.
@@ -149,11 +155,13 @@ class Span:
 # -- records ------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class PeriodInfo:
-    """A period that counts in a roll-up: its deadline and the units exempt in it."""
+    """A period that counts in a roll-up: its deadline, the units exempt in it, and whether
+    it was skipped (its reports count in the figures, nobody is expected)."""
 
     period: Period
     deadline: datetime
     exempt_org_ids: frozenset[int] = frozenset()
+    skipped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,12 +217,15 @@ class LevelAttendance:
 
 @dataclass(frozen=True, slots=True)
 class PeriodTotals:
-    """One period's column: how many units reported and each numeric field's figure."""
+    """One period's column: how many units reported and each numeric field's figure. A
+    skipped period expects none (``expected`` 0) and counts the listed units that sent a
+    report anyway."""
 
     period: Period
     expected: int
     received: int
     values: Mapping[str, Number | None]
+    skipped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +318,11 @@ class Rollup:
     # A summary's count of non-blank reports per text field (a detailed roll-up counts
     # its ``narratives``).
     text_counts: Mapping[str, int] = field(default_factory=dict)
+    # The periods of ``periods`` that were skipped (``/nghi``): in the figures, expecting
+    # nobody.
+    skipped: frozenset[Period] = frozenset()
+    # Each period's deadline (by key): whether it expected a unit (``OrgUnit.expected_by``).
+    deadlines: Mapping[str, datetime] = field(default_factory=dict)
 
     @property
     def numeric_fields(self) -> tuple[TemplateField, ...]:
@@ -510,19 +526,28 @@ def compute_rollup(
     columns: list[PeriodTotals] = []
     for info in counted:
         vs = by_period_versions.get(info.period.key, [])
-        expected_here = [
-            o
-            for o in expected_orgs
-            if o.id not in info.exempt_org_ids and o.expected_by(info.deadline)
-        ]
+        expected_here = (
+            []
+            if info.skipped
+            else [
+                o
+                for o in expected_orgs
+                if o.id not in info.exempt_org_ids and o.expected_by(info.deadline)
+            ]
+        )
         reported_ids = {v.org_id for v in vs}
         rows_here = [nums_of[id(v)] for v in vs]
         columns.append(
             PeriodTotals(
                 period=info.period,
                 expected=len(expected_here),
-                received=sum(1 for o in expected_here if o.id in reported_ids),
+                received=sum(
+                    1
+                    for o in (expected_orgs if info.skipped else expected_here)
+                    if o.id in reported_ids
+                ),
                 values={f.key: _rule_of(f, rows_here)[0] for f in numeric},
+                skipped=info.skipped,
             )
         )
 
@@ -553,7 +578,7 @@ def compute_rollup(
             if isinstance(raw, str) and raw.strip():
                 narratives.append(NarrativeEntry(v.period, org, f, raw.strip()))
 
-    due = [p for p in counted if p.deadline <= now]
+    due = [p for p in counted if p.deadline <= now and not p.skipped]
     due_starts = {p.period.start for p in due}
     got: dict[int, set[date]] = {}
     late: dict[int, set[date]] = {}
@@ -591,6 +616,8 @@ def compute_rollup(
         names=names,
         unequal_lengths=None if comparable_sums else lengths,
         checklist=compute_checklist_span(template, line_orgs, [p.period for p in counted], cur),
+        skipped=frozenset(p.period for p in counted if p.skipped),
+        deadlines={p.period.key: p.deadline for p in counted},
     )
 
 
@@ -631,8 +658,8 @@ def compute_rollup_summary(
     counted ``periods`` are used); ``previous``: those of every period of the span before
     (as ``compute_rollup`` takes every report of it); ``reported``: per unit, how many of
     the counted periods due by ``now`` it reported, and which when not all of them;
-    ``pending``: the same for the counted periods not yet due (for the per-period columns,
-    ``by_period``, which the digest's chart draws its trend from).
+    ``pending``: the same for the counted periods not yet due and the skipped ones (for
+    the per-period columns, ``by_period``, which the digest's chart draws its trend from).
     """
     counted = sorted(periods, key=lambda p: p.period.start)
     keys = {p.period.key for p in counted}
@@ -660,7 +687,7 @@ def compute_rollup_summary(
         rows.append(FieldTotal(f, sk, st, value, n, prev_value, change))
 
     expected_orgs = hierarchy.reporting(None)
-    due = [p for p in counted if p.deadline <= now]
+    due = [p for p in counted if p.deadline <= now and not p.skipped]
     due_starts = {p.period.start for p in due}
     late: dict[int, set[date]] = {}
     for t in parts:
@@ -696,6 +723,8 @@ def compute_rollup_summary(
         unequal_lengths=None if comparable_sums else lengths,
         detail=False,
         text_counts=text_counts,
+        skipped=frozenset(p.period for p in counted if p.skipped),
+        deadlines={p.period.key: p.deadline for p in counted},
     )
 
 
@@ -710,16 +739,17 @@ def _summary_columns(
 ) -> list[PeriodTotals]:
     """``compute_rollup``'s per-period columns without reading a report: each period's
     figures from its kept totals; the units that reported, for a due period, from the
-    units that missed it (attendance lists them), for a period not yet due from
-    ``pending``. Linear in the misses, not in units x periods (20,000 x 52 at national
-    scale)."""
+    units that missed it (attendance lists them), for a period not yet due or skipped
+    from ``pending``. Linear in the misses, not in units x periods (20,000 x 52 at
+    national scale)."""
     ids = {o.id for o in expected_orgs}
-    joined = [o for o in expected_orgs if o.added_at is not None]  # added since recorded
+    # Units some periods do not expect (added since recorded, stopped for a while).
+    joined = [o for o in expected_orgs if not o.expected_always]
     missed: dict[date, int] = {}
     for a in attendance:
         for p in a.missed_periods:
             missed[p.start] = missed.get(p.start, 0) + 1
-    not_due = [info for info in counted if info.deadline > now]
+    not_due = [info for info in counted if info.deadline > now or info.skipped]
     reported_pending: dict[date, set[int]] = {info.period.start: set() for info in not_due}
     for r in pending:
         if r.org_id not in ids:
@@ -731,14 +761,17 @@ def _summary_columns(
     out: list[PeriodTotals] = []
     for info in counted:
         start = info.period.start
+        t = kept.get(start)
+        values = {f.key: None if t is None else _finish(f, t.get(f.key))[0] for f in numeric}
+        if info.skipped:
+            out.append(PeriodTotals(info.period, 0, len(reported_pending[start]), values, True))
+            continue
         not_yet = {o.id for o in joined if not o.expected_by(info.deadline)}
         expected = len(ids) - len(not_yet) - len((ids & info.exempt_org_ids) - not_yet)
         if info.deadline <= now:
             received = expected - missed.get(start, 0)
         else:
             received = len(reported_pending[start] - info.exempt_org_ids - not_yet)
-        t = kept.get(start)
-        values = {f.key: None if t is None else _finish(f, t.get(f.key))[0] for f in numeric}
         out.append(PeriodTotals(info.period, expected, received, values))
     return out
 
@@ -802,11 +835,13 @@ def _attendance(
         oid = org.id
         reported = got.get(oid, frozenset())
         late_here = late.get(oid, frozenset())
-        if org.added_at is not None and due and org.added_at >= due[0].deadline:
-            # Added during the span: the periods due before it are not its own to miss.
+        if not org.expected_always:
+            # Added or stopped during the span: the periods due before it was added or
+            # while it was stopped are not its own to miss.
             mine = [i for i in due if org.expected_by(i.deadline)]
-            out.append(_record(org, mine, reported, late_here))
-            continue
+            if len(mine) < n:
+                out.append(_record(org, mine, reported, late_here))
+                continue
         if reported is None and oid not in exempt_any:
             # Every due period reported, none exempt: the common case, without a pass.
             late_ones = (

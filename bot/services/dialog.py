@@ -930,7 +930,9 @@ class DialogEngine(
         assert ctx.workspace is not None
         tree = Hierarchy(await self._store.orgs.all(ctx.workspace.id, include_inactive=True))
         under = [o for o in tree.reporting(org.id) if o.id != org.id]
-        await self._store.orgs.update(replace(org, active=active))
+        # The stop is kept with its time: the periods due while a unit was stopped are not
+        # its to report once reopened.
+        await self._store.orgs.set_active(org.id, active, ctx.now)
         await self._audit(ctx, "activate_org" if active else "deactivate_org", org.code)
         template = msg.ORG_ACTIVATED if active else msg.ORG_DEACTIVATED
         text = template.format(name=tree.full_name(org), code=org.code)

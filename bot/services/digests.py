@@ -44,20 +44,23 @@ class DigestService:
 
     async def expected_orgs(self, campaign: Campaign, period: Period) -> list[OrgUnit]:
         """Who must report for ``period``: the active reporting units (under active levels)
-        added before its deadline, in the tree's display order (the order they were
-        added, for a single-level group)."""
+        that it expects (added before its deadline, not stopped when it came), in the
+        tree's display order (the order they were added, for a single-level group); nobody
+        for a skipped period."""
+        if await self._store.calendar.is_skipped(campaign.id, period):
+            return []
         everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
         return _expected(Hierarchy(everyone), campaign, period)
 
     async def _split_orgs(
-        self, campaign: Campaign, period: Period
+        self, campaign: Campaign, period: Period, skipped: bool
     ) -> tuple[list[OrgUnit], list[OrgUnit], Hierarchy]:
-        """Units expected for ``period`` and the others (named if they reported anyway). In
-        a multi-level workspace names that repeat from commune to commune carry their
-        commune."""
+        """Units expected for ``period`` (none when it was ``skipped``) and the others
+        (named if they reported anyway). In a multi-level workspace names that repeat from
+        commune to commune carry their commune."""
         everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
         tree = Hierarchy(everyone)
-        expected = _expected(tree, campaign, period)
+        expected = [] if skipped else _expected(tree, campaign, period)
         ids = {o.id for o in expected}
         others = [o for o in everyone if o.id not in ids]
         if tree.has_levels:
@@ -67,7 +70,8 @@ class DigestService:
 
     async def digest(self, campaign: Campaign, period: Period, now: datetime) -> Digest:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
-        orgs, others, tree = await self._split_orgs(campaign, period)
+        skipped = await self._store.calendar.is_skipped(campaign.id, period)
+        orgs, others, tree = await self._split_orgs(campaign, period, skipped)
         first = min(cal.first_period(campaign), period)
         signature = totals_signature(template)
         # Read before the reports: totals computed from reports that changed after this
@@ -110,6 +114,8 @@ class DigestService:
             ),
             cumulative_totals=[*earlier, current_totals],
         )
+        if skipped:
+            digest = replace(digest, completeness=replace(digest.completeness, skipped=True))
         directives = await DirectiveService(self._store, campaign.timezone).progress(
             campaign, period, orgs
         )
@@ -151,7 +157,8 @@ class DigestService:
         return await self._kept.resolve(campaign, template, signature, stored)
 
     async def completeness(self, campaign: Campaign, period: Period, now: datetime) -> Completeness:
-        orgs, others, _ = await self._split_orgs(campaign, period)
+        skipped = await self._store.calendar.is_skipped(campaign.id, period)
+        orgs, others, _ = await self._split_orgs(campaign, period, skipped)
         current = await self._store.submissions.current(campaign.id, period)
         return compute_completeness(
             orgs=orgs,
@@ -161,11 +168,13 @@ class DigestService:
             deadline=cal.times(campaign, period).deadline,
             current=current,
             now=now,
+            skipped=skipped,
         )
 
 
 def _expected(tree: Hierarchy, campaign: Campaign, period: Period) -> list[OrgUnit]:
-    """The reporting units of ``tree`` that ``period`` expects: added before its deadline."""
+    """The reporting units of ``tree`` that ``period`` expects: added before its deadline,
+    not stopped when it came (``OrgUnit.expected_by``)."""
     deadline = cal.times(campaign, period).deadline
     return [o for o in tree.reporting() if o.expected_by(deadline)]
 

@@ -81,7 +81,14 @@ class OrgRepo(Protocol):
         ...
 
     async def update(self, org: OrgUnit) -> OrgUnit:
-        """Saves name, short_name, parent_id, active, sort_order, reports of ``org.id``."""
+        """Saves name, short_name, parent_id, active, sort_order, reports of ``org.id``
+        (``set_active`` also keeps the history of stops)."""
+        ...
+
+    async def set_active(self, org_id: int, active: bool, now: datetime) -> OrgUnit:
+        """Stops (``/ngungdonvi``) or reopens (``/molaidonvi``) a unit at ``now``, keeping
+        the history of its stops (``OrgUnit.stops``): the periods due while it was stopped
+        do not expect it. Raises NotFoundError for an unknown unit."""
         ...
 
 

@@ -209,17 +209,20 @@ class ReportService:
         return level
 
     async def _period_infos(self, campaign: Campaign, span: Span) -> list[PeriodInfo]:
+        """The span's periods from the campaign's first, skipped ones marked (their reports
+        count in the figures; nobody is expected for them)."""
         first = cal.first_period(campaign)
         skipped = {p.key for p, _ in await self._store.calendar.skipped(campaign.id)}
         out: list[PeriodInfo] = []
         for p in span.source_periods(campaign.period_type):
-            if p < first or p.key in skipped:
+            if p < first:
                 continue
             out.append(
                 PeriodInfo(
                     p,
                     cal.times(campaign, p).deadline,
                     await self._store.calendar.exempt_orgs(campaign.id, p),
+                    skipped=p.key in skipped,
                 )
             )
         return out
@@ -306,8 +309,10 @@ class ReportService:
             if sources and first
             else []
         )
-        due = [i.period for i in infos if i.deadline <= now]
-        not_due = [i.period for i in infos if i.deadline > now]
+        # Skipped periods expect nobody: their units are counted with those not yet due
+        # (for the per-period columns), never as due.
+        due = [i.period for i in infos if i.deadline <= now and not i.skipped]
+        not_due = [i.period for i in infos if i.deadline > now or i.skipped]
         return compute_rollup_summary(
             template=template,
             hierarchy=hierarchy,

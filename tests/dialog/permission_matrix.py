@@ -492,7 +492,7 @@ async def run_cell(cell: Cell, row: str, role: str, place: str, work: Path) -> O
 # Set-up: every change leaves an audit entry.
 CONFIG_TABLES = ("workspaces", "org_units", "members", "invites", "chat_bindings", "templates",
                  "campaigns", "campaign_skips", "exemptions", "reopenings", "workspace_settings",
-                 "indicator_values")  # fmt: skip
+                 "indicator_values", "org_unit_stops")  # fmt: skip
 # What people send: reports (versions), directives and their acknowledgements and answers,
 # the registry of good models; records of their own, not audit entries.
 CONTENT_TABLES = ("submission_versions", "directives", "directive_orgs", "directive_acks",

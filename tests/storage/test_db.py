@@ -56,6 +56,7 @@ EXPECTED_TABLES = {
     "indicator_values",
     "emulation_entries",
     "emulation_picks",
+    "org_unit_stops",
 }
 
 

@@ -98,6 +98,8 @@ def _fill_generically(conn: sqlite3.Connection, table: str) -> None:
             value = b"x"
         elif any(k in kind for k in ("REAL", "FLOA", "DOUB")):
             value = 1.5
+        elif name.endswith("_at"):
+            value = "2026-11-20T01:00:00.000000+00:00"  # a moment, as storage writes them
         else:
             value = f"{table}.{name}"
         names.append(name)

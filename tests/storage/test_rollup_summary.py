@@ -1,8 +1,9 @@
 """The summary roll-up through storage: ``SubmissionRepo.reported_by_org`` on a real SQLite
 file (both of its ways to find which periods a unit reported), and ``ReportService.rollup``
 with ``detail=False`` giving the same chat text, totals and completeness as the roll-up from
-every report, with corrections, late reports, exemptions, a skipped week, a stopped unit, a
-week not due yet and totals gone stale after a correction."""
+every report, with corrections, late reports, exemptions, a skipped week (its reports in the
+figures, nobody expected), a stopped unit, a unit stopped for two weeks and reopened, a week
+not due yet and totals gone stale after a correction."""
 
 from __future__ import annotations
 
@@ -173,6 +174,10 @@ async def test_summary_rollup_through_storage_equals_the_detailed_one(tmp_path: 
         stopped = await store.orgs.get(orgs[5])
         assert stopped is not None
         await store.orgs.update(replace(stopped, active=False))
+        # Stopped before week 44's deadline, reopened after week 45's: not expected for
+        # those two weeks (its reports of them still count).
+        await store.orgs.set_active(orgs[4], False, FIRST.shift(3).start_at())
+        await store.orgs.set_active(orgs[4], True, FIRST.shift(5).start_at())
 
         quarter = Span.of(Period(PeriodType.QUARTER, date(2026, 10, 1)))
         november = Span.of(Period(PeriodType.MONTH, date(2026, 11, 1)))
@@ -183,24 +188,38 @@ async def test_summary_rollup_through_storage_equals_the_detailed_one(tmp_path: 
             for now in (after, during):
                 await _both(service, campaign, span, now)
 
-        # Every period's totals are kept now; a correction makes its week stale, and the
-        # summary computes that week again (and only it).
+        # The skipped week: nobody expected, its reports in the figures and its column.
+        full = await service.rollup(campaign, quarter, after)
+        assert FIRST.shift(6) in full.skipped and FIRST.shift(6) in full.periods
+        assert all(FIRST.shift(6) not in a.missed_periods for a in full.attendance)
+        column = next(c for c in full.by_period if c.period == FIRST.shift(6))
+        # Five reports: four of listed units, one of the stopped unit (in the figures only).
+        assert column.skipped and column.expected == 0 and column.received == 4
+        assert column.values["buoi"] == sum(6 + i for i in range(6) if (42 + i) % 5) == 42
+        # The reopened unit: two weeks fewer to report than the others.
+        att = {a.org.id: a for a in full.attendance}
+        assert att[orgs[4]].expected == att[orgs[3]].expected + att[orgs[3]].exempt - 2
+
+        # Every period's totals are kept now, the skipped week's too (its reports count,
+        # as a rule changed deliberately: they used to count nowhere and were not kept); a
+        # correction makes its week stale, and the summary computes that week again (and
+        # only it).
         signature = totals_signature(TEMPLATE)
         rows = await store.totals.in_range(campaign.id, FIRST, FIRST.shift(12), signature)
-        # (The skipped week's reports count nowhere, so its totals are not needed.)
-        assert [r.period for r in rows if r.totals is None] == [FIRST.shift(6)]
+        assert [r.period for r in rows if r.totals is None] == []
         await _report(store, campaign, FIRST.shift(9), orgs[4], {"buoi": 1000, "ton": 1})
         rows = await store.totals.in_range(campaign.id, FIRST, FIRST.shift(12), signature)
-        assert [r.period for r in rows if r.totals is None] == [FIRST.shift(6), FIRST.shift(9)]
+        assert [r.period for r in rows if r.totals is None] == [FIRST.shift(9)]
         await _both(service, campaign, quarter, after)
         rows = await store.totals.in_range(campaign.id, FIRST, FIRST.shift(12), signature)
-        assert [r.period for r in rows if r.totals is None] == [FIRST.shift(6)]
+        assert [r.period for r in rows if r.totals is None] == []
         summary = await service.rollup(campaign, quarter, after, detail=False)
         assert "Thiếu kinh phí" not in render_rollup(summary, tz=TZ)
         # The digest chart's trend is a summary with the detailed roll-up's period columns.
         for now in (after, during):
             trend = await service.trend(campaign, FIRST.shift(8), now)
-            assert not trend.detail and len(trend.by_period) == 7  # 8 weeks, one skipped
+            assert not trend.detail and len(trend.by_period) == 8  # one skipped, in figures
+            assert [c.period for c in trend.by_period if c.skipped] == [FIRST.shift(6)]
             detailed = await service.rollup(
                 campaign, trend.span, now, previous=False, indicators=False
             )

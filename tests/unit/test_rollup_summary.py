@@ -6,8 +6,10 @@ totals, completeness and levels of the roll-up computed from every report.
 unit, for random templates (every numeric type and aggregation, text fields of every
 narrative kind), a two-level tree with a stopped unit and an unknown one, random spans (a
 month, a quarter of 14 weeks against one of 13, a range of days), a campaign that starts
-late, skipped weeks, weeks not yet due, exemptions (some units reporting anyway), several
-versions of a report (corrections), late reports, ill-typed values and blank texts."""
+late, skipped weeks (nobody expected, their reports in the figures), units added or stopped
+and reopened during the spans (a commune too: its units follow), weeks not yet due,
+exemptions (some units reporting anyway), several versions of a report (corrections), late
+reports, ill-typed values and blank texts."""
 
 from __future__ import annotations
 
@@ -59,10 +61,31 @@ def _org(
     reports: bool = True,
     active: bool = True,
     added_at: datetime | None = None,
+    stops: tuple[tuple[datetime, datetime | None], ...] = (),
 ):
     return OrgUnit(
-        i, 1, code, code.upper(), code.upper(), parent, active, i, reports, added_at=added_at
+        i,
+        1,
+        code,
+        code.upper(),
+        code.upper(),
+        parent,
+        active,
+        i,
+        reports,
+        added_at=added_at,
+        stops=stops,
     )
+
+
+def _at(day: int, month: int, hour: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+# Stops (stopped, reopened): commune B from 02/11 to 10/11; unit "lai" twice, from 20/10
+# to 28/10 and from 25/11 to 30/11 08h00, the moment week 48 is due (so not expected then).
+STOPS_B = ((_at(2, 11), _at(10, 11)),)
+STOPS_LAI = ((_at(20, 10), _at(28, 10)), (_at(25, 11), _at(30, 11, 8)))
 
 
 # A province, two communes with units of the same short name (full names carry the
@@ -72,7 +95,7 @@ TREE = Hierarchy(
     [
         _org(1, "tinh", None, reports=False),
         _org(2, "xa_a", 1, reports=False),
-        _org(3, "xa_b", 1, reports=False),
+        _org(3, "xa_b", 1, reports=False, stops=STOPS_B),
         _org(4, "hnd", 2),
         _org(5, "hpn", 2),
         _org(6, "hnd", 3),
@@ -81,9 +104,12 @@ TREE = Hierarchy(
         _org(9, "cu", 2, active=False),
         _org(10, "moi", 3, added_at=datetime(2026, 11, 12, 3, 0, tzinfo=UTC)),
         _org(11, "cu2", 3, added_at=datetime(2025, 6, 1, tzinfo=UTC)),
+        _org(12, "lai", 2, stops=STOPS_LAI),
     ]
 )
-REPORTERS = [4, 5, 6, 7, 8, 9, 10, 11, 99]  # 99: a unit no longer known
+REPORTERS = [4, 5, 6, 7, 8, 9, 10, 11, 12, 99]  # 99: a unit no longer known
+# Each unit's stops and its commune's, written out (the oracle does not ask the tree).
+STOPPED = {6: STOPS_B, 7: STOPS_B, 10: STOPS_B, 11: STOPS_B, 12: STOPS_LAI}
 
 
 def _template(spec: list[tuple[str, str | None]], texts: list[int]) -> Template:
@@ -140,14 +166,14 @@ def cases(
     # The campaign may start inside the span; some weeks are skipped (/nghi).
     start = draw(st.integers(0, len(weeks) // 2))
     skipped = set(draw(st.lists(st.sampled_from(weeks), max_size=2)))
-    counted = [p for p in weeks[start:] if p not in skipped]
     infos = [
         PeriodInfo(
             p,
             _deadline(p),
             frozenset(draw(st.lists(st.sampled_from(REPORTERS[:6]), max_size=2))),
+            skipped=p in skipped,
         )
-        for p in counted
+        for p in weeks[start:]
     ]
     # Now: somewhere in the span (some weeks not due yet) or after it.
     now = _deadline(weeks[draw(st.integers(0, len(weeks) - 1))]) + timedelta(
@@ -218,9 +244,15 @@ def reference_attendance(
     infos: list[PeriodInfo], versions: list[SubmissionVersion], now: datetime
 ) -> list[Attendance]:
     """Each expected unit's record period by period, straight from the module's rules
-    (the code before both paths shared a faster one): the oracle for both."""
+    (the code before both paths shared a faster one): the oracle for both. Skipped
+    periods expect nobody; a unit stopped when a period was due (itself or its commune)
+    is not expected for it."""
     got = {(v.org_id, v.period): v for v in _current(versions)}
-    due = [i for i in sorted(infos, key=lambda i: i.period.start) if i.deadline <= now]
+    due = [
+        i
+        for i in sorted(infos, key=lambda i: i.period.start)
+        if i.deadline <= now and not i.skipped
+    ]
     out: list[Attendance] = []
     for org in TREE.reporting():
         expected = on_time = late = exempt = run = longest = 0
@@ -229,6 +261,8 @@ def reference_attendance(
         for info in due:
             if org.added_at is not None and org.added_at >= info.deadline:
                 continue  # not a unit yet when the period was due: not its to miss
+            if any(a < info.deadline <= b for a, b in STOPPED.get(org.id, ()) if b):
+                continue  # stopped when the period was due
             if org.id in info.exempt_org_ids:
                 exempt += 1
                 continue
@@ -264,8 +298,8 @@ def summary_of(
 ) -> Rollup:
     periods = sorted({v.period for v in versions})
     totals = [period_totals(template, p, versions) for p in periods]
-    due = [i.period for i in infos if i.deadline <= now]
-    not_due = [i.period for i in infos if i.deadline > now]
+    due = [i.period for i in infos if i.deadline <= now and not i.skipped]
+    not_due = [i.period for i in infos if i.deadline > now or i.skipped]
     return compute_rollup_summary(
         template=template,
         hierarchy=TREE,
@@ -322,6 +356,11 @@ def test_summary_equals_the_rollup_from_every_report(
     summary = summary_of(template, span, infos, versions, now, previous=previous)
     assert full.detail and not summary.detail
     assert list(full.attendance) == reference_attendance(infos, versions, now)
+    # Every current report of the span's periods counts, skipped periods' too.
+    counted = {i.period for i in infos}
+    assert full.reports == sum(1 for v in _current(versions) if v.period in counted)
+    assert full.skipped == summary.skipped == {i.period for i in infos if i.skipped}
+    assert all(c.expected == 0 for c in full.by_period if c.skipped)
     _same(full, summary)
 
 

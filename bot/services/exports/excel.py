@@ -69,7 +69,7 @@ from zoneinfo import ZoneInfo
 from bot.core.indicators import outcome_words
 from bot.core.periods import Period, PeriodType
 from bot.core.render_checklist import level_title
-from bot.core.render_reports import comparison_caveat, direct_label
+from bot.core.render_reports import comparison_caveat, direct_label, skipped_words
 from bot.core.rollup import LevelAttendance, Rollup
 from bot.core.template import Aggregation, FieldType, TemplateField
 from bot.core.vnformat import format_deadline, format_int, format_money_short
@@ -237,7 +237,14 @@ def span_description(r: Rollup) -> str:
             # Weeks belong to the month of their Thursday: say which days they really cover.
             text += f", các ngày từ {covered_start:%d/%m/%Y} đến {covered_end:%d/%m/%Y}"
         text += ")"
+        if r.skipped:
+            text += f"; {skipped_words(r)} (số liệu đã gửi vẫn được tính)"
     return text
+
+
+def _period_label(r: Rollup, p: Period) -> str:
+    """A period's name in a table, "tuần 47/2026 (nghỉ)" for a skipped one."""
+    return f"{p.short_label()} (nghỉ)" if p in r.skipped else p.short_label()
 
 
 # -- places in the tree -------------------------------------------------------------------
@@ -321,7 +328,7 @@ def _data_rows(r: Rollup, places: _Places) -> Iterable[list[object]]:
             row: list[object] = [name]
             if places.any:
                 row.append(place)
-            row += [line.org.code, p.short_label(), p.start, p.last_day]
+            row += [line.org.code, _period_label(r, p), p.start, p.last_day]
             row += [values.get(f.key) for f in r.numeric_fields]
             yield row
 
@@ -1009,7 +1016,7 @@ def _per_period_sheet(r: Rollup) -> _Sheet:
     cols += [_Col(field_header(f), "field", f) for f in r.numeric_fields]
     rows: list[list[object]] = [
         [
-            pt.period.short_label(),
+            _period_label(r, pt.period),
             pt.period.start,
             pt.period.last_day,
             pt.expected,

@@ -50,7 +50,7 @@ from bot.core.letterhead import Letterhead
 from bot.core.periods import PeriodType
 from bot.core.render_checklist import span_prose
 from bot.core.render_indicators import format_indicator, unit_status
-from bot.core.render_reports import comparison_caveat, direct_label
+from bot.core.render_reports import comparison_caveat, direct_label, skipped_words
 from bot.core.rollup import (
     Attendance,
     LevelAttendance,
@@ -555,11 +555,26 @@ def _attendance_text(r: Rollup, span: str) -> list[_Para]:
                 f" {format_int(late)} lượt muộn; {format_int(missed)} lượt chưa báo cáo."
             )
         )
-    else:
+    elif not r.skipped:
         out.append(
             _Para(
                 f"{during}, có {format_int(n_units)} đơn vị thuộc diện báo cáo;"
                 " chưa có kỳ báo cáo nào đến hạn."
+            )
+        )
+    else:
+        out.append(
+            _Para(
+                f"{during}, có {format_int(n_units)} đơn vị thuộc diện báo cáo;"
+                " không có kỳ nào các đơn vị phải báo cáo."
+            )
+        )
+    if r.skipped:
+        # Skipped weeks expect nobody, but what was sent for them is in the figures.
+        out.append(
+            _Para(
+                f"{skipped_words(r).capitalize()}, không tính lượt phải báo cáo; số liệu các"
+                " đơn vị đã gửi vẫn được tổng hợp."
             )
         )
     if r.empty:
@@ -717,7 +732,9 @@ def _indicator_blocks(r: Rollup, max_units: int = 30) -> list[_Block]:
 def _runs(r: Rollup) -> list[tuple[Attendance, str]]:
     """Units that missed two or more periods in a row, longest first, with the run's
     periods when they can be told from the span's periods."""
-    order = {p.key: i for i, p in enumerate(r.periods)}
+    # Skipped periods are no one's to miss: a run goes over them.
+    counted = [p for p in r.periods if p not in r.skipped]
+    order = {p.key: i for i, p in enumerate(counted)}
     out: list[tuple[Attendance, str]] = []
     for a in sorted(r.attendance, key=lambda a: -a.longest_missed_run):
         if a.longest_missed_run < 2:
@@ -733,7 +750,7 @@ def _runs(r: Rollup) -> list[tuple[Attendance, str]]:
                 best = (start, i)
         where = ""
         if best is not None:
-            first, last = r.periods[best[0]], r.periods[best[1]]
+            first, last = counted[best[0]], counted[best[1]]
             where = f" (từ {first.short_label()} đến {last.short_label()})"
         out.append((a, where))
     return out
