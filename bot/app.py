@@ -699,6 +699,7 @@ class ChannelHub:
         self.usage: UsageService | None = None
         self.zalo: ZaloChannel | None = None
         self.zalo_webhook: ZaloWebhookServer | None = None
+        self.zalo_poller: ZaloPoller | None = None
         self.telegram: Application | None = None  # type: ignore[type-arg]
         self.telegram_runtime: TelegramRuntime | None = None
         self.ops: Ops | None = None
@@ -779,6 +780,7 @@ class ChannelHub:
                 poller = ZaloPoller(
                     client, zalo.on_body, timeout=s.zalo_poll_timeout, backoff=self._zalo_backoff
                 )
+                self.zalo_poller = poller
                 waits.append(asyncio.ensure_future(poller.run(stop)))
             log.info("zalo bot %s ready (groups: %s)", me.name or me.id, me.can_join_groups)
 

@@ -12,9 +12,9 @@ database (``storage.db.WalSync``).
 An event queues under each of its keys as it arrives and starts when it is first in all
 of them; a key's queue is dropped when empty (one entry per active conversation, not per
 chat ever seen). Order is arrival order as long as events start in arrival order, which
-the python-telegram-bot processor ensures (``bot.channels.telegram.processor``: tasks
-created per update, in order). Zalo's channel still handles one event at a time: its
-getUpdates answers one event per request, so a burst is bounded by those round trips.
+the python-telegram-bot processor (``bot.channels.telegram.processor``: tasks created per
+update, in order) and the Zalo poller (a task per event, in order) ensure; Zalo's webhook
+requests are handled in the order they reach the server.
 """
 
 from __future__ import annotations

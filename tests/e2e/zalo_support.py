@@ -57,14 +57,15 @@ class ZLive:
 
     async def handled(self, event: dict[str, Any]) -> None:
         """Until the bot has handled ``event`` and sent its answers: in polling mode it
-        has asked for the next event; with a webhook, it answered 200 and its reply queue
-        is empty. No timing involved."""
+        has asked for the next event and handles none (events are handled concurrently);
+        with a webhook, it answered 200 and its reply queue is empty. No timing involved."""
         hub = self.hub
 
         def done() -> bool:
             if hub.zalo_webhook is not None:
                 return self.api.was_delivered(event) and not hub.zalo_webhook.busy
-            return self.api.polled_after(event)
+            poller = hub.zalo_poller
+            return self.api.polled_after(event) and (poller is None or not poller.busy)
 
         await self.api.wait_until(done, 10.0)
 

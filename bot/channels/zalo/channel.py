@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from bot.channels.ordering import KeyedOrder
 from bot.channels.parts import NameLookup
 from bot.channels.zalo.client import BotInfo, ZaloClient, ZaloClientError, ZaloTransientError
 from bot.channels.zalo.inbound import iter_messages
@@ -43,6 +44,9 @@ class ZaloChannel:
         self._retry_pause = retry_pause
         self.handle: Handle | None = None
         self.me: BotInfo | None = None
+        # Events of one chat or one sender in order; others concurrently (the poller hands
+        # each event over as it comes, the webhook's requests run concurrently).
+        self.order = KeyedOrder()
 
     def names_lookup(self, names: NameLookup) -> None:
         self._names = names
@@ -57,16 +61,23 @@ class ZaloChannel:
             return []
         replies: list[OutboundMessage] = []
         for event in iter_messages(body, self.me, self._clock.now()):
-            replies.extend(await self.handle(event))
+            async with self.order.hold(_keys(event)):
+                replies.extend(await self.handle(event))
         return replies
 
     async def on_body(self, body: Any) -> None:
-        try:
-            replies = await self.ingest(body)
-        except Exception:
-            log.exception("a Zalo event could not be handled")
+        """Handles and answers (the poller's way): each event's answer goes out before the
+        next event of the same chat or sender is handled."""
+        if self.handle is None or self.me is None:
             return
-        await self.answer(replies)
+        for event in iter_messages(body, self.me, self._clock.now()):
+            async with self.order.hold(_keys(event)):
+                try:
+                    replies = await self.handle(event)
+                except Exception:
+                    log.exception("a Zalo event could not be handled")
+                    continue
+                await self.answer(replies)
 
     async def answer(self, replies: Sequence[OutboundMessage]) -> None:
         for reply in replies:
@@ -92,3 +103,7 @@ class ZaloChannel:
                 except ZaloClientError as exc:
                     log.warning("reply to zalo:%s refused: %s", reply.chat_id, exc)
                     break
+
+
+def _keys(event: InboundEvent) -> tuple[str, str]:
+    return (f"chat:{event.chat.chat_id}", f"user:{event.sender.user_id}")
