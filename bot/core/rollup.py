@@ -46,6 +46,7 @@ Two ways to the same figures (decided for scale: a national year is a million re
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -281,7 +282,12 @@ _KIND_WORDS: tuple[tuple[NarrativeKind, tuple[str, ...]], ...] = (
 def narrative_kind(f: TemplateField) -> NarrativeKind:
     """Classify a narrative field by the words of its key and label (any template an admin
     writes gets sensible sections without new settings); anything else is a result."""
-    words = f"{fold(f.label)} {f.key}"
+    return _narrative_kind(f.label, f.key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _narrative_kind(label: str, key: str) -> NarrativeKind:
+    words = f"{fold(label)} {key}"
     for kind, needles in _KIND_WORDS:
         if any(n in words for n in needles):
             return kind

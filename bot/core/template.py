@@ -149,6 +149,7 @@ class Section(BaseModel):
 # Template.fields_for's memo: (id of the template, org code) -> (the template, its fields).
 _FIELDS_FOR: dict[tuple[int, str | None], tuple[Template, tuple[TemplateField, ...]]] = {}
 _FIELDS_FOR_LIMIT = 20_000
+_NUMBERED: dict[tuple[int, str | None], tuple[Template, tuple[tuple[int, TemplateField], ...]]] = {}
 
 
 class Template(BaseModel):
@@ -260,11 +261,19 @@ class Template(BaseModel):
         reporter copied; an organization's own form simply skips the numbers of fields that
         do not apply to it. Photos are sent as pictures, not typed, so they get no number.
         """
+        key = (id(self), org_code)
+        found = _NUMBERED.get(key)
+        if found is not None and found[0] is self:
+            return list(found[1])
         numbers: dict[str, int] = {}
         for f in self.all_fields():
             if f.type is not FieldType.PHOTO:
                 numbers[f.key] = len(numbers) + 1
-        return [(numbers[f.key], f) for f in self.fields_for(org_code) if f.key in numbers]
+        out = [(numbers[f.key], f) for f in self.fields_for(org_code) if f.key in numbers]
+        if len(_NUMBERED) >= _FIELDS_FOR_LIMIT:
+            _NUMBERED.clear()
+        _NUMBERED[key] = (self, tuple(out))
+        return out
 
     def field(self, key: str) -> TemplateField:
         for f in self.all_fields():

@@ -11,6 +11,7 @@ that to find words in folded text and quote the original words back to the user.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import unicodedata
@@ -69,6 +70,18 @@ _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 def fold(s: str) -> str:
     """Lowercase, drop Vietnamese diacritics (đ -> d), collapse and trim whitespace."""
+    if len(s) <= _FOLD_CACHED:
+        return _fold_short(s)
+    return " ".join(s.translate(_TABLE).lower().split())
+
+
+# Labels, headers and commands are folded over and over (a reply folds ~16 strings, most
+# of them the form's own labels): short strings are remembered, long texts are not.
+_FOLD_CACHED = 120
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_short(s: str) -> str:
     return " ".join(s.translate(_TABLE).lower().split())
 
 
