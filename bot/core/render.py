@@ -543,11 +543,17 @@ def render_digest(
     *,
     tz: str = DEFAULT_TZ,
     max_names: int | None = 100,
-    max_org_blocks: int | None = 200,
+    max_org_blocks: int | None = 50,
+    max_narratives: int | None = 30,
     max_levels: int = 40,
 ) -> str:
-    """The leadership digest (VOICE.md). Long lists are cut at ``max_names`` names and
-    ``max_org_blocks`` per-organization blocks, saying how many were left out."""
+    """The leadership digest (VOICE.md). Long lists are cut at ``max_names`` names,
+    ``max_org_blocks`` per-organization blocks and the narratives of ``max_narratives``
+    units (fewer in a province of communes), saying how many were left out and where the
+    rest is (the Excel and Word files). The digest goes to a leaders' group every week: a
+    commune's handful of organizations are all shown, a workspace of hundreds of units gets
+    a few messages, not dozens (600 units' narratives were ~170,000 characters, 42 Telegram
+    messages a week)."""
     c = d.completeness
     if d.levels and max_names is not None:
         # A province of communes: per-level lines say who is missing; names beyond a few
@@ -644,7 +650,8 @@ def render_digest(
             lines.append(heading("Mô hình hay; khó khăn, vướng mắc; đề xuất, kiến nghị:"))
             if not d.narratives:
                 lines.append(" - Các đơn vị chưa nêu nội dung.")
-            shown = d.narratives if not d.levels else d.narratives[:20]
+            cap = max_narratives if not d.levels else min(max_narratives or 20, 20)
+            shown = d.narratives if cap is None else d.narratives[:cap]
             for nar in shown:
                 lines.append(f"• {nar.org.display_name}:")
                 lines.extend(f" - {item.field.label}: {item.text}" for item in nar.items)

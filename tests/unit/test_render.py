@@ -243,6 +243,26 @@ def test_long_lists_are_cut() -> None:
     assert "✅ xã 3 –" not in text
 
 
+def test_a_large_flat_workspace_gets_a_digest_of_a_few_messages() -> None:
+    # 120 units without levels, each with a figure and a narrative: 50 blocks and 30
+    # narratives are shown, the rest is pointed to the files.
+    orgs = [
+        OrgUnit(id=i, workspace_id=1, code=f"X{i}", name=f"Đơn vị {i}", short_name="")
+        for i in range(1, 121)
+    ]
+    current = [
+        sub(i, {"so_buoi": 1, "kho_khan": f"Khó khăn của đơn vị {i}"}) for i in range(1, 121)
+    ]
+    text = render_digest(digest(current, orgs=orgs))
+    assert "… và 70 đơn vị khác (số liệu từng đơn vị: /xuat excel tuần 48/2026)." in text
+    assert "… và 90 đơn vị khác (toàn văn: /xuat word tuần 48/2026)." in text
+    assert "Khó khăn của đơn vị 30\n" in text + "\n" and "Khó khăn của đơn vị 31\n" not in text
+    assert len(text) < 12_000
+    # A commune's handful of organizations are shown in full.
+    few = render_digest(digest(current[:8], orgs=orgs[:8]))
+    assert "đơn vị khác" not in few and "Khó khăn của đơn vị 8" in few
+
+
 # -- prompt, reminder, warning -----------------------------------------------------------
 def test_prompt_shape_and_local_time() -> None:
     deadline_utc = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # 17h00 in Hà Nội
