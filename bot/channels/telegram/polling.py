@@ -2,10 +2,19 @@
 
 python-telegram-bot's ``Updater`` asks for the next batch (which confirms the previous one
 to Telegram) as soon as it has queued a batch, before the handlers run: a process killed in
-between loses those updates for good. Here each batch is handled first and only then is the
-next ``getUpdates`` sent with the new offset, so after a crash Telegram delivers the
-unfinished updates again; the dialog engine recognises the ones already handled (their
-message ids are stored in the same transaction as their effects) and answers nothing twice.
+between loses those updates for good. Here Telegram is told to forget an update (the
+``offset`` of the next ``getUpdates``) only once it and every update before it have been
+handled, so after a crash Telegram delivers the unfinished updates again; the dialog engine
+recognises the ones already handled (their message ids are stored in the same transaction
+as their effects) and answers nothing twice.
+
+Updates are handled concurrently, as they come (the application's update processor keeps
+each chat and each sender in order: ``OrderedUpdateProcessor``), and polling goes on
+meanwhile: one person's slow request (a year's Excel file) holds up nobody else. While an
+update is in hand, the offset stays at it, so Telegram answers at once with it (and
+anything newer); the poller then waits for an update to finish, or ``BUSY_PAUSE``, before
+asking again. At most ``MAX_IN_HAND`` updates are in hand: a backlog is taken in as the
+bot gets through it.
 """
 
 from __future__ import annotations
@@ -21,6 +30,11 @@ from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 
+# Seconds between two polls while updates are in hand and nothing new came.
+BUSY_PAUSE = 0.5
+# Updates in hand at most; the next ones wait with Telegram.
+MAX_IN_HAND = 200
+
 
 class ReliablePoller:
     def __init__(
@@ -35,6 +49,10 @@ class ReliablePoller:
         self._allowed = list(allowed_updates)
         self._timeout = timeout
         self._max_backoff = max_backoff
+        self._in_hand: dict[int, asyncio.Task[None]] = {}  # update id -> its handling
+        self._highest: int | None = None  # the last update taken in hand
+        self._progress = asyncio.Event()  # an update in hand finished
+        self._drain_seconds = 10.0
 
     async def run(self, stop: asyncio.Event) -> None:
         # A webhook left from an earlier run in webhook mode makes getUpdates fail (409):
@@ -43,13 +61,27 @@ class ReliablePoller:
             await self._app.bot.delete_webhook(drop_pending_updates=False)
         except TelegramError as exc:
             log.warning("deleteWebhook failed (%s); polling anyway", type(exc).__name__)
-        offset: int | None = None
+        try:
+            await self._poll(stop)
+        finally:
+            if self._in_hand:
+                # What is in hand is finished (bounded: the process is stopping); what is
+                # not confirmed comes again at the next start and is recognised.
+                await asyncio.wait(set(self._in_hand.values()), timeout=self._drain_seconds)
+
+    async def _poll(self, stop: asyncio.Event) -> None:
         backoff = 1.0
         while not stop.is_set():
+            if len(self._in_hand) >= MAX_IN_HAND:
+                await self._pause(stop)
+                continue
+            self._progress.clear()  # (set again by any update finishing from now on)
             fetch = asyncio.ensure_future(
                 self._app.bot.get_updates(
-                    offset=offset,
-                    timeout=self._timeout,
+                    offset=self._offset(),
+                    # With updates in hand Telegram answers at once anyway (they are at or
+                    # after the offset): no long poll.
+                    timeout=0 if self._in_hand else self._timeout,
                     allowed_updates=self._allowed,
                     read_timeout=self._timeout + 10,
                 )
@@ -94,30 +126,51 @@ class ReliablePoller:
                 backoff = min(self._max_backoff, backoff * 2)
                 continue
             backoff = 1.0
-            if updates:
-                await self._handle(updates)
-                offset = updates[-1].update_id + 1
+            new = [u for u in updates if self._highest is None or u.update_id > self._highest]
+            for update in new:
+                self._dispatch(update)
+            if not new and self._in_hand:
+                await self._pause(stop)
 
-    async def _handle(self, updates: Sequence[Update]) -> None:
-        """The batch's updates concurrently through the application's update processor
-        (different chats at once, each chat in order: ``OrderedUpdateProcessor``), all of
-        them finished before the next ``getUpdates`` confirms them. Errors go to the
-        application's error handler, so one bad update never stops the loop.
+    def _offset(self) -> int | None:
+        """Telegram forgets what is below: the first update still in hand, or the one
+        after the last handled."""
+        if self._in_hand:
+            return min(self._in_hand)
+        return None if self._highest is None else self._highest + 1
 
-        A slow request (a year's Excel file) delays the next batch until it is done, not
-        the rest of its own batch; a burst (a deadline's replies) arrives as batches of up
-        to 100, handled together."""
+    def _dispatch(self, update: Update) -> None:
+        """The update to the application's update processor, as a task of its own."""
         processor = self._app.update_processor
-        tasks = [
-            asyncio.create_task(processor.process_update(u, self._app.process_update(u)))
-            for u in updates
-        ]
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        for update, result in zip(updates, results, strict=True):
-            if isinstance(result, BaseException) and not isinstance(result, Exception):
-                raise result  # cancellation: the stop
-            if isinstance(result, Exception):
-                log.error("update %s was not handled", update.update_id, exc_info=result)
+        task = asyncio.create_task(
+            processor.process_update(update, self._app.process_update(update))
+        )
+        uid = update.update_id
+        self._in_hand[uid] = task
+        self._highest = uid
+
+        def finished(t: asyncio.Task[None]) -> None:
+            self._in_hand.pop(uid, None)
+            self._progress.set()
+            if not t.cancelled() and t.exception() is not None:
+                # Handlers' errors go to the application's error handler; this is anything
+                # that escaped it. Logged: one bad update never stops the loop.
+                log.error("update %s was not handled", uid, exc_info=t.exception())
+
+        task.add_done_callback(finished)
+
+    async def _pause(self, stop: asyncio.Event) -> None:
+        """Until an update in hand finishes (or finished since the last poll began),
+        ``stop``, or ``BUSY_PAUSE`` seconds."""
+        waiting = asyncio.ensure_future(self._progress.wait())
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait(
+                {waiting, stopping}, timeout=BUSY_PAUSE, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            waiting.cancel()
+            stopping.cancel()
 
     @staticmethod
     async def _sleep(stop: asyncio.Event, seconds: float) -> None:
