@@ -1,0 +1,138 @@
+"""Review of today's storage changes (statements on the loop's thread, WalSync): scenarios
+where the "never two threads on the connection" rule or durability claim does not hold.
+
+Each test states the scenario; they fail on the code they were written against."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+import storage.db as db_module
+from storage.sqlite import SqliteStore, open_store
+
+
+async def _table(store: SqliteStore) -> None:
+    await store.db.execute("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
+
+
+async def _values(store: SqliteStore) -> list[int]:
+    return [r[0] for r in await store.db.fetchall("SELECT x FROM t ORDER BY x")]
+
+
+def _busy_worker(store: SqliteStore) -> asyncio.Future[None]:
+    """aiosqlite's worker thread busy for 50 ms with something that does not touch the
+    connection: what a loaded 2-core machine does to a thread's wake-up. (Without it the
+    tests fail most runs anyway: the worker needs the GIL the loop's thread holds.)"""
+    return asyncio.ensure_future(store.db._conn._execute(time.sleep, 0.05))
+
+
+async def test_a_rollback_interrupted_by_a_second_cancel_never_breaks_the_next_transaction(
+    store: SqliteStore,
+) -> None:
+    """Task A's transaction is cancelled; its exit queues ROLLBACK to aiosqlite's worker
+    (``_rollback_quietly``, not counted by ``_submitted``/``_finished``). A second cancel
+    (a shutdown's cancel on top of a timeout's, a TaskGroup failing) lands while that
+    rollback is queued: the lock is released and task B's transaction starts *inline* on
+    the loop's thread, because the counters say the worker is idle, while A's transaction
+    is still open on the connection: B's BEGIN IMMEDIATE fails with "cannot start a
+    transaction within a transaction" (in the bot: another person's reply fails with the
+    generic error). Had B's BEGIN come after the ROLLBACK started, the two threads would
+    have shared the connection. Counting the rollback (``_in_worker``) would queue B's
+    statements behind it."""
+    await _table(store)
+    a_inside = asyncio.Event()
+
+    async def a() -> None:
+        async with store.transaction():
+            await store.db.execute("INSERT INTO t VALUES (1)")
+            a_inside.set()
+            await asyncio.Event().wait()
+
+    async def b() -> None:
+        async with store.transaction():
+            await store.db.execute("INSERT INTO t VALUES (2)")
+            await asyncio.sleep(0.05)  # any await inside a transaction (a worker hop, a yield)
+            await store.db.execute("INSERT INTO t VALUES (3)")
+
+    task_a = asyncio.create_task(a())
+    await a_inside.wait()
+    task_b = asyncio.create_task(b())  # waits for the lock
+    await asyncio.sleep(0)
+    busy = _busy_worker(store)
+    task_a.cancel()
+    await asyncio.sleep(0)  # A is now awaiting its ROLLBACK in the worker
+    task_a.cancel()  # ... and is cancelled there too
+    with pytest.raises(asyncio.CancelledError):
+        await task_a
+    await task_b  # B committed without error
+    await busy
+    assert await _values(store) == [2, 3]
+
+
+async def test_an_error_then_a_cancel_during_its_rollback_never_breaks_the_next_transaction(
+    store: SqliteStore,
+) -> None:
+    """The same with a single cancel: A's statement fails (IntegrityError), its exit awaits
+    the ROLLBACK in the worker and A is cancelled right then (a shutdown)."""
+    await _table(store)
+    await store.db.execute("INSERT INTO t VALUES (1)")
+    a_failing = asyncio.Event()
+
+    async def a() -> None:
+        async with store.transaction():
+            await store.db.execute("INSERT INTO t VALUES (5)")
+            a_failing.set()
+            await asyncio.sleep(0)
+            await store.db.execute("INSERT INTO t VALUES (1)")  # IntegrityError
+
+    async def b() -> None:
+        async with store.transaction():
+            await store.db.execute("INSERT INTO t VALUES (2)")
+            await asyncio.sleep(0.05)
+            await store.db.execute("INSERT INTO t VALUES (3)")
+
+    task_a = asyncio.create_task(a())
+    await a_failing.wait()
+    task_b = asyncio.create_task(b())
+    busy = _busy_worker(store)
+    await asyncio.sleep(0)  # A fails and awaits its ROLLBACK in the worker
+    task_a.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task_a
+    await task_b
+    await busy
+    assert await _values(store) == [1, 2, 3]
+
+
+async def test_the_new_wal_file_is_durable_in_its_directory(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """"An acknowledged report survives a power cut": ``WalSync`` fdatasyncs the WAL's
+    data, but the WAL file is created anew at every start (the last close deletes it) and
+    nothing syncs its directory entry until SQLite's own first checkpoint sync, which with
+    ``wal_autocheckpoint=0`` comes only after CHECKPOINT_EVERY (500) write transactions.
+    A power cut before that may lose the file, and every acknowledged write in it, on a
+    file system that does not order the new directory entry before the data sync."""
+    synced_dirs: list[str] = []
+    real_fsync = os.fsync
+
+    def spy(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            synced_dirs.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    store = await open_store(db_path)
+    try:
+        await _table(store)
+        await store.db.execute("INSERT INTO t VALUES (1)")  # acknowledged
+        assert os.path.exists(str(db_path) + "-wal")
+        assert str(db_path.parent) in synced_dirs
+    finally:
+        await store.close()
