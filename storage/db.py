@@ -176,6 +176,10 @@ def _commit(conn: sqlite3.Connection) -> None:
     conn.commit()
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    conn.rollback()
+
+
 class WalSync:
     """Group commit: fsyncs the WAL file so that what was committed is on disk.
 
@@ -428,7 +432,10 @@ class Database:
 
     async def _rollback_quietly(self) -> None:
         try:
-            await self._conn.rollback()  # no-op when no transaction is open
+            # Counted like every worker call (``_in_worker``): if this task is cancelled
+            # while the rollback waits, the next transaction's statements queue behind it
+            # instead of running on the loop's thread inside the still-open transaction.
+            await self._in_worker(_rollback)  # no-op when no transaction is open
         except sqlite3.Error:
             log.exception("rollback failed")
 
