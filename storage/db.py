@@ -241,13 +241,23 @@ class WalSync:
             ino = os.stat(self._path).st_ino
         except FileNotFoundError:
             return  # not in WAL mode (a warning was logged at open): SQLite syncs itself
-        if self._fd is None or ino != self._ino:
+        new_file = self._fd is None or ino != self._ino
+        if new_file:
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
             self._fd = os.open(self._path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
             self._ino = ino
+        assert self._fd is not None
         _fdatasync(self._fd)
+        if new_file:
+            # A WAL created since the last sync (each start makes a new one): its directory
+            # entry too, or a power cut could lose the whole file with what it acknowledged.
+            directory = os.open(os.path.dirname(self._path) or ".", os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
         self.fsyncs += 1
 
     def checkpoint(self) -> None:
