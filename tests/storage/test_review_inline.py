@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -134,5 +136,78 @@ async def test_the_new_wal_file_is_durable_in_its_directory(
         await store.db.execute("INSERT INTO t VALUES (1)")  # acknowledged
         assert os.path.exists(str(db_path) + "-wal")
         assert str(db_path.parent) in synced_dirs
+    finally:
+        await store.close()
+
+
+async def test_a_statement_never_runs_inline_while_the_worker_has_work_after_the_yield(
+    store: SqliteStore,
+) -> None:
+    """``_hop`` decides "inline" (the worker is idle), then ``_run_inline`` yields (every
+    INLINE_STREAK statements) and runs the statement without deciding again. During that
+    yield a child task of the transaction (which joins it, as the module docstring says)
+    may send a statement to the worker: both threads then use the connection at once."""
+    db = store.db
+    await _table(store)
+    raw = db._conn._conn
+    seen: list[tuple[int, int]] = []
+
+    def probe(x: int) -> int:
+        # Runs inside a statement on the loop's thread: the worker must be idle.
+        if threading.current_thread() is threading.main_thread():
+            seen.append((db._submitted, db._finished))
+        return x
+
+    raw.create_function("probe", 1, probe)
+
+    def several(conn: sqlite3.Connection) -> None:
+        time.sleep(0.05)  # the worker's call takes a while (a big statement)
+        conn.execute("INSERT INTO t VALUES (2)")
+
+    db._slow.add(several.__qualname__)  # learned slow: goes to the worker
+
+    async def child() -> None:
+        await db.run(several)
+
+    async with store.transaction():
+        await db.execute("INSERT INTO t VALUES (1)")
+        db._streak = db_module.INLINE_STREAK  # the next inline statement yields first
+        task = asyncio.create_task(child())  # inherits the transaction
+        await db.fetchall("SELECT probe(2)")
+        await task
+    assert seen and all(submitted == finished for submitted, finished in seen), seen
+
+
+async def test_a_begin_waiting_for_another_process_does_not_freeze_the_event_loop(
+    db_path: Path,
+) -> None:
+    """Another process holds the write lock for 0.3 s (the operator's sqlite3 shell, a
+    ``bot check`` closing with PRAGMA optimize). The transaction's BEGIN IMMEDIATE now runs
+    on the loop's thread and waits there (busy_timeout, up to 5 s): every other task (the
+    poller, sends, other replies' non-database work) stops meanwhile. Before today it
+    waited in the worker thread."""
+    store = await open_store(db_path)
+    try:
+        await _table(store)
+        other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.3, other.rollback).start()
+        ticks: list[float] = []
+        stop = asyncio.Event()
+
+        async def ticker() -> None:
+            while not stop.is_set():
+                ticks.append(time.perf_counter())
+                await asyncio.sleep(0.01)
+
+        tick_task = asyncio.create_task(ticker())
+        await asyncio.sleep(0.03)
+        async with store.transaction():
+            await store.db.execute("INSERT INTO t VALUES (1)")
+        stop.set()
+        await tick_task
+        other.close()
+        longest = max(b - a for a, b in zip(ticks, ticks[1:], strict=False))
+        assert longest < 0.15, f"the event loop stood still for {longest:.3f} s"
     finally:
         await store.close()
