@@ -500,6 +500,9 @@ class Database:
             # other tasks (sends, polling) now and then; the lock stays held.
             self._streak = 0
             await asyncio.sleep(0)
+            if not self._inline(key):
+                # Meanwhile a task of the transaction sent work to the worker: queue behind.
+                return await self._in_worker(fn)
         started = time.perf_counter()
         try:
             return fn(self._raw)
