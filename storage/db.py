@@ -68,6 +68,7 @@ SQLite-specific details (PRAGMAs, BEGIN IMMEDIATE, user_version) stay in this mo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import importlib.resources
 import logging
@@ -253,11 +254,13 @@ class WalSync:
         if new_file:
             # A WAL created since the last sync (each start makes a new one): its directory
             # entry too, or a power cut could lose the whole file with what it acknowledged.
-            directory = os.open(os.path.dirname(self._path) or ".", os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+            # (Where a directory cannot be opened, as on Windows, there is nothing to do.)
+            with contextlib.suppress(OSError):
+                directory = os.open(os.path.dirname(self._path) or ".", os.O_RDONLY)
+                try:
+                    os.fsync(directory)
+                finally:
+                    os.close(directory)
         self.fsyncs += 1
 
     def checkpoint(self) -> None:

@@ -6,6 +6,7 @@ Each test states the scenario; they fail on the code they were written against."
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sqlite3
 import stat
@@ -115,7 +116,7 @@ async def test_an_error_then_a_cancel_during_its_rollback_never_breaks_the_next_
 async def test_the_new_wal_file_is_durable_in_its_directory(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """"An acknowledged report survives a power cut": ``WalSync`` fdatasyncs the WAL's
+    """ "An acknowledged report survives a power cut": ``WalSync`` fdatasyncs the WAL's
     data, but the WAL file is created anew at every start (the last close deletes it) and
     nothing syncs its directory entry until SQLite's own first checkpoint sync, which with
     ``wal_autocheckpoint=0`` comes only after CHECKPOINT_EVERY (500) write transactions.
@@ -134,7 +135,7 @@ async def test_the_new_wal_file_is_durable_in_its_directory(
     try:
         await _table(store)
         await store.db.execute("INSERT INTO t VALUES (1)")  # acknowledged
-        assert os.path.exists(str(db_path) + "-wal")
+        assert db_path.with_name(db_path.name + "-wal").exists()  # noqa: ASYNC240
         assert str(db_path.parent) in synced_dirs
     finally:
         await store.close()
@@ -209,7 +210,7 @@ async def test_a_begin_waiting_for_another_process_does_not_freeze_the_event_loo
         stop.set()
         await tick_task
         other.close()
-        longest = max(b - a for a, b in zip(ticks, ticks[1:], strict=False))
+        longest = max(b - a for a, b in itertools.pairwise(ticks))
         assert longest < 0.15, f"the event loop stood still for {longest:.3f} s"
     finally:
         await store.close()
