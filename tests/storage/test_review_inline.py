@@ -135,7 +135,7 @@ async def test_the_new_wal_file_is_durable_in_its_directory(
     try:
         await _table(store)
         await store.db.execute("INSERT INTO t VALUES (1)")  # acknowledged
-        assert db_path.with_name(db_path.name + "-wal").exists()  # noqa: ASYNC240
+        assert db_path.with_name(db_path.name + "-wal").exists()
         assert str(db_path.parent) in synced_dirs
     finally:
         await store.close()
