@@ -68,6 +68,7 @@ SQLite-specific details (PRAGMAs, BEGIN IMMEDIATE, user_version) stay in this mo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import importlib.resources
 import logging
@@ -176,6 +177,10 @@ def _commit(conn: sqlite3.Connection) -> None:
     conn.commit()
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    conn.rollback()
+
+
 class WalSync:
     """Group commit: fsyncs the WAL file so that what was committed is on disk.
 
@@ -237,13 +242,25 @@ class WalSync:
             ino = os.stat(self._path).st_ino
         except FileNotFoundError:
             return  # not in WAL mode (a warning was logged at open): SQLite syncs itself
-        if self._fd is None or ino != self._ino:
+        new_file = self._fd is None or ino != self._ino
+        if new_file:
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
             self._fd = os.open(self._path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
             self._ino = ino
+        assert self._fd is not None
         _fdatasync(self._fd)
+        if new_file:
+            # A WAL created since the last sync (each start makes a new one): its directory
+            # entry too, or a power cut could lose the whole file with what it acknowledged.
+            # (Where a directory cannot be opened, as on Windows, there is nothing to do.)
+            with contextlib.suppress(OSError):
+                directory = os.open(os.path.dirname(self._path) or ".", os.O_RDONLY)
+                try:
+                    os.fsync(directory)
+                finally:
+                    os.close(directory)
         self.fsyncs += 1
 
     def checkpoint(self) -> None:
@@ -428,7 +445,10 @@ class Database:
 
     async def _rollback_quietly(self) -> None:
         try:
-            await self._conn.rollback()  # no-op when no transaction is open
+            # Counted like every worker call (``_in_worker``): if this task is cancelled
+            # while the rollback waits, the next transaction's statements queue behind it
+            # instead of running on the loop's thread inside the still-open transaction.
+            await self._in_worker(_rollback)  # no-op when no transaction is open
         except sqlite3.Error:
             log.exception("rollback failed")
 
@@ -483,6 +503,9 @@ class Database:
             # other tasks (sends, polling) now and then; the lock stays held.
             self._streak = 0
             await asyncio.sleep(0)
+            if not self._inline(key):
+                # Meanwhile a task of the transaction sent work to the worker: queue behind.
+                return await self._in_worker(fn)
         started = time.perf_counter()
         try:
             return fn(self._raw)

@@ -172,8 +172,13 @@ class SqliteOrgRepo:
         self._db = db
         self._by_id: RowCache[int, OrgUnit | None] = RowCache(db)
         self._lists: RowCache[tuple[int, bool], list[OrgUnit]] = RowCache(db, limit=1000)
+        # Drops so far: a unit is read with its stops in two statements (two turns of the
+        # lock); a write of another task between them means reading again, or the cache
+        # would keep the unit's old row with its new stops.
+        self._drops = 0
 
     def _drop(self) -> None:
+        self._drops += 1
         self._by_id.drop()
         self._lists.drop()
 
@@ -228,15 +233,23 @@ class SqliteOrgRepo:
         hit = self._by_id.get(org_id)
         if hit is not RowCache.MISSING:
             return hit
-        row = await self._db.fetchone("SELECT * FROM org_units WHERE id = ?", (org_id,))
-        return self._by_id.put(org_id, None if row is None else await self._with_stops(row))
+        while True:
+            drops = self._drops
+            row = await self._db.fetchone("SELECT * FROM org_units WHERE id = ?", (org_id,))
+            org = None if row is None else await self._with_stops(row)
+            if drops == self._drops:
+                return self._by_id.put(org_id, org)
 
     async def by_code(self, workspace_id: int, code: str) -> OrgUnit | None:
-        row = await self._db.fetchone(
-            "SELECT * FROM org_units WHERE workspace_id = ? AND code_key = ?",
-            (workspace_id, fold(code)),
-        )
-        return None if row is None else await self._with_stops(row)
+        while True:
+            drops = self._drops
+            row = await self._db.fetchone(
+                "SELECT * FROM org_units WHERE workspace_id = ? AND code_key = ?",
+                (workspace_id, fold(code)),
+            )
+            org = None if row is None else await self._with_stops(row)
+            if drops == self._drops:
+                return org
 
     async def all(self, workspace_id: int, include_inactive: bool = False) -> list[OrgUnit]:
         hit = self._lists.get((workspace_id, include_inactive))
@@ -249,14 +262,18 @@ class SqliteOrgRepo:
                 "SELECT * FROM org_units WHERE workspace_id = ? AND active = 1"
                 " ORDER BY sort_order, id"
             )
-        orgs = [_org(r) for r in await self._db.fetchall(sql, (workspace_id,))]
-        stops = _stops_by_org(
-            await self._db.fetchall(
-                "SELECT org_id, stopped_at, reopened_at FROM org_unit_stops"
-                " WHERE workspace_id = ? ORDER BY org_id, stopped_at, id",
-                (workspace_id,),
+        while True:
+            drops = self._drops
+            orgs = [_org(r) for r in await self._db.fetchall(sql, (workspace_id,))]
+            stops = _stops_by_org(
+                await self._db.fetchall(
+                    "SELECT org_id, stopped_at, reopened_at FROM org_unit_stops"
+                    " WHERE workspace_id = ? ORDER BY org_id, stopped_at, id",
+                    (workspace_id,),
+                )
             )
-        )
+            if drops == self._drops:
+                break
         if stops:
             orgs = [replace(o, stops=stops[o.id]) if o.id in stops else o for o in orgs]
         return list(self._lists.put((workspace_id, include_inactive), orgs))
