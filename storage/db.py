@@ -195,6 +195,7 @@ class WalSync:
         self._database = database_path
         self._path = database_path + "-wal"
         self._checkpointer: sqlite3.Connection | None = None
+        self._checkpoints: ThreadPoolExecutor | None = None
         self._checkpointing = False
         self.checkpoints = 0  # for tests
         self._fd: int | None = None
@@ -211,7 +212,7 @@ class WalSync:
             return  # the connection's close checkpointed and synced everything
         self._requested += 1
         mine = self._requested
-        while self._covered < mine:
+        while self._covered < mine and not self._closed:
             running = self._running
             if running is None or running.done():
                 # (A finished fsync whose callback has not run yet: awaiting it would not
@@ -265,16 +266,17 @@ class WalSync:
 
     def checkpoint(self) -> None:
         """Starts a checkpoint of the WAL into the database, unless one is running. It
-        runs in the fsync thread on a connection of its own, so the bot's connection goes on
+        runs in a thread of its own on a connection of its own, so the bot's connection goes on
         meanwhile (a PASSIVE checkpoint waits for no reader or writer; what it cannot copy
         now, the next one will). Errors are logged: SQLite checkpoints when the bot's
         connection closes in any case."""
         if self._closed or self._checkpointing:
             return
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="wal-fsync")
+        if self._checkpoints is None:
+            # A thread of its own: the fsyncs writers wait for never queue behind it.
+            self._checkpoints = ThreadPoolExecutor(1, thread_name_prefix="wal-checkpoint")
         self._checkpointing = True
-        future = asyncio.get_running_loop().run_in_executor(self._executor, self._checkpoint)
+        future = asyncio.get_running_loop().run_in_executor(self._checkpoints, self._checkpoint)
 
         def finished(done: asyncio.Future[None]) -> None:
             self._checkpointing = False
@@ -284,7 +286,7 @@ class WalSync:
         future.add_done_callback(finished)
 
     def _checkpoint(self) -> None:
-        """In the fsync thread."""
+        """In the checkpoint thread."""
         if self._checkpointer is None:
             self._checkpointer = sqlite3.connect(self._database, isolation_level=None)
         self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
@@ -300,8 +302,11 @@ class WalSync:
         the last one, checkpoints everything and removes the WAL): waits for a running fsync
         or checkpoint, then releases the files."""
         self._closed = True
+        if self._checkpoints is not None:
+            self._checkpoints.submit(self._close_checkpointer)  # after a running checkpoint
+            self._checkpoints.shutdown(wait=True)
+            self._checkpoints = None
         if self._executor is not None:
-            self._executor.submit(self._close_checkpointer)  # after a running checkpoint
             self._executor.shutdown(wait=True)
             self._executor = None
         if self._fd is not None:
@@ -469,8 +474,10 @@ class Database:
             return fn(conn)
 
         try:
-            if self._inline(key):
-                result = await self._run_inline(begin_then, key)
+            if self._inline(key) and self._begin_now():
+                begun.append(True)
+                self._begin_pending = False
+                result = await self._run_inline(fn, key)
             else:
                 result = await self._in_worker(begin_then)
         except asyncio.CancelledError:
@@ -483,6 +490,24 @@ class Database:
             raise
         self._begin_pending = False
         return result
+
+    def _begin_now(self) -> bool:
+        """``BEGIN IMMEDIATE`` on the loop's thread if the write lock is free at once. When
+        another process holds it (an operator's sqlite3 shell, ``bot check``), the wait of
+        up to ``BUSY_TIMEOUT_MS`` happens in the worker thread instead, not on the loop
+        where it would stop every reply, send and poll."""
+        assert self._raw is not None
+        raw = self._raw
+        raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            return True
+        except sqlite3.OperationalError as exc:
+            if raw.in_transaction or "lock" not in str(exc).lower():
+                raise
+            return False  # SQLITE_BUSY: the worker's BEGIN waits for it
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
 
     def _inline(self, key: str) -> bool:
         """Whether a statement of the running transaction may run on the loop's thread:
@@ -536,9 +561,10 @@ class Database:
         return result
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Runs ``fn(connection)`` in the worker thread in one round trip, inside the
-        caller's transaction (or holding the lock). For several dependent statements;
-        plain SQL and bound parameters only, like every statement here."""
+        """Runs ``fn(connection)`` in one call, inside the caller's transaction (on the
+        loop's thread, see ``_inline``) or holding the lock (in the worker thread). For
+        several dependent statements; plain SQL and bound parameters only, like every
+        statement here."""
         key = getattr(fn, "__qualname__", "run")
         if self.owns_transaction():
             self._tx_memo.clear()

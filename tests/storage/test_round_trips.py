@@ -156,10 +156,10 @@ async def test_transaction_sends_begin_with_its_first_statement(store: SqliteSto
     async with store.transaction():
         await store.audit.record(ws.id, "a", "x", "1", NOW)
         await store.audit.record(ws.id, "a", "x", "2", NOW)
-    # BEGIN went with the first statement: two statements and the COMMIT, three calls,
-    # all on the loop's thread (no hop to the worker).
+    # BEGIN went just before the first statement: two statements and the COMMIT, three
+    # calls, all on the loop's thread (no hop to the worker).
     assert seen == [
-        "Database._hop.<locals>.begin_then",
+        "Database.fetchall.<locals>.statement",
         "Database.fetchall.<locals>.statement",
         "_commit",
     ]
