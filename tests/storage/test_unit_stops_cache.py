@@ -1,4 +1,4 @@
-"""Review of today's storage changes: a unit read with its stops takes two statements, so a
+"""A unit read with its stops takes two statements, so a
 reader outside any transaction (a roll-up after its reply's commit, a scheduled job) can
 fill the cache from two different committed states around another task's write."""
 

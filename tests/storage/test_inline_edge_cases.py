@@ -1,7 +1,7 @@
-"""Review of today's storage changes (statements on the loop's thread, WalSync): scenarios
-where the "never two threads on the connection" rule or durability claim does not hold.
-
-Each test states the scenario; they fail on the code they were written against."""
+"""Edge cases of statements on the loop's thread and of WalSync, found in review: the
+"never two threads on the connection" rule around cancellations and yields, a BEGIN
+waiting for another process, and the durability of a newly created WAL file. Each test
+states its scenario; each failed on the code before its fix."""
 
 from __future__ import annotations
 
