@@ -28,6 +28,7 @@ from bot.core.models import Campaign, OrgUnit
 from bot.core.periods import Period
 from bot.core.template import Template
 from bot.services import periods as cal
+from bot.services.collector import collector_paused
 from bot.services.directives import DirectiveService
 from bot.services.indicators import IndicatorService
 from bot.services.ports import Store, StoredTotals
@@ -69,6 +70,11 @@ class DigestService:
         return expected, others, tree
 
     async def digest(self, campaign: Campaign, period: Period, now: datetime) -> Digest:
+        # Thousands of reports decoded and a row per unit: no cycles to collect meanwhile.
+        with collector_paused():
+            return await self._digest(campaign, period, now)
+
+    async def _digest(self, campaign: Campaign, period: Period, now: datetime) -> Digest:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         skipped = await self._store.calendar.is_skipped(campaign.id, period)
         orgs, others, tree = await self._split_orgs(campaign, period, skipped)

@@ -29,6 +29,7 @@ from bot.core.rollup import PeriodInfo, Rollup, Span, compute_rollup, compute_ro
 from bot.core.template import Template
 from bot.core.text import fold
 from bot.services import periods as cal
+from bot.services.collector import collector_paused
 from bot.services.exports.offload import Offload, in_thread, warm
 from bot.services.indicators import IndicatorService
 from bot.services.ports import Store
@@ -243,6 +244,29 @@ class ReportService:
         whole workspace (the kept totals are the workspace's), without a checklist (its
         classes are per unit) and without indicators to show (they read the reports). The
         result says which it is (``Rollup.detail``)."""
+        # A province's year is 30,000 reports decoded: no cycles to collect meanwhile.
+        with collector_paused():
+            return await self._rollup(
+                campaign,
+                span,
+                now,
+                scope_id=scope_id,
+                previous=previous,
+                indicators=indicators,
+                detail=detail,
+            )
+
+    async def _rollup(
+        self,
+        campaign: Campaign,
+        span: Span,
+        now: datetime,
+        *,
+        scope_id: int | None,
+        previous: bool,
+        indicators: bool,
+        detail: bool,
+    ) -> Rollup:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         hierarchy = await self.hierarchy(campaign.workspace_id)
         infos = await self._period_infos(campaign, span)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -76,7 +77,12 @@ class ChildProcess:
 
     @staticmethod
     def _new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        # The child makes one file and exits: its cyclic collector would only rescan, again
+        # and again, the hundreds of thousands of cells and rows it builds (objects without
+        # cycles, freed by reference counting), so it is off there.
+        return ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=gc.disable
+        )
 
     def warm(self, modules: Sequence[str]) -> None:
         """Start a child now and import ``modules`` in it; the next call of a function of
