@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol, TypeVar
 
+from bot.services.collector import collector_paused
+
 __all__ = ["ChildProcess", "Offload", "in_thread", "warm"]
 
 T = TypeVar("T")
@@ -54,8 +56,11 @@ def _import(modules: Sequence[str]) -> None:
 
 
 async def in_thread(fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
-    """Run ``fn`` in the default thread pool (the event loop stays free)."""
-    return await asyncio.to_thread(fn, *args, **kwargs)
+    """Run ``fn`` in the default thread pool (the event loop stays free), with the cyclic
+    collector paused meanwhile as in a child (``_new_pool``): a file is hundreds of
+    thousands of objects without cycles."""
+    with collector_paused():
+        return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 class ChildProcess:
