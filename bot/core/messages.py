@@ -714,7 +714,9 @@ LETTERHEAD_USAGE = (
     "Phần đầu riêng của một cấp (xã, phường): thêm mã cấp ở đầu, ví dụ"
     " /vanban xa_tanhoa người ký | Nguyễn Văn A."
 )
-LETTERHEAD_RESET = "✅ Đã trả phần đầu và phần ký của báo cáo Word{where} về mặc định."
+LETTERHEAD_ALREADY_DEFAULT = (
+    "Phần đầu và phần ký của báo cáo Word{where} đang là mặc định, không có gì thay đổi."
+)
 LETTERHEAD_LEVEL_HEAD = (
     "Báo cáo Word của {name} (khi xuất cho cấp này) dùng phần đầu, phần ký riêng dưới đây."
 )
@@ -761,6 +763,16 @@ def rollup_files_hint(span: str) -> str:
 def export_caption(kind: str, span: str, scope: str | None) -> str:
     where = f" — {scope}" if scope else ""
     return f"📎 {kind[0].upper()}{kind[1:]} {span}{where}"
+
+
+def letterhead_reset(where: str, restore: Sequence[str]) -> str:
+    """After ``/vanban mặc định``: what was cleared, as the commands that put it back."""
+    lines = [
+        f"✅ Đã trả phần đầu và phần ký của báo cáo Word{where} về mặc định.",
+        "Các mục vừa bỏ (muốn đặt lại mục nào, gửi lại đúng dòng đó):",
+    ]
+    lines.extend(restore)
+    return "\n".join(lines)
 
 
 def letterhead_view(rows: Sequence[tuple[str, str]]) -> str:

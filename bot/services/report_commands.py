@@ -294,10 +294,21 @@ class ReportCommandsMixin:
                 view = msg.LETTERHEAD_LEVEL_HEAD.format(name=level.display_name) + "\n" + view
             return ctx.reply(view)
         if fold(text) in ("mac dinh", "default"):
-            for attr, _, _ in LETTERHEAD_KEYS:
-                await self._store.settings.delete(ctx.workspace.id, f"{prefix}.{attr}")
+            # No confirmation asked: the answer lists what was cleared as the commands that
+            # put it back, one copy and send away.
+            saved = await self._store.settings.all(ctx.workspace.id)
+            restore: list[str] = []
+            code = f"{level.code} " if level is not None else ""
+            for attr, name, _ in LETTERHEAD_KEYS:
+                key = f"{prefix}.{attr}"
+                if key in saved:
+                    await self._store.settings.delete(ctx.workspace.id, key)
+                    value = saved[key].replace("\n", "; ")
+                    restore.append(f"/vanban {code}{name} | {value}")
+            if not restore:
+                return ctx.reply(msg.LETTERHEAD_ALREADY_DEFAULT.format(where=where))
             await self._audit(ctx, "letterhead", f"mặc định{where}")
-            return ctx.reply(msg.LETTERHEAD_RESET.format(where=where))
+            return ctx.reply(msg.letterhead_reset(where, restore))
         sep = next((s for s in ("|", ":", "=") if s in text), None)
         if sep is None:
             return ctx.reply(msg.LETTERHEAD_USAGE)

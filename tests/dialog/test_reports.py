@@ -147,7 +147,15 @@ async def test_letterhead_is_set_by_chat_and_used(tayninh: Harness) -> None:
     audit = await h.play("1001 @ g1: /nhatky")
     assert "sửa phần đầu, phần ký báo cáo Word" in audit
     out = await h.play("1001 @ g1: /vanban mặc định")
-    assert "mặc định" in out
+    # What was cleared comes back as the commands that put it back.
+    assert "về mặc định" in out and "Các mục vừa bỏ" in out
+    assert "/vanban địa danh | Tây Ninh" in out
+    assert "/vanban nơi nhận | Thường trực Tỉnh ủy; Lưu: VT" in out
+    await h.play("1001 @ g1: /vanban địa danh | Tây Ninh")  # sent back as it was shown
+    assert "Tây Ninh" in await h.play("1001 @ g1: /vanban")
+    await h.play("1001 @ g1: /vanban mặc định")
+    out = await h.play("1001 @ g1: /vanban mặc định")
+    assert "đang là mặc định, không có gì thay đổi" in out
 
 
 async def test_digest_carries_a_chart(tayninh: Harness) -> None:
