@@ -390,6 +390,8 @@ class TelegramRuntime:
         self.settings = settings
         self.clock = clock
         self.channel = channel
+        # Called once ready, in the bot's own process (``run_telegram``: ``settle_heap``).
+        self.on_ready: Callable[[], None] | None = None
         self.new_code = new_code
         self.invite_links: dict[str, str] = invite_links if invite_links is not None else {}
         # With ``shared`` services (several channels in one process, ``ChannelHub``), the
@@ -443,6 +445,8 @@ class TelegramRuntime:
             self._scheduler.start()
         self.ready.set()
         log.info("telegram bot @%s ready", self.channel.me.username)
+        if self.on_ready is not None:
+            self.on_ready()
 
     async def post_stop(self, application: Application) -> None:  # type: ignore[type-arg]
         """Updates have stopped; the bot's HTTP client is still open (it closes at shutdown).
@@ -552,6 +556,7 @@ def run_telegram(settings: Settings) -> int:
         print("Chế độ webhook cần TELEGRAM_WEBHOOK_SECRET (xem .env.example).", file=sys.stderr)
         return 2
     application, runtime = build_telegram(settings)
+    runtime.on_ready = settle_heap  # polling and webhook alike
     try:
         if settings.telegram_webhook:
             print(
@@ -560,7 +565,7 @@ def run_telegram(settings: Settings) -> int:
             application.run_webhook(**_webhook_args(settings))  # type: ignore[arg-type]
         else:
             print("Telegram: nhận cập nhật bằng long polling. Dừng: Ctrl+C.", flush=True)
-            asyncio.run(_serve_until_signal(application, settings, runtime.ready))
+            asyncio.run(_serve_until_signal(application, settings))
     except InvalidToken:
         print(
             "Telegram từ chối mã truy cập: kiểm tra TELEGRAM_BOT_TOKEN trong .env "
@@ -633,7 +638,6 @@ async def _settle_when(ready: asyncio.Event) -> None:
 async def _serve_until_signal(
     application: Application,  # type: ignore[type-arg]
     settings: Settings,
-    ready: asyncio.Event | None = None,
 ) -> None:
     """Polling until SIGINT or SIGTERM, then a clean stop (the item in flight finishes)."""
     stop = asyncio.Event()
@@ -641,12 +645,7 @@ async def _serve_until_signal(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    settle = asyncio.create_task(_settle_when(ready)) if ready is not None else None
-    try:
-        await serve_telegram(application, settings, stop)
-    finally:
-        if settle is not None:
-            settle.cancel()
+    await serve_telegram(application, settings, stop)
 
 
 # -- Zalo, alone or beside Telegram --------------------------------------------------------
