@@ -13,8 +13,9 @@ each chat and each sender in order: ``OrderedUpdateProcessor``), and polling goe
 meanwhile: one person's slow request (a year's Excel file) holds up nobody else. While an
 update is in hand, the offset stays at it, so Telegram answers at once with it (and
 anything newer); the poller then waits for an update to finish, or ``BUSY_PAUSE``, before
-asking again. At most ``MAX_IN_HAND`` updates are in hand: a backlog is taken in as the
-bot gets through it.
+asking again. Telegram answers at most 100 updates from the offset, so a slow update holds
+up those that come 100 or more after it (a deadline's burst behind a year's Excel file):
+they are fetched once it is done. Confirming it earlier would break the guarantee above.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 
 # Seconds between two polls while updates are in hand and nothing new came.
 BUSY_PAUSE = 0.5
-# Updates in hand at most; the next ones wait with Telegram.
-MAX_IN_HAND = 200
 
 
 class ReliablePoller:
@@ -68,13 +67,15 @@ class ReliablePoller:
                 # What is in hand is finished (bounded: the process is stopping); what is
                 # not confirmed comes again at the next start and is recognised.
                 await asyncio.wait(set(self._in_hand.values()), timeout=self._drain_seconds)
+                late = list(self._in_hand.values())
+                for task in late:
+                    task.cancel()  # not left running under an application shutting down
+                if late:
+                    await asyncio.wait(late, timeout=self._drain_seconds)
 
     async def _poll(self, stop: asyncio.Event) -> None:
         backoff = 1.0
         while not stop.is_set():
-            if len(self._in_hand) >= MAX_IN_HAND:
-                await self._pause(stop)
-                continue
             self._progress.clear()  # (set again by any update finishing from now on)
             fetch = asyncio.ensure_future(
                 self._app.bot.get_updates(

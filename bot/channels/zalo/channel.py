@@ -60,8 +60,11 @@ class ZaloChannel:
         if self.handle is None or self.me is None:
             return []
         replies: list[OutboundMessage] = []
-        for event in iter_messages(body, self.me, self._clock.now()):
-            async with self.order.hold(_keys(event)):
+        events = list(iter_messages(body, self.me, self._clock.now()))
+        # The whole body's turn at once: a later body of the same chat cannot slip in
+        # between two of its events.
+        async with self.order.hold(_all_keys(events)):
+            for event in events:
                 replies.extend(await self.handle(event))
         return replies
 
@@ -70,8 +73,9 @@ class ZaloChannel:
         next event of the same chat or sender is handled."""
         if self.handle is None or self.me is None:
             return
-        for event in iter_messages(body, self.me, self._clock.now()):
-            async with self.order.hold(_keys(event)):
+        events = list(iter_messages(body, self.me, self._clock.now()))
+        async with self.order.hold(_all_keys(events)):
+            for event in events:
                 try:
                     replies = await self.handle(event)
                 except Exception:
@@ -107,3 +111,7 @@ class ZaloChannel:
 
 def _keys(event: InboundEvent) -> tuple[str, str]:
     return (f"chat:{event.chat.chat_id}", f"user:{event.sender.user_id}")
+
+
+def _all_keys(events: Sequence[InboundEvent]) -> set[str]:
+    return {key for event in events for key in _keys(event)}

@@ -89,10 +89,26 @@ class ZaloPoller:
                 continue
             backoff = self._backoff
             for event in events:
-                await self._slots.acquire()
+                if not await self._slot(stop):
+                    return
                 task = asyncio.create_task(self._handle(event))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+
+    async def _slot(self, stop: asyncio.Event) -> bool:
+        """A free slot for the next event, or False when ``stop`` comes first (every slot
+        held by slow events must not hold up the stop)."""
+        acquire = asyncio.ensure_future(self._slots.acquire())
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({acquire, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if acquire.done() and not acquire.cancelled():
+            if not stop.is_set():
+                return True
+            self._slots.release()
+            return False
+        acquire.cancel()
+        return False
 
     async def _handle(self, event: Any) -> None:
         try:

@@ -30,8 +30,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol, TypeVar
 
-from bot.services.collector import collector_paused
-
 __all__ = ["ChildProcess", "Offload", "in_thread", "warm"]
 
 T = TypeVar("T")
@@ -56,11 +54,8 @@ def _import(modules: Sequence[str]) -> None:
 
 
 async def in_thread(fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
-    """Run ``fn`` in the default thread pool (the event loop stays free), with the cyclic
-    collector paused meanwhile as in a child (``_new_pool``): a file is hundreds of
-    thousands of objects without cycles."""
-    with collector_paused():
-        return await asyncio.to_thread(fn, *args, **kwargs)
+    """Run ``fn`` in the default thread pool (the event loop stays free)."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 class ChildProcess:
@@ -83,8 +78,8 @@ class ChildProcess:
     @staticmethod
     def _new_pool() -> ProcessPoolExecutor:
         # The child makes one file and exits: its cyclic collector would only rescan, again
-        # and again, the hundreds of thousands of cells and rows it builds (objects without
-        # cycles, freed by reference counting), so it is off there.
+        # and again, the hundreds of thousands of cells and rows it builds, so it is off
+        # there (what cycles they hold go with the child).
         return ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=gc.disable
         )
