@@ -66,6 +66,7 @@ __all__ = [
     "ChoiceSummary",
     "Completeness",
     "Digest",
+    "DigestPlan",
     "FieldAggregate",
     "FieldTotal",
     "LevelStatus",
@@ -74,8 +75,10 @@ __all__ = [
     "OrgReport",
     "OrgRow",
     "PeriodTotals",
+    "PreparedReport",
     "compute_completeness",
     "compute_digest",
+    "digest_plan",
     "period_totals",
     "totals_signature",
 ]
@@ -576,39 +579,50 @@ def _completeness(
     now: datetime,
     exempt_org_ids: frozenset[int],
     other_orgs: Sequence[OrgUnit],
+    prepared: Mapping[int, PreparedReport] | None = None,
 ) -> Completeness:
-    by_org = {v.org_id: v for v in versions}
+    """``versions`` hold one version per organization. With ``prepared`` (the same reports,
+    by organization) an ``OrgReport`` made for an earlier digest is used again when its
+    unit is the same object (a kept week, ``bot.core.board``)."""
+    by_org = {v.org_id: v for v in versions} if prepared is None else None
     expected: list[OrgUnit] = []
     exempt: list[OrgUnit] = []
     reported: list[OrgReport] = []
     missing: list[OrgUnit] = []
     expected_ids: set[int] = set()
     for org in orgs:
-        if org.id in expected_ids:
+        oid = org.id
+        if oid in expected_ids:
             continue
-        if org.id in exempt_org_ids:
+        if oid in exempt_org_ids:
             exempt.append(org)
             continue
-        expected_ids.add(org.id)
+        expected_ids.add(oid)
         expected.append(org)
-        v = by_org.get(org.id)
-        if v is None:
-            missing.append(org)
+        if prepared is None:
+            assert by_org is not None
+            v = by_org.get(oid)
+            if v is None:
+                missing.append(org)
+            else:
+                reported.append(OrgReport(org, v.submitted_at, v.late, v.version, True))
         else:
-            reported.append(OrgReport(org, v.submitted_at, v.late, v.version, True))
+            p = prepared.get(oid)
+            if p is None:
+                missing.append(org)
+            else:
+                reported.append(p.report_for(org, True))
     names = {o.id: o for o in other_orgs}
     names.update((o.id, o) for o in orgs)
-    extra = [
-        OrgReport(
-            names.get(v.org_id) or _placeholder_org(v.org_id),
-            v.submitted_at,
-            v.late,
-            v.version,
-            False,
-        )
-        for v in versions
-        if v.org_id not in expected_ids
-    ]
+    extra = []
+    for v in versions:
+        if v.org_id in expected_ids:
+            continue
+        org = names.get(v.org_id) or _placeholder_org(v.org_id)
+        if prepared is None:
+            extra.append(OrgReport(org, v.submitted_at, v.late, v.version, False))
+        else:
+            extra.append(prepared[v.org_id].report_for(org, False))
     extra.sort(key=lambda r: (r.org.sort_order, r.org.id))
     return Completeness(
         period=period,
@@ -623,45 +637,28 @@ def _completeness(
 
 
 # -- digest -------------------------------------------------------------------------------
-def compute_digest(
-    *,
-    template: Template,
-    orgs: Sequence[OrgUnit],
-    period: Period,
-    deadline: datetime,
-    current: Sequence[SubmissionVersion],
-    previous: Sequence[SubmissionVersion],
-    cumulative: Sequence[SubmissionVersion],
-    now: datetime,
-    campaign_name: str = "",
-    exempt_org_ids: frozenset[int] = frozenset(),
-    other_orgs: Sequence[OrgUnit] = (),
-    cumulative_from: Period | None = None,
-    current_totals: PeriodTotals | None = None,
-    previous_totals: PeriodTotals | None = None,
-    cumulative_totals: Sequence[PeriodTotals] | None = None,
-) -> Digest:
-    """Everything the leadership digest shows for ``period`` (see the module docstring).
+@dataclass(frozen=True, slots=True)
+class DigestPlan:
+    """A template's fields as the digest uses them, worked out once per template."""
 
-    ``cumulative_from`` (the campaign's first period) makes the cumulative section count
-    every period since then, reported or not; without it only periods with data count.
+    section_of: Mapping[str, tuple[str, str]]
+    numeric: tuple[TemplateField, ...]
+    choice_fields: tuple[TemplateField, ...]
+    text_fields: tuple[TemplateField, ...]
+    # (key, field, numeric?, whole numbers?) of the fields a unit's row shows.
+    row_plan: tuple[tuple[str, TemplateField, bool, bool], ...]
+    text_keys: tuple[tuple[str, TemplateField], ...]
 
-    The totals may come precomputed (the same digest results, see the module docstring):
-    ``current_totals`` of ``current`` for ``period``, ``previous_totals`` in place of
-    ``previous``, and ``cumulative_totals`` (one per period, the current one included) in
-    place of ``cumulative``."""
-    cur = _latest_per_org(current)
-    comp = _completeness(
-        period=period,
-        orgs=orgs,
-        deadline=deadline,
-        versions=cur,
-        now=now,
-        exempt_org_ids=exempt_org_ids,
-        other_orgs=other_orgs,
-    )
 
-    # Fields by kind, in template order, with their section.
+_PLANS: dict[int, tuple[Template, DigestPlan]] = {}
+
+
+def digest_plan(template: Template) -> DigestPlan:
+    """The template's ``DigestPlan``, remembered by identity (templates are immutable and
+    the service keeps each one it loads; a few are alive at a time)."""
+    hit = _PLANS.get(id(template))
+    if hit is not None and hit[0] is template:
+        return hit[1]
     section_of: dict[str, tuple[str, str]] = {}
     numeric: list[TemplateField] = []
     choice_fields: list[TemplateField] = []
@@ -680,21 +677,33 @@ def compute_digest(
                 text_fields.append(f)
             else:
                 row_fields.append(f)
+    plan = DigestPlan(
+        section_of=section_of,
+        numeric=tuple(numeric),
+        choice_fields=tuple(choice_fields),
+        text_fields=tuple(text_fields),
+        row_plan=tuple((f.key, f, f.type.numeric, _is_int_field(f)) for f in row_fields),
+        text_keys=tuple((f.key, f) for f in text_fields),
+    )
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(template)] = (template, plan)
+    return plan
 
-    # Rows in display order: expected reporters, then the others.
-    by_org = {v.org_id: v for v in cur}
-    ordered: list[tuple[OrgReport, SubmissionVersion]] = [
-        (r, by_org[r.org.id]) for r in (*comp.reported, *comp.extra)
-    ]
 
-    row_plan = [(f.key, f, f.type.numeric, _is_int_field(f)) for f in row_fields]
-    text_keys = [(f.key, f) for f in text_fields]
-    rows: list[OrgRow] = []
-    narratives: list[OrgNarrative] = []
-    for rep, v in ordered:
+class PreparedReport:
+    """One current report as the digest shows it: its row's values (numbers of their
+    field's type, non-blank answers) and its narrative items. Made once per report; a kept
+    week (``bot.core.board``) holds one per unit and makes each digest from them."""
+
+    __slots__ = ("_narrative", "_report", "_row", "narrative", "numbers", "values", "version")
+
+    def __init__(self, plan: DigestPlan, v: SubmissionVersion) -> None:
+        self.version = v
         values = v.values
         vals: dict[str, FieldValue] = {}
-        for key, f, is_numeric, as_int in row_plan:
+        numbers: dict[str, Number] = {}
+        for key, f, is_numeric, as_int in plan.row_plan:
             raw = values.get(key)
             if raw is None:
                 continue
@@ -702,26 +711,105 @@ def compute_digest(
                 num = raw if as_int and type(raw) is int else _coerce(f, raw)
                 if num is not None:
                     vals[key] = num
+                    numbers[key] = num
             elif not _is_empty(raw):
                 vals[key] = raw
-        rows.append(
-            OrgRow(
+        self.values: Mapping[str, FieldValue] = vals
+        # The numeric fields with a number (the same as ``coerce_numbers``).
+        self.numbers: Mapping[str, Number] = numbers
+        items = []
+        for key, f in plan.text_keys:
+            raw = values.get(key)
+            if isinstance(raw, str) and raw.strip():
+                items.append(NarrativeItem(f, raw.strip()))
+        self.narrative: tuple[NarrativeItem, ...] = tuple(items)
+        self._report: OrgReport | None = None
+        self._row: OrgRow | None = None
+        self._narrative: OrgNarrative | None = None
+
+    def report_for(self, org: OrgUnit, expected: bool) -> OrgReport:
+        r = self._report
+        if r is None or r.org is not org or r.expected is not expected:
+            v = self.version
+            r = self._report = OrgReport(org, v.submitted_at, v.late, v.version, expected)
+        return r
+
+    def narrative_for(self, org: OrgUnit) -> OrgNarrative:
+        n = self._narrative
+        if n is None or n.org is not org:
+            n = self._narrative = OrgNarrative(org, self.narrative)
+        return n
+
+    def row_for(self, rep: OrgReport) -> OrgRow:
+        row = self._row
+        if row is None or row.org is not rep.org or row.expected is not rep.expected:
+            row = self._row = OrgRow(
                 org=rep.org,
                 submitted_at=rep.submitted_at,
                 late=rep.late,
                 version=rep.version,
                 expected=rep.expected,
-                values=vals,
-                photos=len(v.photos),
+                values=self.values,
+                photos=len(self.version.photos),
             )
-        )
-        items = []
-        for key, f in text_keys:
-            raw = values.get(key)
-            if isinstance(raw, str) and raw.strip():
-                items.append(NarrativeItem(f, raw.strip()))
-        if items:
-            narratives.append(OrgNarrative(rep.org, tuple(items)))
+        return row
+
+
+def compute_digest(
+    *,
+    template: Template,
+    orgs: Sequence[OrgUnit],
+    period: Period,
+    deadline: datetime,
+    current: Sequence[SubmissionVersion],
+    previous: Sequence[SubmissionVersion],
+    cumulative: Sequence[SubmissionVersion],
+    now: datetime,
+    campaign_name: str = "",
+    exempt_org_ids: frozenset[int] = frozenset(),
+    other_orgs: Sequence[OrgUnit] = (),
+    cumulative_from: Period | None = None,
+    current_totals: PeriodTotals | None = None,
+    previous_totals: PeriodTotals | None = None,
+    cumulative_totals: Sequence[PeriodTotals] | None = None,
+    prepared: Mapping[int, PreparedReport] | None = None,
+) -> Digest:
+    """Everything the leadership digest shows for ``period`` (see the module docstring).
+
+    ``cumulative_from`` (the campaign's first period) makes the cumulative section count
+    every period since then, reported or not; without it only periods with data count.
+
+    The totals may come precomputed (the same digest results, see the module docstring):
+    ``current_totals`` of ``current`` for ``period``, ``previous_totals`` in place of
+    ``previous``, and ``cumulative_totals`` (one per period, the current one included) in
+    place of ``cumulative``. ``prepared`` may hold ``current``'s reports already prepared,
+    by organization (one version each: a kept week's, ``bot.core.board``)."""
+    plan = digest_plan(template)
+    cur = _latest_per_org(current) if prepared is None else list(current)
+    if prepared is None:
+        prepared = {v.org_id: PreparedReport(plan, v) for v in cur}
+    comp = _completeness(
+        period=period,
+        orgs=orgs,
+        deadline=deadline,
+        versions=cur,
+        now=now,
+        exempt_org_ids=exempt_org_ids,
+        other_orgs=other_orgs,
+        prepared=prepared,
+    )
+    section_of = plan.section_of
+    numeric = plan.numeric
+    choice_fields = plan.choice_fields
+
+    # Rows in display order: expected reporters, then the others.
+    rows: list[OrgRow] = []
+    narratives: list[OrgNarrative] = []
+    for rep in (*comp.reported, *comp.extra):
+        p = prepared[rep.org.id]  # a placeholder unit has the report's org id
+        rows.append(p.row_for(rep))
+        if p.narrative:
+            narratives.append(p.narrative_for(rep.org))
 
     # Totals and change against the previous period.
     prev = _latest_per_org(previous) if previous_totals is None else []

@@ -1,0 +1,229 @@
+"""A kept week: one period's current reports, prepared, with their totals kept as they come.
+
+Why: at national scale a weekly digest made from storage decodes 20,000 reports and adds
+them up again each time it is asked for (~650 ms). A running bot sees every report it
+stores, so it can keep the period being reported on ready: each report is prepared once
+(``PreparedReport``: its row's numbers and answers, its narrative) and added to the
+period's totals when it arrives, and a digest assembles what is kept.
+
+Exactness (the digest from a board equals ``compute_digest`` over the same reports; the
+property test ``tests/unit/test_board.py`` compares them, texts and figures' digits):
+- a correction replaces the unit's prepared report and moves its numbers out of the totals
+  and the new ones in;
+- sums and counts of whole numbers are kept exactly both ways;
+- what cannot be taken back exactly is computed again from the kept reports, only for that
+  field and only when a digest asks: a decimal sum a number left (its digits after the
+  comma could differ from a fresh sum's), a maximum or a latest value that left, a tie for
+  the maximum between two spellings of one number;
+- a report of another period, or an older version of one kept, changes nothing.
+
+Whether a board is still the truth is settled by storage's generation of the period
+(``period_totals.generation``, bumped by triggers on any write to the period's reports):
+each stored report comes with the generation before and after its transaction, and a board
+applies it only when it continues from the board's own (``apply``); reports that arrive out
+of order wait for the ones before them. Any other write (an erasure, an operator's SQL, a
+second process) leaves the board behind the stored generation, and the service builds it
+again from storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from bot.core.digest import (
+    FieldAggregate,
+    Number,
+    PeriodTotals,
+    PreparedReport,
+    digest_plan,
+)
+from bot.core.models import SubmissionVersion
+from bot.core.periods import Period
+from bot.core.template import Aggregation, FieldType, Template, TemplateField
+
+__all__ = ["WeekBoard"]
+
+# How many stored reports may wait for an earlier one before the board gives up.
+MAX_WAITING = 256
+
+
+class _Acc:
+    """One numeric field's running aggregate (``FieldAggregate`` in mutable form)."""
+
+    __slots__ = ("count", "latest", "maximum", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total: Number | None = None
+        self.maximum: Number | None = None
+        self.latest: tuple[object, int, Number] | None = None
+
+
+def _whole(f: TemplateField) -> bool:
+    return f.type is FieldType.COUNT or f.type is FieldType.MONEY
+
+
+class WeekBoard:
+    """One (campaign, period)'s current reports and totals, at storage's ``generation``."""
+
+    def __init__(
+        self,
+        template: Template,
+        period: Period,
+        versions: Iterable[SubmissionVersion],
+        generation: int,
+    ) -> None:
+        self.template = template
+        self.period = period
+        self.generation = generation
+        self._plan = plan = digest_plan(template)
+        self._fields = [(f.key, f, f.aggregation, _whole(f)) for f in plan.numeric]
+        self.prepared: dict[int, PreparedReport] = {}
+        self._accs: dict[str, _Acc] = {f.key: _Acc() for f in plan.numeric}
+        self._dirty: set[str] = set()
+        self._texts: dict[str, int] = {}
+        self._late: set[int] = set()
+        self._waiting: dict[int, tuple[SubmissionVersion, int]] = {}
+        for v in versions:
+            self._take(v)
+
+    # -- what a digest reads -------------------------------------------------------------
+    def versions(self) -> list[SubmissionVersion]:
+        """The current version of each unit that reported."""
+        return [p.version for p in self.prepared.values()]
+
+    def totals(self) -> PeriodTotals:
+        """The period's totals, as ``period_totals`` computes them from the reports."""
+        for key in self._dirty:
+            self._recompute(key)
+        self._dirty.clear()
+        fields: dict[str, FieldAggregate] = {}
+        for key, _f, agg, _w in self._fields:
+            a = self._accs[key]
+            if not a.count:
+                continue
+            if agg is Aggregation.LATEST:
+                fields[key] = FieldAggregate(a.count, latest=a.latest)  # type: ignore[arg-type]
+            elif agg is Aggregation.MAX:
+                fields[key] = FieldAggregate(a.count, maximum=a.maximum)
+            else:
+                fields[key] = FieldAggregate(a.count, total=a.total)
+        texts = {f.key: n for f in self._plan.text_fields if (n := self._texts.get(f.key, 0))}
+        return PeriodTotals(self.period, len(self.prepared), fields, texts, frozenset(self._late))
+
+    # -- stored reports ------------------------------------------------------------------
+    def apply(self, version: SubmissionVersion, before: int, after: int) -> bool:
+        """A report stored by a transaction that took the period from generation ``before``
+        to ``after``. False when the board can no longer follow storage (drop it)."""
+        if after <= self.generation:
+            return True  # already in: the board was built after that transaction
+        if before != self.generation:
+            if before < self.generation or len(self._waiting) >= MAX_WAITING:
+                return False
+            self._waiting[before] = (version, after)  # an earlier one is still to come
+            return True
+        self._take(version)
+        self.generation = after
+        while self.generation in self._waiting:
+            v, after = self._waiting.pop(self.generation)
+            self._take(v)
+            self.generation = after
+        return True
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def _take(self, v: SubmissionVersion) -> None:
+        if v.period != self.period:
+            return
+        old = self.prepared.get(v.org_id)
+        if old is not None:
+            if old.version.version >= v.version:
+                return
+            self._remove(old)
+        p = PreparedReport(self._plan, v)
+        self.prepared[v.org_id] = p
+        self._add(p)
+
+    def _add(self, p: PreparedReport) -> None:
+        nums = p.numbers
+        v = p.version
+        for key, _f, agg, whole in self._fields:
+            num = nums.get(key)
+            if num is None:
+                continue
+            a = self._accs[key]
+            if agg is Aggregation.MAX:
+                if not a.count or num > a.maximum:  # type: ignore[operator]
+                    a.maximum = num
+                elif num == a.maximum and _spelling(num) != _spelling(a.maximum):
+                    self._dirty.add(key)  # which spelling wins depends on the units' order
+            elif agg is Aggregation.LATEST:
+                if a.latest is None or (v.submitted_at, v.id) > a.latest[:2]:
+                    a.latest = (v.submitted_at, v.id, num)
+            else:
+                base: Number = (0 if whole else Decimal(0)) if a.total is None else a.total
+                a.total = base + num
+            a.count += 1
+        for item in p.narrative:
+            key = item.field.key
+            self._texts[key] = self._texts.get(key, 0) + 1
+        if v.late:
+            self._late.add(v.org_id)
+
+    def _remove(self, p: PreparedReport) -> None:
+        del self.prepared[p.version.org_id]
+        nums = p.numbers
+        v = p.version
+        for key, _f, agg, whole in self._fields:
+            num = nums.get(key)
+            if num is None:
+                continue
+            a = self._accs[key]
+            a.count -= 1
+            if agg is Aggregation.MAX:
+                if num >= a.maximum:  # type: ignore[operator]
+                    self._dirty.add(key)
+            elif agg is Aggregation.LATEST:
+                if a.latest is not None and a.latest[1] == v.id:
+                    self._dirty.add(key)
+            elif whole:
+                a.total = a.total - num  # type: ignore[operator]
+            else:
+                self._dirty.add(key)
+            if not a.count:
+                self._accs[key] = _Acc()
+                self._dirty.discard(key)
+        for item in p.narrative:
+            key = item.field.key
+            self._texts[key] -= 1
+        self._late.discard(v.org_id)
+
+    def _recompute(self, key: str) -> None:
+        """A field's aggregate from the kept reports, in the order storage lists them (by
+        unit id), as ``period_totals`` meets them."""
+        a = self._accs[key] = _Acc()
+        field = next(f for k, f, _a, _w in self._fields if k == key)
+        agg = field.aggregation
+        for oid in sorted(self.prepared):
+            p = self.prepared[oid]
+            num = p.numbers.get(key)
+            if num is None:
+                continue
+            if agg is Aggregation.MAX:
+                if not a.count or num > a.maximum:  # type: ignore[operator]
+                    a.maximum = num
+            elif agg is Aggregation.LATEST:
+                v = p.version
+                if a.latest is None or (v.submitted_at, v.id) > a.latest[:2]:
+                    a.latest = (v.submitted_at, v.id, num)
+            else:
+                base: Number = (0 if _whole(field) else Decimal(0)) if a.total is None else a.total
+                a.total = base + num
+            a.count += 1
+
+
+def _spelling(n: Number) -> object:
+    return n.as_tuple() if isinstance(n, Decimal) else n
