@@ -37,6 +37,7 @@ from bot.core.render_reports import render_rollup
 from bot.core.rollup import Span
 from bot.services import periods as cal
 from bot.services.reports import ReportService
+from storage.codec import decode_values
 from storage.sqlite import open_store
 
 FIELDS = [
@@ -130,14 +131,34 @@ async def main(quick: bool = False, weeks: int = 52) -> list[str]:
             t = time.perf_counter()
             await services.digests.digest(campaign, last.prev(), NOW)
             cold = (time.perf_counter() - t) * 1000
+            # The week's first digest since the bot started reads the week from storage
+            # and keeps it (bot/core/board.py); a bot running through the week keeps it
+            # from the week's first report instead.
+            t = time.perf_counter()
+            await services.digests.digest(campaign, last, NOW)
+            started = (time.perf_counter() - t) * 1000
+            # Then reports keep coming (corrections of 5 % of the units, through the
+            # storage path every reply takes) and the digest is asked for again.
+            await _corrections(services, campaign, last, units // 20)
             t = time.perf_counter()
             digest = await services.digests.digest(campaign, last, NOW)
             text = render.render_digest(digest)
             ours = (time.perf_counter() - t) * 1000
             assert digest.completeness.reported_count == units and text
             assert len(digest.cumulative_periods) == weeks
+            assert sum(r.version == 2 for r in digest.completeness.reported) == units // 20
             year_rows = await _yearly_rollup(services, campaign, units)
-    return [*_digest_rows(units, weeks, ours, bare, cold), *year_rows]
+    return [*_digest_rows(units, weeks, ours, bare, cold, started), *year_rows]
+
+
+async def _corrections(services: Services, campaign: Campaign, period: Period, count: int) -> None:
+    rng = random.Random(7)
+    orgs = await services.store.orgs.all(campaign.workspace_id)
+    for org in rng.sample(orgs, count):
+        values = decode_values(_values(rng))
+        await services.store.submissions.add_version(
+            campaign.id, period, org.id, "telegram", "1", "1", "", values, NOW, False
+        )
 
 
 async def _median_ms(make: Callable[[], Awaitable[object]], times: int = 3) -> float:
@@ -184,10 +205,14 @@ async def _yearly_rollup(services: Services, campaign: Campaign, units: int) -> 
     ]
 
 
-def _digest_rows(units: int, weeks: int, ours: float, bare: float, cold: float) -> list[str]:
+def _digest_rows(
+    units: int, weeks: int, ours: float, bare: float, cold: float, started: float
+) -> list[str]:
     return [
         row(f"weekly digest, {units} units ({weeks} weeks stored)", ours, bare, "ms",
             "< 50 ms, ≤ 1.5× bare", ours < 50 and ours <= 1.5 * bare),
+        row("  the week's first digest after a restart (reads the week)", started, bare, "ms",
+            "(once)", True),
         row(f"  first digest after the upgrade ({weeks - 1} weeks)", cold, bare, "ms",
             "(once)", True),
     ]  # fmt: skip

@@ -185,6 +185,7 @@ async def build_services(
     it on. ``raw_text_days``: BOT_RAW_TEXT_DAYS, told to people by /dulieucuatoi.
     ``input_limits``: sizes of messages, templates and photos (default: EngineConfig's)."""
     store = await open_store(database)
+    digests: DigestService | None = None
     try:
         owner_set = owners if owners is not None else set()
         backups = BackupService(
@@ -223,6 +224,8 @@ async def build_services(
             store, clock, templates, digests, cycle, engine, owner_set, chat_events, backups
         )
     finally:
+        if digests is not None:
+            digests.close()
         # Children started ahead for a file that never came (offload.py) end with the bot.
         close = getattr(exports_offload, "close", None)
         if close is not None:

@@ -396,6 +396,8 @@ class Database:
         self._tx_written: set[RowCache[Any, Any]] = set()
         self._tx_memo: dict[tuple[str, tuple[Any, ...]], list[sqlite3.Row]] = {}
         self._tx_wrote = False  # the open transaction ran a statement that may write
+        # Run once the open transaction commits (``after_commit``), before anyone else's.
+        self._tx_after: list[Callable[[], None]] = []
         self._wal = wal
         # Statements on the loop's thread (see the module docstring): the connection itself,
         # the worker's calls submitted and finished, statements found slow, and how many
@@ -430,6 +432,23 @@ class Database:
         self._tx_written.clear()
         self._tx_memo.clear()
         self._tx_wrote = False
+        after, self._tx_after = self._tx_after, []
+        if committed:
+            for fn in after:
+                try:
+                    fn()
+                except Exception:
+                    log.exception("after-commit callback failed")
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Calls ``fn`` once the open transaction has committed (not at all if it rolls
+        back), still holding the lock: callbacks run in the order the transactions
+        committed. Outside a transaction, at once. ``fn`` must be quick and must not raise
+        (an error is logged)."""
+        if self.owns_transaction():
+            self._tx_after.append(fn)
+        else:
+            fn()
 
     def _wrote(self, cache: RowCache[Any, Any]) -> None:
         if self.owns_transaction():

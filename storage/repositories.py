@@ -20,8 +20,9 @@ idempotent.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -96,6 +97,9 @@ def _is_foreign_key(exc: sqlite3.IntegrityError) -> bool:
 
 def _missing_reference(exc: sqlite3.IntegrityError, what: str) -> NotFoundError:
     return NotFoundError(f"{what}: a referenced row does not exist ({exc})")
+
+
+log = logging.getLogger(__name__)
 
 
 # -- workspaces ------------------------------------------------------------------------
@@ -838,9 +842,25 @@ def _version(row: Row) -> SubmissionVersion:
     )
 
 
+SubmissionListener = Callable[[SubmissionVersion, int, int], None]
+
+# The period's generation (``period_totals``, bumped by triggers on any write to its
+# reports); -1 while the period has no row.
+_GENERATION_SQL = "SELECT generation FROM period_totals WHERE campaign_id = ? AND period_key = ?"
+
+
 class SqliteSubmissionRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._listeners: list[SubmissionListener] = []
+
+    def listen(self, fn: SubmissionListener) -> Callable[[], None]:
+        """Calls ``fn(version, before, after)`` for each version stored from now on, once
+        its transaction has committed, in commit order: ``before`` and ``after`` are the
+        period's generation around that transaction (what a kept week,
+        ``bot.core.board.WeekBoard``, follows). Returns the function that stops it."""
+        self._listeners.append(fn)
+        return lambda: self._listeners.remove(fn)
 
     async def add_version(
         self,
@@ -876,37 +896,56 @@ class SqliteSubmissionRepo:
         )
         rest = (channel, user_id, message_id, raw_text, values_json, photos_json, submitted)
 
-        def both(conn: sqlite3.Connection) -> tuple[int, int, int]:
-            # The two statements in one round trip to the database thread.
+        listened = bool(self._listeners)
+        gen_params = (campaign_id, period.key)
+
+        def generation(conn: sqlite3.Connection) -> int:
+            row = conn.execute(_GENERATION_SQL, gen_params).fetchone()
+            return -1 if row is None else int(row[0])
+
+        def both(conn: sqlite3.Connection) -> tuple[int, int, int, int, int]:
+            # The statements in one round trip to the database thread.
+            before = generation(conn) if listened else -1
             head = conn.execute(head_sql, head_params).fetchone()
             assert head is not None
             row = conn.execute(version_sql, (head[0], head[1], *rest, int(late))).fetchone()
             assert row is not None
-            return int(head[0]), int(head[1]), int(row[0])
+            after = generation(conn) if listened else -1
+            return int(head[0]), int(head[1]), int(row[0]), before, after
 
         try:
             async with self._db.transaction():
-                submission_id, version, version_id = await self._db.run(both)
+                submission_id, version, version_id, before, after = await self._db.run(both)
+                stored = SubmissionVersion(
+                    id=version_id,
+                    submission_id=submission_id,
+                    version=version,
+                    campaign_id=campaign_id,
+                    period=period,
+                    org_id=org_id,
+                    channel=channel,
+                    user_id=user_id,
+                    message_id=message_id,
+                    raw_text=raw_text,
+                    values=dict(values),
+                    submitted_at=decode_dt(submitted),
+                    late=late,
+                    photos=tuple(photos),
+                )
+                if listened:
+                    self._db.after_commit(lambda: self._stored(stored, before, after))
         except sqlite3.IntegrityError as exc:
             if _is_foreign_key(exc):
                 raise _missing_reference(exc, f"submission of org {org_id}") from exc
             raise
-        return SubmissionVersion(
-            id=version_id,
-            submission_id=submission_id,
-            version=version,
-            campaign_id=campaign_id,
-            period=period,
-            org_id=org_id,
-            channel=channel,
-            user_id=user_id,
-            message_id=message_id,
-            raw_text=raw_text,
-            values=dict(values),
-            submitted_at=decode_dt(submitted),
-            late=late,
-            photos=tuple(photos),
-        )
+        return stored
+
+    def _stored(self, version: SubmissionVersion, before: int, after: int) -> None:
+        for fn in list(self._listeners):
+            try:
+                fn(version, before, after)
+            except Exception:
+                log.exception("submission listener failed")
 
     async def current(self, campaign_id: int, period: Period) -> list[SubmissionVersion]:
         rows = await self._db.fetchall(
@@ -994,6 +1033,10 @@ class SqliteTotalsRepo:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    async def generation(self, campaign_id: int, period: Period) -> int:
+        row = await self._db.fetchone(_GENERATION_SQL, (campaign_id, period.key))
+        return -1 if row is None else int(row[0])
 
     async def in_range(
         self, campaign_id: int, first: Period, last: Period, signature: str

@@ -9,9 +9,11 @@ week 52 thus reads one week of reports and 52 small rows, not a year of reports.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import replace
 from datetime import datetime
 
+from bot.core.board import WeekBoard
 from bot.core.checklist import ChecklistDigest, compute_checklist_digest
 from bot.core.digest import (
     Completeness,
@@ -20,7 +22,6 @@ from bot.core.digest import (
     PeriodTotals,
     compute_completeness,
     compute_digest,
-    period_totals,
     totals_signature,
 )
 from bot.core.hierarchy import Hierarchy
@@ -31,6 +32,7 @@ from bot.services import periods as cal
 from bot.services.collector import collector_paused
 from bot.services.directives import DirectiveService
 from bot.services.indicators import IndicatorService
+from bot.services.kept_weeks import KeptWeeks
 from bot.services.ports import Store, StoredTotals
 from bot.services.templates import TemplateService
 from bot.services.totals import KeptTotals
@@ -42,6 +44,39 @@ class DigestService:
         self._templates = templates
         self._indicators = IndicatorService(store)
         self._kept = KeptTotals(store)
+        # The weeks being reported on, kept ready and followed report by report.
+        self.weeks = KeptWeeks(self._template_of)
+        self._splits: dict[
+            tuple[int, str, datetime, bool],
+            tuple[list[OrgUnit], tuple[list[OrgUnit], list[OrgUnit], Hierarchy]],
+        ] = {}
+        self._unlisten = store.submissions.listen(self.weeks.stored)
+
+    def close(self) -> None:
+        self._unlisten()
+        self.weeks.close()
+
+    async def _template_of(self, campaign_id: int) -> Template | None:
+        campaign = await self._store.campaigns.get(campaign_id)
+        if campaign is None:
+            return None
+        return await self._templates.get(campaign.workspace_id, campaign.template_key)
+
+    async def _week(
+        self, campaign: Campaign, template: Template, period: Period, generation: int
+    ) -> WeekBoard:
+        """The period's current reports, prepared, with their totals: kept from an earlier
+        digest and followed since (``KeptWeeks``), or read now and kept. ``generation``
+        is storage's, read before this call (-1: the period has no report)."""
+        board = self.weeks.get(campaign.id, period, template, generation)
+        if board is None:
+            current = await self._store.submissions.current(campaign.id, period)
+            board = WeekBoard(template, period, current, generation)
+            self.weeks.keep(campaign.id, board)
+        return board
+
+    async def _generation(self, campaign: Campaign, period: Period) -> int:
+        return await self._store.totals.generation(campaign.id, period)
 
     async def expected_orgs(self, campaign: Campaign, period: Period) -> list[OrgUnit]:
         """Who must report for ``period``: the active reporting units (under active levels)
@@ -58,8 +93,17 @@ class DigestService:
     ) -> tuple[list[OrgUnit], list[OrgUnit], Hierarchy]:
         """Units expected for ``period`` (none when it was ``skipped``) and the others
         (named if they reported anyway). In a multi-level workspace names that repeat from
-        commune to commune carry their commune."""
+        commune to commune carry their commune.
+
+        Remembered while the workspace's units are the same objects (the repository makes
+        new ones when any unit changes): at national scale the tree and who is expected
+        take ~80 ms to work out, a digest's largest part once its week is kept."""
         everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
+        # The deadline too: who is expected depends on it (a changed schedule moves it).
+        key = (campaign.workspace_id, period.key, cal.times(campaign, period).deadline, skipped)
+        hit = self._splits.get(key)
+        if hit is not None and _same(hit[0], everyone):
+            return hit[1]
         tree = Hierarchy(everyone)
         expected = [] if skipped else _expected(tree, campaign, period)
         ids = {o.id for o in expected}
@@ -67,7 +111,11 @@ class DigestService:
         if tree.has_levels:
             expected = [replace(o, short_name=tree.full_name(o)) for o in expected]
             others = [replace(o, short_name=tree.full_name(o)) for o in others]
-        return expected, others, tree
+        result = (expected, others, tree)
+        if len(self._splits) >= 8:
+            self._splits.pop(next(iter(self._splits)))
+        self._splits[key] = (everyone, result)
+        return result
 
     async def digest(self, campaign: Campaign, period: Period, now: datetime) -> Digest:
         # Thousands of reports decoded and a row per unit: no cycles to collect meanwhile.
@@ -88,9 +136,12 @@ class DigestService:
                 campaign.id, min(first, period.prev()), period, signature
             )
         }
-        current = await self._store.submissions.current(campaign.id, period)
-        current_totals = period_totals(template, period, current)
         here = stored.get(period)
+        board = await self._week(
+            campaign, template, period, -1 if here is None else here.generation
+        )
+        current = board.versions()
+        current_totals = board.totals()
         if here is not None and here.totals is None:
             await self._store.totals.put(campaign.id, current_totals, here.generation, signature)
         earlier = [
@@ -119,6 +170,7 @@ class DigestService:
                 else await self._totals(campaign, template, signature, previous)
             ),
             cumulative_totals=[*earlier, current_totals],
+            prepared=board.prepared,
         )
         if skipped:
             digest = replace(digest, completeness=replace(digest.completeness, skipped=True))
@@ -165,7 +217,9 @@ class DigestService:
     async def completeness(self, campaign: Campaign, period: Period, now: datetime) -> Completeness:
         skipped = await self._store.calendar.is_skipped(campaign.id, period)
         orgs, others, _ = await self._split_orgs(campaign, period, skipped)
-        current = await self._store.submissions.current(campaign.id, period)
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        generation = await self._generation(campaign, period)
+        current = (await self._week(campaign, template, period, generation)).versions()
         return compute_completeness(
             orgs=orgs,
             other_orgs=others,
@@ -176,6 +230,11 @@ class DigestService:
             now=now,
             skipped=skipped,
         )
+
+
+def _same(a: list[OrgUnit], b: list[OrgUnit]) -> bool:
+    """The same unit objects, in the same order."""
+    return len(a) == len(b) and all(map(operator.is_, a, b))
 
 
 def _expected(tree: Hierarchy, campaign: Campaign, period: Period) -> list[OrgUnit]:

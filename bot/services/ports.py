@@ -8,7 +8,7 @@ called inside it join that transaction, and outside it each write commits on its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -192,6 +192,12 @@ class CycleRepo(Protocol):
 
 
 class SubmissionRepo(Protocol):
+    def listen(self, fn: Callable[[SubmissionVersion, int, int], None]) -> Callable[[], None]:
+        """Calls ``fn(version, before, after)`` for each version stored from now on, once
+        committed, in commit order, with the period's generation around its transaction
+        (see ``bot.core.board``). Returns the function that stops it."""
+        ...
+
     async def add_version(
         self,
         campaign_id: int,
@@ -366,6 +372,11 @@ class StoredTotals:
 
 class TotalsRepo(Protocol):
     """Per-period totals (``bot.core.digest.PeriodTotals``) kept beside the reports."""
+
+    async def generation(self, campaign_id: int, period: Period) -> int:
+        """The period's generation, bumped by every write to its reports (-1: it has never
+        had a report)."""
+        ...
 
     async def in_range(
         self, campaign_id: int, first: Period, last: Period, signature: str
