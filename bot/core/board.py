@@ -11,10 +11,12 @@ property test ``tests/unit/test_board.py`` compares them, texts and figures' dig
 - a correction replaces the unit's prepared report and moves its numbers out of the totals
   and the new ones in;
 - sums and counts of whole numbers are kept exactly both ways;
+- a decimal sum is kept exactly too, and given the number of digits after the comma a
+  fresh sum would have (the most any of its numbers has: ``2,50`` and ``1,5`` add up to
+  ``4,00``, and once ``2,50`` is corrected away the sum is written ``1,5`` again);
 - what cannot be taken back exactly is computed again from the kept reports, only for that
-  field and only when a digest asks: a decimal sum a number left (its digits after the
-  comma could differ from a fresh sum's), a maximum or a latest value that left, a tie for
-  the maximum between two spellings of one number;
+  field and only when a digest asks: a maximum or a latest value that left, a tie for the
+  maximum between two spellings of one number;
 - a report of another period, or an older version of one kept, changes nothing.
 
 Whether a board is still the truth is settled by storage's generation of the period
@@ -51,13 +53,16 @@ MAX_WAITING = 256
 class _Acc:
     """One numeric field's running aggregate (``FieldAggregate`` in mutable form)."""
 
-    __slots__ = ("count", "latest", "maximum", "total")
+    __slots__ = ("count", "exponents", "latest", "maximum", "total")
 
     def __init__(self) -> None:
         self.count = 0
         self.total: Number | None = None
         self.maximum: Number | None = None
         self.latest: tuple[object, int, Number] | None = None
+        # A decimal sum: how many of its numbers have each exponent (a fresh sum's
+        # exponent is the smallest of them and 0's; taking one out can leave it smaller).
+        self.exponents: dict[int, int] = {}
 
 
 def _whole(f: TemplateField) -> bool:
@@ -108,7 +113,12 @@ class WeekBoard:
             elif agg is Aggregation.MAX:
                 fields[key] = FieldAggregate(a.count, maximum=a.maximum)
             else:
-                fields[key] = FieldAggregate(a.count, total=a.total)
+                total = a.total
+                if a.exponents and isinstance(total, Decimal):
+                    want = min(0, *a.exponents)
+                    if total.as_tuple().exponent != want:
+                        total = a.total = total.quantize(Decimal((0, (1,), want)))
+                fields[key] = FieldAggregate(a.count, total=total)
         texts = {f.key: n for f in self._plan.text_fields if (n := self._texts.get(f.key, 0))}
         return PeriodTotals(self.period, len(self.prepared), fields, texts, frozenset(self._late))
 
@@ -166,6 +176,9 @@ class WeekBoard:
             else:
                 base: Number = (0 if whole else Decimal(0)) if a.total is None else a.total
                 a.total = base + num
+                if not whole:
+                    e = _exponent(num)
+                    a.exponents[e] = a.exponents.get(e, 0) + 1
             a.count += 1
         for item in p.narrative:
             key = item.field.key
@@ -189,10 +202,14 @@ class WeekBoard:
             elif agg is Aggregation.LATEST:
                 if a.latest is not None and a.latest[1] == v.id:
                     self._dirty.add(key)
-            elif whole:
-                a.total = a.total - num  # type: ignore[operator]
             else:
-                self._dirty.add(key)
+                a.total = a.total - num  # type: ignore[operator]
+                if not whole:
+                    e = _exponent(num)
+                    if a.exponents[e] == 1:
+                        del a.exponents[e]
+                    else:
+                        a.exponents[e] -= 1
             if not a.count:
                 self._accs[key] = _Acc()
                 self._dirty.discard(key)
@@ -222,7 +239,16 @@ class WeekBoard:
             else:
                 base: Number = (0 if _whole(field) else Decimal(0)) if a.total is None else a.total
                 a.total = base + num
+                if not _whole(field):
+                    e = _exponent(num)
+                    a.exponents[e] = a.exponents.get(e, 0) + 1
             a.count += 1
+
+
+def _exponent(n: Number) -> int:
+    exponent = n.as_tuple().exponent if isinstance(n, Decimal) else 0
+    assert isinstance(exponent, int)  # finite: coerced numbers are
+    return exponent
 
 
 def _spelling(n: Number) -> object:

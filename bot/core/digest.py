@@ -579,17 +579,47 @@ def _completeness(
     now: datetime,
     exempt_org_ids: frozenset[int],
     other_orgs: Sequence[OrgUnit],
-    prepared: Mapping[int, PreparedReport] | None = None,
 ) -> Completeness:
-    """``versions`` hold one version per organization. With ``prepared`` (the same reports,
-    by organization) an ``OrgReport`` made for an earlier digest is used again when its
-    unit is the same object (a kept week, ``bot.core.board``)."""
-    by_org = {v.org_id: v for v in versions} if prepared is None else None
+    """``versions`` hold one version per organization."""
+    comp, _ = _completeness_of(
+        period=period,
+        orgs=orgs,
+        deadline=deadline,
+        prepared={v.org_id: v for v in versions},
+        now=now,
+        exempt_org_ids=exempt_org_ids,
+        other_orgs=other_orgs,
+    )
+    return comp
+
+
+def _completeness_of(
+    *,
+    period: Period,
+    orgs: Sequence[OrgUnit],
+    deadline: datetime,
+    prepared: Mapping[int, PreparedReport] | Mapping[int, SubmissionVersion],
+    now: datetime,
+    exempt_org_ids: frozenset[int],
+    other_orgs: Sequence[OrgUnit],
+) -> tuple[Completeness, list[PreparedReport]]:
+    """Completeness from each reporting unit's version or ``PreparedReport`` (by unit id);
+    with prepared reports, also those reports in the order of ``reported`` then ``extra``
+    (the digest's rows). A prepared report's ``OrgReport`` made for an earlier digest is
+    used again when its unit is the same object (a kept week, ``bot.core.board``): at
+    national scale this loop is most of a kept week's digest."""
     expected: list[OrgUnit] = []
     exempt: list[OrgUnit] = []
     reported: list[OrgReport] = []
     missing: list[OrgUnit] = []
+    hits: list[PreparedReport] = []
     expected_ids: set[int] = set()
+    add_id = expected_ids.add
+    add_expected = expected.append
+    add_missing = missing.append
+    add_reported = reported.append
+    add_hit = hits.append
+    get = prepared.get
     for org in orgs:
         oid = org.id
         if oid in expected_ids:
@@ -597,34 +627,35 @@ def _completeness(
         if oid in exempt_org_ids:
             exempt.append(org)
             continue
-        expected_ids.add(oid)
-        expected.append(org)
-        if prepared is None:
-            assert by_org is not None
-            v = by_org.get(oid)
-            if v is None:
-                missing.append(org)
-            else:
-                reported.append(OrgReport(org, v.submitted_at, v.late, v.version, True))
+        add_id(oid)
+        add_expected(org)
+        p = get(oid)
+        if p is None:
+            add_missing(org)
+        elif type(p) is PreparedReport:
+            r = p._report
+            if r is None or r.org is not org or not r.expected:
+                r = p.report_for(org, True)
+            add_reported(r)
+            add_hit(p)
         else:
-            p = prepared.get(oid)
-            if p is None:
-                missing.append(org)
+            assert isinstance(p, SubmissionVersion)
+            add_reported(OrgReport(org, p.submitted_at, p.late, p.version, True))
+    extra: list[tuple[OrgReport, PreparedReport | None]] = []
+    extra_ids = prepared.keys() - expected_ids
+    if extra_ids:
+        names = {o.id: o for o in other_orgs}
+        names.update((o.id, o) for o in orgs)
+        for oid in extra_ids:
+            org = names.get(oid) or _placeholder_org(oid)
+            p = prepared[oid]
+            if isinstance(p, PreparedReport):
+                extra.append((p.report_for(org, False), p))
             else:
-                reported.append(p.report_for(org, True))
-    names = {o.id: o for o in other_orgs}
-    names.update((o.id, o) for o in orgs)
-    extra = []
-    for v in versions:
-        if v.org_id in expected_ids:
-            continue
-        org = names.get(v.org_id) or _placeholder_org(v.org_id)
-        if prepared is None:
-            extra.append(OrgReport(org, v.submitted_at, v.late, v.version, False))
-        else:
-            extra.append(prepared[v.org_id].report_for(org, False))
-    extra.sort(key=lambda r: (r.org.sort_order, r.org.id))
-    return Completeness(
+                extra.append((OrgReport(org, p.submitted_at, p.late, p.version, False), None))
+        extra.sort(key=lambda e: (e[0].org.sort_order, e[0].org.id))
+    hits.extend(p for _, p in extra if p is not None)
+    comp = Completeness(
         period=period,
         deadline=deadline,
         now=now,
@@ -632,8 +663,9 @@ def _completeness(
         reported=tuple(reported),
         missing=tuple(missing),
         exempt=tuple(exempt),
-        extra=tuple(extra),
+        extra=tuple(r for r, _ in extra),
     )
+    return comp, hits
 
 
 # -- digest -------------------------------------------------------------------------------
@@ -788,15 +820,14 @@ def compute_digest(
     cur = _latest_per_org(current) if prepared is None else list(current)
     if prepared is None:
         prepared = {v.org_id: PreparedReport(plan, v) for v in cur}
-    comp = _completeness(
+    comp, hits = _completeness_of(
         period=period,
         orgs=orgs,
         deadline=deadline,
-        versions=cur,
+        prepared=prepared,
         now=now,
         exempt_org_ids=exempt_org_ids,
         other_orgs=other_orgs,
-        prepared=prepared,
     )
     section_of = plan.section_of
     numeric = plan.numeric
@@ -805,11 +836,18 @@ def compute_digest(
     # Rows in display order: expected reporters, then the others.
     rows: list[OrgRow] = []
     narratives: list[OrgNarrative] = []
-    for rep in (*comp.reported, *comp.extra):
-        p = prepared[rep.org.id]  # a placeholder unit has the report's org id
-        rows.append(p.row_for(rep))
+    add_row = rows.append
+    add_narrative = narratives.append
+    for rep, p in zip((*comp.reported, *comp.extra), hits, strict=True):
+        row = p._row
+        if row is None or row.org is not rep.org or row.expected is not rep.expected:
+            row = p.row_for(rep)
+        add_row(row)
         if p.narrative:
-            narratives.append(p.narrative_for(rep.org))
+            narr = p._narrative
+            if narr is None or narr.org is not rep.org:
+                narr = p.narrative_for(rep.org)
+            add_narrative(narr)
 
     # Totals and change against the previous period.
     prev = _latest_per_org(previous) if previous_totals is None else []
