@@ -5,6 +5,10 @@ from per-period totals (``bot.core.digest.PeriodTotals``) kept in storage: a per
 totals are missing or stale (its reports changed, or the template's numeric form did) is
 computed once from its reports and kept, if nothing changed meanwhile. A weekly digest at
 week 52 thus reads one week of reports and 52 small rows, not a year of reports.
+
+The period's own reports are kept ready as they are stored (``KeptWeeks``, see
+``bot.core.board``): a digest or a completeness check reads them from storage only when the
+week is not kept or storage changed beside it.
 """
 
 from __future__ import annotations

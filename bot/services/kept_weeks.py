@@ -82,9 +82,15 @@ class KeptWeeks:
             return
         board = self._boards.get(key)
         if board is not None:
-            if not board.apply(version, before, after):
+            try:
+                followed = board.apply(version, before, after)
+            except Exception:
+                # Half applied, it must not be read: the next digest reads the week again.
+                log.exception("kept week %s dropped: a report could not be applied", key)
+                followed = False
+            if not followed:
                 log.info("kept week %s dropped: storage changed beside it", key)
-                del self._boards[key]
+                self._boards.pop(key, None)
             return
         if before == -1:
             # The period's first report ever (storage had no row for it): start it empty.
@@ -103,9 +109,12 @@ class KeptWeeks:
         if template is None:
             return
         board = WeekBoard(template, period, [], -1)
-        for event in events:
-            if not board.apply(*event):
+        try:
+            if not all(board.apply(*event) for event in events):
                 return
+        except Exception:
+            log.exception("kept week %s not started", key)
+            return
         self.keep(key[0], board)
 
     async def settled(self) -> None:
