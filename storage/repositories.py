@@ -860,7 +860,12 @@ class SqliteSubmissionRepo:
         period's generation around that transaction (what a kept week,
         ``bot.core.board.WeekBoard``, follows). Returns the function that stops it."""
         self._listeners.append(fn)
-        return lambda: self._listeners.remove(fn)
+
+        def stop() -> None:
+            if fn in self._listeners:
+                self._listeners.remove(fn)
+
+        return stop
 
     async def add_version(
         self,

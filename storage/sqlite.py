@@ -13,6 +13,7 @@ Usage::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -110,6 +111,9 @@ class SqliteStore:
     def transaction(self) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""
         return self.db.transaction()
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        self.db.after_commit(fn)
 
     async def close(self) -> None:
         await self.db.close()

@@ -11,8 +11,9 @@ property test ``tests/unit/test_board.py`` compares them, texts and figures' dig
 - a correction replaces the unit's prepared report and moves its numbers out of the totals
   and the new ones in;
 - sums and counts of whole numbers are kept exactly both ways;
-- a decimal sum is kept exactly too, and given the number of digits after the comma a
-  fresh sum would have (the most any of its numbers has: ``2,50`` and ``1,5`` add up to
+- a decimal sum is kept exactly too (one that reaches Decimal's 28 significant digits, where
+  the order of adding rounds differently, is computed again in storage's order), and given
+  the number of digits after the comma a fresh sum would have (the most any of its numbers has: ``2,50`` and ``1,5`` add up to
   ``4,00``, and once ``2,50`` is corrected away the sum is written ``1,5`` again);
 - what cannot be taken back exactly is computed again from the kept reports, only for that
   field and only when a digest asks: a maximum or a latest value that left, a tie for the
@@ -31,7 +32,7 @@ again from storage.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, getcontext
 
 from bot.core.digest import (
     FieldAggregate,
@@ -53,7 +54,7 @@ MAX_WAITING = 256
 class _Acc:
     """One numeric field's running aggregate (``FieldAggregate`` in mutable form)."""
 
-    __slots__ = ("count", "exponents", "latest", "maximum", "total")
+    __slots__ = ("count", "exponents", "latest", "maximum", "rounded", "total")
 
     def __init__(self) -> None:
         self.count = 0
@@ -63,6 +64,9 @@ class _Acc:
         # A decimal sum: how many of its numbers have each exponent (a fresh sum's
         # exponent is the smallest of them and 0's; taking one out can leave it smaller).
         self.exponents: dict[int, int] = {}
+        # A decimal sum that reached 28 significant digits may have been rounded: from then
+        # on it is only computed afresh, in storage's order (``_check_precision``).
+        self.rounded = False
 
 
 def _whole(f: TemplateField) -> bool:
@@ -116,7 +120,11 @@ class WeekBoard:
                 total = a.total
                 if a.exponents and isinstance(total, Decimal):
                     want = min(0, *a.exponents)
-                    if total.as_tuple().exponent != want:
+                    exponent = total.as_tuple().exponent
+                    assert isinstance(exponent, int)
+                    # More digits than a fresh sum has: left by a number taken out. (Fewer:
+                    # rounded to 28 digits, then the field was recomputed in order above.)
+                    if exponent < want:
                         total = a.total = total.quantize(Decimal((0, (1,), want)))
                 fields[key] = FieldAggregate(a.count, total=total)
         texts = {f.key: n for f in self._plan.text_fields if (n := self._texts.get(f.key, 0))}
@@ -179,6 +187,7 @@ class WeekBoard:
                 if not whole:
                     e = _exponent(num)
                     a.exponents[e] = a.exponents.get(e, 0) + 1
+                    self._check_precision(key, a)
             a.count += 1
         for item in p.narrative:
             key = item.field.key
@@ -210,6 +219,7 @@ class WeekBoard:
                         del a.exponents[e]
                     else:
                         a.exponents[e] -= 1
+                    self._check_precision(key, a)
             if not a.count:
                 self._accs[key] = _Acc()
                 self._dirty.discard(key)
@@ -217,6 +227,17 @@ class WeekBoard:
             key = item.field.key
             self._texts[key] -= 1
         self._late.discard(v.org_id)
+
+    def _check_precision(self, key: str, a: _Acc) -> None:
+        """A decimal sum at the context's 28 significant digits may have been rounded, and
+        rounding depends on the order the numbers are added in: such a field is computed
+        again in storage's order (as a fresh sum is) when a digest asks."""
+        total = a.total
+        if a.rounded or (
+            isinstance(total, Decimal) and len(total.as_tuple().digits) >= getcontext().prec
+        ):
+            a.rounded = True
+            self._dirty.add(key)
 
     def _recompute(self, key: str) -> None:
         """A field's aggregate from the kept reports, in the order storage lists them (by
@@ -242,6 +263,10 @@ class WeekBoard:
                 if not _whole(field):
                     e = _exponent(num)
                     a.exponents[e] = a.exponents.get(e, 0) + 1
+                    total = a.total
+                    assert isinstance(total, Decimal)
+                    if len(total.as_tuple().digits) >= getcontext().prec:
+                        a.rounded = True
             a.count += 1
 
 

@@ -43,8 +43,17 @@ def _order(o: OrgUnit) -> tuple[int, int]:
 class Hierarchy:
     """Read-only view of a workspace's units as a tree (see the module docstring)."""
 
-    def __init__(self, orgs: Iterable[OrgUnit]) -> None:
+    def __init__(self, orgs: Iterable[OrgUnit], *, stopped_since: datetime | None = None) -> None:
+        """``stopped_since``: for the periods due from then on (a digest's week, a
+        roll-up's span), a unit stopped at or after it still counts as active (its own
+        latest stop, still open, began then or later): those periods, due before it
+        stopped, expect it (``OrgUnit.expected_by`` tells which). Without it, or for a unit
+        whose stop has no date (stopped before stops were recorded), a stopped unit does
+        not count, as for anything about the present (prompts, listings, directives)."""
         self._by_id: dict[int, OrgUnit] = {o.id: o for o in orgs}
+        self._stopped_since = stopped_since
+        # Each unit's own stops, before those of the levels above are merged in.
+        self._own_stops = {oid: o.stops for oid, o in self._by_id.items()}
         children: dict[int | None, list[OrgUnit]] = {}
         # The parent each unit really hangs from (None for a root, a unit whose parent is
         # unknown, or one caught in a cycle): every walk up the tree follows this map.
@@ -146,8 +155,21 @@ class Hierarchy:
         stops following all its organizations."""
         known = self._active_memo.get(org.id)
         if known is None:
-            known = self._active_memo[org.id] = all(o.active for o in self.path(org.id))
+            known = self._active_memo[org.id] = all(
+                o.active or self._stopped_lately(o.id) for o in self.path(org.id)
+            )
         return known
+
+    def _stopped_lately(self, org_id: int) -> bool:
+        """Stopped at or after ``stopped_since`` (and not reopened since)."""
+        since = self._stopped_since
+        if since is None:
+            return False
+        stops = self._own_stops.get(org_id, ())
+        if not stops:
+            return False
+        began, ended = max(stops, key=lambda s: s[0])
+        return ended is None and began >= since
 
     def children(self, org_id: int | None) -> list[OrgUnit]:
         return [o for o in self._children.get(org_id, []) if self._active(o)]

@@ -75,8 +75,10 @@ class DigestService:
         board = self.weeks.get(campaign.id, period, template, generation)
         if board is None:
             current = await self._store.submissions.current(campaign.id, period)
-            board = WeekBoard(template, period, current, generation)
-            self.weeks.keep(campaign.id, board)
+            built = board = WeekBoard(template, period, current, generation)
+            # Kept once what it was read from is committed: a digest inside a transaction
+            # (a command's) sees that transaction's own writes, which a rollback undoes.
+            self._store.after_commit(lambda: self.weeks.keep(campaign.id, built))
         return board
 
     async def _generation(self, campaign: Campaign, period: Period) -> int:
@@ -90,7 +92,7 @@ class DigestService:
         if await self._store.calendar.is_skipped(campaign.id, period):
             return []
         everyone = await self._store.orgs.all(campaign.workspace_id, include_inactive=True)
-        return _expected(Hierarchy(everyone), campaign, period)
+        return _expected(_tree(everyone, campaign, period), campaign, period)
 
     async def _split_orgs(
         self, campaign: Campaign, period: Period, skipped: bool
@@ -108,7 +110,7 @@ class DigestService:
         hit = self._splits.get(key)
         if hit is not None and _same(hit[0], everyone):
             return hit[1]
-        tree = Hierarchy(everyone)
+        tree = _tree(everyone, campaign, period)
         expected = [] if skipped else _expected(tree, campaign, period)
         ids = {o.id for o in expected}
         others = [o for o in everyone if o.id not in ids]
@@ -144,6 +146,8 @@ class DigestService:
         board = await self._week(
             campaign, template, period, -1 if here is None else here.generation
         )
+        # Taken together, now: replies stored during the awaits below change the board.
+        prepared = dict(board.prepared)
         current = board.versions()
         current_totals = board.totals()
         if here is not None and here.totals is None:
@@ -174,7 +178,7 @@ class DigestService:
                 else await self._totals(campaign, template, signature, previous)
             ),
             cumulative_totals=[*earlier, current_totals],
-            prepared=board.prepared,
+            prepared=prepared,
         )
         if skipped:
             digest = replace(digest, completeness=replace(digest.completeness, skipped=True))
@@ -234,6 +238,11 @@ class DigestService:
             now=now,
             skipped=skipped,
         )
+
+
+def _tree(everyone: list[OrgUnit], campaign: Campaign, period: Period) -> Hierarchy:
+    """The units as ``period`` saw them: a unit stopped after its deadline still counts."""
+    return Hierarchy(everyone, stopped_since=cal.times(campaign, period).deadline)
 
 
 def _same(a: list[OrgUnit], b: list[OrgUnit]) -> bool:

@@ -625,3 +625,8 @@ class Store(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Everything awaited inside commits together or not at all."""
         ...
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Calls ``fn`` once the open transaction commits (never if it rolls back); at once
+        outside a transaction."""
+        ...

@@ -171,8 +171,14 @@ class ReportService:
         lists) use the same."""
         return self._offload
 
-    async def hierarchy(self, workspace_id: int) -> Hierarchy:
-        return Hierarchy(await self._store.orgs.all(workspace_id, include_inactive=True))
+    async def hierarchy(
+        self, workspace_id: int, *, stopped_since: datetime | None = None
+    ) -> Hierarchy:
+        """The workspace's units; ``stopped_since``: see ``Hierarchy``."""
+        return Hierarchy(
+            await self._store.orgs.all(workspace_id, include_inactive=True),
+            stopped_since=stopped_since,
+        )
 
     async def scheduled_kinds(self, workspace_id: int) -> set[PeriodType]:
         """Which roll-ups go to the leadership on schedule (``/baocaodinhky``); both the
@@ -268,8 +274,12 @@ class ReportService:
         detail: bool,
     ) -> Rollup:
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
-        hierarchy = await self.hierarchy(campaign.workspace_id)
         infos = await self._period_infos(campaign, span)
+        # A unit stopped during the span is expected for the periods due before its stop.
+        hierarchy = await self.hierarchy(
+            campaign.workspace_id,
+            stopped_since=min((i.deadline for i in infos if not i.skipped), default=None),
+        )
         if (
             not detail
             and scope_id is None

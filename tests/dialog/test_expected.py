@@ -172,3 +172,38 @@ async def test_a_commune_stopped_and_reopened_carries_its_units(harness: Harness
     out = await h.play("1002 @ dm: /lichsu quý IV")
     assert "▫️ tuần 49/2026: không phải báo cáo (khi đó đơn vị đang ngừng theo dõi)" in out
     assert "❌ tuần 50/2026: chưa gửi" in out and "❌ tuần 48/2026: chưa gửi" in out
+
+
+async def test_a_unit_still_stopped_is_expected_for_the_weeks_due_before_its_stop(
+    tayninh: Harness,
+) -> None:
+    h = tayninh
+    await h.play(WEEK48)  # LĐLĐ reports week 48
+    # Week 49 (due Friday 4 December) passes without its report; it is stopped on the
+    # Tuesday of week 50 and stays stopped.
+    await h.play("@clock 2026-12-08 09:00")
+    out = await h.play("1001 @ g1: /ngungdonvi ldld")
+    assert "✅ Đã ngừng theo dõi báo cáo của LĐLĐ tỉnh." in out
+    await h.play("@clock 2026-12-21 09:00")
+
+    # Week 49 was its to report, and it did not; week 50 was not.
+    out = await h.play("1007 @ ld: /tinhhinh tuần 49")
+    assert "Đã báo cáo 0/6 đơn vị" in out and "❌ LĐLĐ tỉnh – chưa báo cáo" in out
+    out = await h.play("1007 @ ld: /tinhhinh tuần 50")
+    assert "Đã báo cáo 0/5 đơn vị" in out and "LĐLĐ tỉnh" not in out
+    out = await h.play("1007 @ ld: /chuyencan quý IV")
+    assert " - LĐLĐ tỉnh: 1/2 (50%), đúng hạn 1" in out  # weeks 48 and 49
+    out = await h.play("1007 @ ld: /lichsu quý IV ldld")
+    assert "✅ tuần 48/2026" in out and "❌ tuần 49/2026: chưa gửi" in out
+    assert "▫️ tuần 50/2026: không phải báo cáo (khi đó đơn vị đang ngừng theo dõi)" in out
+    # The file of the quarter agrees with the chat (both roll-up paths).
+    await h.play("1007 @ ld: /xuat excel quý IV")
+    wb = openpyxl.load_workbook(io.BytesIO(last_file(h, ".xlsx").content))
+    units = {r[1]: r for r in wb["Chuyên cần"].iter_rows(values_only=True) if r[1]}
+    assert units["LĐLĐ tỉnh"][2:4] == (2, 1)
+    # A span wholly after its stop does not list it.
+    out = await h.play("1007 @ ld: /chuyencan từ 14/12/2026 đến 20/12/2026")
+    assert "LĐLĐ tỉnh" not in out
+    # Nor is it prompted or reminded any more.
+    out = await h.play("@clock 2026-12-24 08:00")
+    assert "⏰ Nhắc việc" in out and "LĐLĐ tỉnh" not in out.split("⏰ Nhắc việc", 1)[1]

@@ -14,6 +14,7 @@ import pytest
 
 from bot.core import render
 from bot.core.models import Campaign, FieldValue
+from bot.core.periods import Period
 from bot.services.digests import DigestService
 from bot.services.templates import TemplateService
 from storage.sqlite import SqliteStore, open_store
@@ -156,3 +157,52 @@ async def test_a_digest_service_that_stopped_listening_reads_the_week(
     again = DigestService(store, templates)
     await _same(store, templates, again, campaign)
     again.close()
+
+
+async def test_a_reply_stored_while_a_digest_waits_is_wholly_in_it_or_wholly_out(
+    env: tuple[SqliteStore, Campaign, list[int], TemplateService],
+) -> None:
+    store, campaign, orgs, templates = env
+    digests = DigestService(store, templates)
+    await _report(store, campaign, WEEK, orgs[0], _values(1))
+    await digests.digest(campaign, WEEK, NOW)  # the week is kept
+    await _report(store, campaign, WEEK, orgs[1], _values(2))
+    before = await _plain(store, templates, campaign)
+    original = store.calendar.exempt_orgs
+    fired = False
+
+    async def exempt_orgs(campaign_id: int, period: Period) -> frozenset[int]:
+        nonlocal fired
+        if not fired:  # another person's reply commits while the digest awaits
+            fired = True
+            await _report(store, campaign, WEEK, orgs[2], _values(40))
+        return await original(campaign_id, period)
+
+    store.calendar.exempt_orgs = exempt_orgs  # type: ignore[method-assign]
+    digest = await digests.digest(campaign, WEEK, NOW)
+    store.calendar.exempt_orgs = original  # type: ignore[method-assign]
+    after = await _plain(store, templates, campaign)
+    total = next(t for t in digest.totals if t.field.key == "so_buoi_tuyen_truyen")
+    assert total.contributors == len(digest.rows)
+    numbers = [r.values.get("so_buoi_tuyen_truyen") for r in digest.rows]
+    assert total.value == sum(n for n in numbers if isinstance(n, int))
+    assert render.render_digest(digest) in (before, after)
+    digests.close()
+
+
+async def test_a_week_read_inside_a_transaction_that_rolls_back_is_not_kept(
+    env: tuple[SqliteStore, Campaign, list[int], TemplateService],
+) -> None:
+    store, campaign, orgs, templates = env
+    digests = DigestService(store, templates)
+    await _report(store, campaign, WEEK, orgs[0], _values(1))
+    await digests.digest(campaign, WEEK, NOW)
+    with pytest.raises(RuntimeError):
+        async with store.transaction():
+            await _report(store, campaign, WEEK, orgs[1], _values(2))
+            await digests.completeness(campaign, WEEK, NOW)  # reads its own write
+            raise RuntimeError("the command failed after reading the week")
+    # Storage is back at the generation that week was read at, with other reports.
+    await _report(store, campaign, WEEK, orgs[2], _values(3))
+    await _same(store, templates, digests, campaign)
+    digests.close()

@@ -21,6 +21,7 @@ from bot.core import render
 from bot.core.board import MAX_WAITING, WeekBoard
 from bot.core.digest import Digest, compute_digest, period_totals
 from bot.core.models import FieldValue, OrgUnit, SubmissionVersion
+from bot.core.parsing import parse_value
 from bot.core.periods import Period
 from bot.core.template import Template, template_from_data
 
@@ -64,6 +65,8 @@ templates = st.builds(
 values: st.SearchStrategy[FieldValue] = st.one_of(
     st.integers(min_value=-5, max_value=50),
     st.sampled_from([Decimal("2"), Decimal("2.0"), Decimal("2.00"), Decimal("1.5"), Decimal("50")]),
+    # Sums past Decimal's 28 significant digits round, differently in another order.
+    st.sampled_from([Decimal("999999999.5"), Decimal("1E-23"), Decimal("3E-21")]),
     st.decimals(min_value=-100, max_value=10**6, places=2, allow_nan=False),
     st.decimals(allow_nan=True, allow_infinity=True, places=1).filter(
         lambda d: not d.is_finite() or abs(d) < 10**6
@@ -228,3 +231,20 @@ def test_a_board_that_missed_a_write_gives_up() -> None:
     board = WeekBoard(template, WEEK, [], generation=0)
     results = [board.apply(_version(n, 1, n, f0=n), 2 * n, 2 * n + 1) for n in range(1, 400)]
     assert all(results[:MAX_WAITING]) and not results[MAX_WAITING]
+
+
+def test_a_decimal_sum_past_28_digits_is_rounded_as_a_fresh_sum() -> None:
+    """Both numbers are accepted by the parser; their sum needs 30 significant digits, so
+    Decimal rounds it, and how depends on the order: the kept week adds as storage lists."""
+    template = _template([("decimal", "sum")], choice=False)
+    field = next(iter(template.all_fields()))
+    a = parse_value(field, "999999,5")
+    b = parse_value(field, "0,00000000000000000000001")
+    assert (a, b) == (Decimal("999999.5"), Decimal("1E-23"))
+    stored = [_version(1, 1, 1, f0=a), _version(2, 2, 1, f0=b)]
+    board = WeekBoard(template, WEEK, stored, generation=1)
+    assert repr(board.totals()) == repr(period_totals(template, WEEK, stored))
+    board.apply(_version(3, 2, 2, f0=Decimal("0.5")), 1, 2)  # the tiny one corrected
+    assert repr(board.totals()) == repr(
+        period_totals(template, WEEK, [stored[0], _version(3, 2, 2, f0=Decimal("0.5"))])
+    )
