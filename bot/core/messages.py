@@ -274,6 +274,20 @@ ORG_DEACTIVATED = (
     "✅ Đã ngừng theo dõi báo cáo của {name}. Dùng /molaidonvi {code} để theo dõi lại."
 )
 ORG_ACTIVATED = "✅ Đã theo dõi lại báo cáo của {name}."
+
+
+def stop_effect(period: str, deadline: str, active: bool, campaign: str | None) -> str:
+    """When ``/ngungdonvi`` or ``/molaidonvi`` takes effect: from the first period whose
+    deadline is still ahead; the periods already due keep what they expected."""
+    where = f"{campaign}: " if campaign else ""
+    if active:
+        return f"{where}Đơn vị phải báo cáo lại từ {period} (hạn {deadline})."
+    return (
+        f"{where}Từ {period} (hạn {deadline}) đơn vị không phải báo cáo; các kỳ đã đến hạn"
+        " trước đó vẫn tính như cũ."
+    )
+
+
 LEVEL_UNITS_FOLLOW = (
     "Thay đổi này áp dụng cho cả {n} đơn vị bên dưới; tình hình báo cáo của các kỳ đã qua"
     " trong /tonghop, /chuyencan cũng tính lại theo danh sách mới (số liệu đã báo cáo vẫn giữ)."

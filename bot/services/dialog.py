@@ -939,7 +939,33 @@ class DialogEngine(
         if under:
             # A commune carries its units with it: say how many, and what it does to figures.
             text += " " + msg.LEVEL_UNITS_FOLLOW.format(n=len(under))
+        effect = await self._stop_effect(ctx, active)
+        if effect:
+            text += "\n" + effect
         return ctx.reply(text)
+
+    async def _stop_effect(self, ctx: Ctx, active: bool) -> str:
+        """From which period a stop or a reopening counts, for each running campaign: the
+        first whose deadline is still ahead (``OrgUnit.expected_by``). Periods already due
+        keep what they expected, so the admin sees the rule applied, not just "done"."""
+        assert ctx.workspace is not None
+        campaigns = await self._store.campaigns.all(ctx.workspace.id, active_only=True)
+        lines: list[str] = []
+        for campaign in campaigns:
+            period = cal.current_period(campaign, ctx.now)
+            deadline = cal.times(campaign, period).deadline
+            if ctx.now >= deadline:
+                period = period.next()
+                deadline = cal.times(campaign, period).deadline
+            lines.append(
+                msg.stop_effect(
+                    period.short_label(),
+                    format_deadline(deadline.astimezone(ZoneInfo(campaign.timezone))),
+                    active,
+                    campaign.name if len(campaigns) > 1 else None,
+                )
+            )
+        return "\n".join(lines)
 
     async def _cmd_ngungdonvi(
         self, ctx: Ctx, args: str, event: InboundMessage

@@ -106,6 +106,7 @@ async def test_a_reopened_unit_is_not_expected_for_the_weeks_it_was_stopped(
     await h.play("@clock 2026-12-08 09:00")
     out = await h.play("1001 @ g1: /molaidonvi ldld")
     assert "✅ Đã theo dõi lại báo cáo của LĐLĐ tỉnh." in out
+    assert "Đơn vị phải báo cáo lại từ tuần 50/2026 (hạn 17h00 Thứ Sáu, 11/12/2026)." in out
 
     # Week 50 expects it again: the reminder names it.
     out = await h.play("@clock 2026-12-10 08:00")
@@ -184,6 +185,11 @@ async def test_a_unit_still_stopped_is_expected_for_the_weeks_due_before_its_sto
     await h.play("@clock 2026-12-08 09:00")
     out = await h.play("1001 @ g1: /ngungdonvi ldld")
     assert "✅ Đã ngừng theo dõi báo cáo của LĐLĐ tỉnh." in out
+    # The admin is told from when it counts.
+    assert (
+        "Từ tuần 50/2026 (hạn 17h00 Thứ Sáu, 11/12/2026) đơn vị không phải báo cáo; các kỳ"
+        " đã đến hạn trước đó vẫn tính như cũ." in out
+    )
     await h.play("@clock 2026-12-21 09:00")
 
     # Week 49 was its to report, and it did not; week 50 was not.
