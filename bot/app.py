@@ -214,6 +214,7 @@ async def build_services(
                 raw_text_days=raw_text_days,
                 backup_before_delete=backups.before_deletion,
                 save_export=export_writer(database.parent / "exports"),
+                prompt_reopened=cycle.prompt_reopened,
                 **(input_limits or InputLimits()).engine_fields(),
             ),
             new_code=new_code,

@@ -276,6 +276,13 @@ ORG_DEACTIVATED = (
 ORG_ACTIVATED = "✅ Đã theo dõi lại báo cáo của {name}."
 
 
+def reopened_prompted(periods: list[str], units: int) -> str:
+    """After ``/molaidonvi``: the running period's prompt, already sent to the others, went
+    to the reopened unit's reporters too."""
+    who = "đơn vị" if units == 1 else "các đơn vị"
+    return f"Đã gửi lời mời báo cáo {', '.join(periods)} cho người báo cáo của {who} này."
+
+
 def stop_effect(period: str, deadline: str, active: bool, campaign: str | None) -> str:
     """When ``/ngungdonvi`` or ``/molaidonvi`` takes effect: from the first period whose
     deadline is still ahead; the periods already due keep what they expected."""

@@ -310,28 +310,10 @@ class CycleService:
         if step is CycleStep.CLOSE:
             return list(await self._compose_close(campaign, period, now))
 
-        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         if step is CycleStep.OPEN:
             orgs = await self._digests.expected_orgs(campaign, period)
             targets = await self._reporting_targets(campaign, orgs)
-            directives = DirectiveService(self._store, tz)
-            prompts: list[Outgoing | tuple[Target, str]] = []
-            for target in targets:
-                code = target.org.code if target.org is not None else None
-                text = render.render_prompt(
-                    period=period,
-                    deadline=t.deadline,
-                    form_text=render_form(template, code),
-                    campaign_name=campaign.name,
-                    tz=tz,
-                    hint=prompt_hint(template, code),
-                )
-                # The open directives for the unit (for a group: for any unit) follow,
-                # asking what was done.
-                scope = [target.org.id] if target.org is not None else [o.id for o in orgs]
-                text += await directives.prompt_block(campaign.workspace_id, scope)
-                prompts.append((target, text))
-            return prompts
+            return list(await self._prompts(campaign, period, orgs, targets))
 
         completeness = await self._digests.completeness(campaign, period, now)
         missing = list(completeness.missing)
@@ -351,6 +333,80 @@ class CycleService:
                 )
             out.append((target, text))
         return out
+
+    async def _prompts(
+        self,
+        campaign: Campaign,
+        period: Period,
+        orgs: Sequence[OrgUnit],
+        targets: Sequence[Target],
+    ) -> list[tuple[Target, str]]:
+        """The period's prompt for each target: the form (a unit's own fields), the
+        deadline, and the open directives for the unit (for a group: for any of ``orgs``)."""
+        t = cal.times(campaign, period)
+        tz = campaign.timezone
+        template = await self._templates.get(campaign.workspace_id, campaign.template_key)
+        directives = DirectiveService(self._store, tz)
+        prompts: list[tuple[Target, str]] = []
+        for target in targets:
+            code = target.org.code if target.org is not None else None
+            text = render.render_prompt(
+                period=period,
+                deadline=t.deadline,
+                form_text=render_form(template, code),
+                campaign_name=campaign.name,
+                tz=tz,
+                hint=prompt_hint(template, code),
+            )
+            scope = [target.org.id] if target.org is not None else [o.id for o in orgs]
+            text += await directives.prompt_block(campaign.workspace_id, scope)
+            prompts.append((target, text))
+        return prompts
+
+    async def prompt_reopened(self, org: OrgUnit, now: datetime) -> list[Period]:
+        """A unit reopened (``/molaidonvi``) after a period's prompt went out, before its
+        deadline: the period expects it again, so its reporters get the prompt in private
+        now rather than only the reminders. In a reporting group the prompt was already
+        read (and the reminders mention them). Returns the periods prompted."""
+        prompted: list[Period] = []
+        for campaign in await self._store.campaigns.all(org.workspace_id, active_only=True):
+            if campaign.paused:
+                continue
+            period = cal.current_period(campaign, now)
+            t = cal.times(campaign, period)
+            if not t.open <= now < t.deadline or period < cal.first_period(campaign):
+                continue
+            done = {(r.step, r.slot) for r in await self._store.cycle.done(campaign.id, period)}
+            if (CycleStep.OPEN, 0) not in done:
+                continue  # the prompt has not gone out yet: it will reach the unit
+            if await self._store.calendar.is_skipped(campaign.id, period):
+                continue
+            if org.id in await self._store.calendar.exempt_orgs(campaign.id, period):
+                continue
+            if org.id not in {o.id for o in await self._digests.expected_orgs(campaign, period)}:
+                continue
+            targets = [
+                target
+                for target in await self._reporting_targets(campaign, [org])
+                if not target.group
+            ]
+            if not targets:
+                continue
+            hold = quiet_until(now, campaign.schedule, campaign.timezone)
+            sent = 0
+            async with self._store.transaction():
+                for target, text in await self._prompts(campaign, period, [org], targets):
+                    # Once a period for a unit: reopened twice, it is not asked twice.
+                    key = (
+                        f"c{campaign.id}:{period.key}:reopened:{org.id}"
+                        f":{target.channel}:{target.chat_id}"
+                    )
+                    sent += await self._store.outbox.enqueue(
+                        target.channel, target.chat_id, text, key, now, not_before=hold
+                    )
+            if sent:
+                prompted.append(period)
+        return prompted
 
     async def _reporting_targets(self, campaign: Campaign, orgs: Sequence[OrgUnit]) -> list[Target]:
         """Groups get one message; reporters without a group on their channel get their own

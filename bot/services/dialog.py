@@ -180,6 +180,9 @@ class EngineConfig:
     # Writes /xuatdulieu's file on the server where the channel cannot send files (Zalo)
     # and returns its path (bot.app); None: there the file is simply not available.
     save_export: Callable[[str, bytes], Awaitable[str]] | None = None
+    # Sends the running period's prompt to a reopened unit's reporters when it already went
+    # out (bot.services.cycle.CycleService.prompt_reopened); returns the periods prompted.
+    prompt_reopened: Callable[[OrgUnit, datetime], Awaitable[list[Period]]] | None = None
 
 
 @dataclass(slots=True)
@@ -929,7 +932,13 @@ class DialogEngine(
             return ctx.reply(already.format(name=org.display_name, code=org.code))
         assert ctx.workspace is not None
         tree = Hierarchy(await self._store.orgs.all(ctx.workspace.id, include_inactive=True))
-        under = [o for o in tree.reporting(org.id) if o.id != org.id]
+        # The reporting units beneath that follow it (not those stopped on their own); a
+        # stopped commune's units are not "active" in the tree, hence include_inactive.
+        under = [
+            n.org
+            for n in tree.nodes(org.id, include_inactive=True)
+            if n.org.reports and n.org.active and n.org.id != org.id
+        ]
         # The stop is kept with its time: the periods due while a unit was stopped are not
         # its to report once reopened.
         await self._store.orgs.set_active(org.id, active, ctx.now)
@@ -942,6 +951,17 @@ class DialogEngine(
         effect = await self._stop_effect(ctx, active)
         if effect:
             text += "\n" + effect
+        if active and self._config.prompt_reopened is not None:
+            units = [*([org] if org.reports else []), *under]
+            prompted: list[Period] = []
+            for unit in units:
+                reopened = await self._store.orgs.get(unit.id)
+                if reopened is not None:
+                    prompted.extend(await self._config.prompt_reopened(reopened, ctx.now))
+            if prompted:
+                text += "\n" + msg.reopened_prompted(
+                    sorted({p.short_label() for p in prompted}), len(units)
+                )
         return ctx.reply(text)
 
     async def _stop_effect(self, ctx: Ctx, active: bool) -> str:

@@ -5,7 +5,9 @@
   the digest's cumulative total, ``/lichsu``, the files, where it is marked "nghỉ";
 * a unit stopped with ``/ngungdonvi`` and reopened with ``/molaidonvi`` is not expected for
   the weeks due while it was stopped, and is again from the first week due after; a
-  commune stopped and reopened carries its units with it.
+  commune stopped and reopened carries its units with it; a unit still stopped is expected
+  for the weeks due before its stop; reopened after the week's prompt went out, its
+  reporters get the prompt in private.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 
 import openpyxl
 
+from bot.core.models import ChatPurpose
 from tests.conftest import Harness
 from tests.dialog.test_hierarchy import province
 from tests.dialog.test_reports import WEEK48, docx_text, last_file, two_weeks
@@ -213,3 +216,40 @@ async def test_a_unit_still_stopped_is_expected_for_the_weeks_due_before_its_sto
     # Nor is it prompted or reminded any more.
     out = await h.play("@clock 2026-12-24 08:00")
     assert "⏰ Nhắc việc" in out and "LĐLĐ tỉnh" not in out.split("⏰ Nhắc việc", 1)[1]
+
+
+async def test_a_unit_reopened_after_the_prompt_gets_it_in_private(tayninh: Harness) -> None:
+    h = tayninh
+    # Reporters without a reporting group get their prompts in private.
+    await h.services.store.chats.unbind("sandbox", "g1", ChatPurpose.REPORTING)
+    await h.play("@clock 2026-11-24 09:00")
+    await h.play("1001 @ dm: /ngungdonvi ldld")
+    out = await h.play("@clock 2026-11-30 08:00")  # week 49's prompts
+    assert "bot -> dm:1002:" in out and "bot -> dm:1003:" not in out
+    out = await h.play("1001 @ dm: /molaidonvi ldld")
+    assert "Đơn vị phải báo cáo lại từ tuần 49/2026 (hạn 17h00 Thứ Sáu, 04/12/2026)." in out
+    assert "Đã gửi lời mời báo cáo tuần 49/2026 cho người báo cáo của đơn vị này." in out
+    prompt = out.split("bot -> dm:1003:", 1)[1]
+    assert "Đề nghị các đơn vị báo cáo kết quả thực hiện Tuần 49/2026" in prompt
+    assert "1. Số buổi tuyên truyền, vận động (bắt buộc):" in prompt
+    # Stopped and reopened again the same week: not asked twice.
+    await h.play("1001 @ dm: /ngungdonvi ldld")
+    out = await h.play("1001 @ dm: /molaidonvi ldld")
+    assert "Đã gửi lời mời" not in out and "bot -> dm:1003:" not in out
+    # After the deadline the next week's prompt will reach it: nothing sent now.
+    await h.play("@clock 2026-12-05 09:00")
+    await h.play("1001 @ dm: /ngungdonvi ldld")
+    out = await h.play("1001 @ dm: /molaidonvi ldld")
+    assert "Đơn vị phải báo cáo lại từ tuần 50/2026" in out and "Đã gửi lời mời" not in out
+
+
+async def test_a_unit_reopened_in_a_reporting_group_is_not_sent_the_prompt_again(
+    tayninh: Harness,
+) -> None:
+    h = tayninh
+    await h.play("@clock 2026-11-24 09:00")
+    await h.play("1001 @ g1: /ngungdonvi ldld")
+    await h.play("@clock 2026-11-30 08:00")  # week 49's prompt, in the group
+    out = await h.play("1001 @ g1: /molaidonvi ldld")
+    assert "Đơn vị phải báo cáo lại từ tuần 49/2026" in out
+    assert "Đã gửi lời mời" not in out and "Đề nghị các đơn vị báo cáo" not in out
