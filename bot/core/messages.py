@@ -295,10 +295,7 @@ def stop_effect(period: str, deadline: str, active: bool, campaign: str | None) 
     )
 
 
-LEVEL_UNITS_FOLLOW = (
-    "Thay đổi này áp dụng cho cả {n} đơn vị bên dưới; tình hình báo cáo của các kỳ đã qua"
-    " trong /tonghop, /chuyencan cũng tính lại theo danh sách mới (số liệu đã báo cáo vẫn giữ)."
-)
+LEVEL_UNITS_FOLLOW = "Thay đổi này áp dụng cho cả {n} đơn vị bên dưới (số liệu đã báo cáo vẫn giữ)."
 ORG_ALREADY_ACTIVE = "{name} (mã {code}) đang được theo dõi báo cáo, không cần mở lại."
 ORG_ALREADY_INACTIVE = "{name} (mã {code}) đã ngừng theo dõi từ trước."
 RENAME_USAGE = "Cách dùng: /doiten mã | tên mới | tên ngắn mới (không bắt buộc)"

@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 from bot.core import messages as msg
 from bot.core import render
 from bot.core.events import OutDocument
+from bot.core.hierarchy import Hierarchy
 from bot.core.models import Campaign, ChatKind, ChatPurpose, CycleStep, Member, OrgUnit, Role
 from bot.core.parsing import render_form
 from bot.core.periods import Period, PeriodType
@@ -376,9 +377,24 @@ class CycleService:
             t = cal.times(campaign, period)
             if not t.open <= now < t.deadline or period < cal.first_period(campaign):
                 continue
-            done = {(r.step, r.slot) for r in await self._store.cycle.done(campaign.id, period)}
-            if (CycleStep.OPEN, 0) not in done:
+            opened = next(
+                (
+                    r.done_at
+                    for r in await self._store.cycle.done(campaign.id, period)
+                    if (r.step, r.slot) == (CycleStep.OPEN, 0)
+                ),
+                None,
+            )
+            if opened is None:
                 continue  # the prompt has not gone out yet: it will reach the unit
+            # Followed when the prompt went out (stopped after it): it had it already. The
+            # tree merges a commune's stops into its units'.
+            everyone = await self._store.orgs.all(org.workspace_id, include_inactive=True)
+            merged = Hierarchy(everyone).get(org.id) or org
+            if merged.expected_by(opened):
+                continue
+            if await self._store.submissions.current_for_org(campaign.id, period, org.id):
+                continue  # it reported meanwhile
             if await self._store.calendar.is_skipped(campaign.id, period):
                 continue
             if org.id in await self._store.calendar.exempt_orgs(campaign.id, period):

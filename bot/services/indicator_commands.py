@@ -140,9 +140,16 @@ class IndicatorCommandsMixin:
                 return [], ctx.reply(imsg.bad_line(n, "thiếu mã đơn vị", usage))
             value: Decimal | None = None
             if with_value:
-                if not words or not _numeric(words[0]):
+                if not words:
                     return [], ctx.reply(imsg.bad_line(n, "thiếu giá trị (một con số)", usage))
-                raw = words.pop(0)
+                if not _numeric(words[0]):
+                    why = f"“{words[0][:40]}” chưa phải là con số"
+                    return [], ctx.reply(imsg.bad_line(n, why, usage))
+                # The value and its money words ("1,5 triệu", "1 tỷ 200 triệu"), before the
+                # period it applies to.
+                taken = _value_words(words)
+                raw = " ".join(words[:taken])
+                del words[:taken]
                 try:
                     value = parse_decimal(raw.rstrip("%"))
                 except NumberError as exc:
@@ -156,9 +163,7 @@ class IndicatorCommandsMixin:
             try:
                 scope = _scope(rest, campaign, ctx)
             except PeriodError as exc:
-                return [], ctx.reply(
-                    imsg.bad_line(n, f"chưa hiểu kỳ áp dụng “{rest}”: {exc}", usage)
-                )
+                return [], ctx.reply(imsg.bad_line(n, str(exc).rstrip("."), usage))
             items.append(_Item(key, org, value, scope))
         return items, []
 
@@ -328,8 +333,34 @@ class IndicatorCommandsMixin:
 
 
 def _numeric(word: str) -> bool:
-    w = word.lstrip("+")
+    """Whether ``word`` starts a number (a sign included: a negative value is then refused
+    as negative, not as a missing one)."""
+    w = word.lstrip("+-−")
     return bool(w) and (w[0].isdigit() or (w[0] in ",." and w[1:2].isdigit()))
+
+
+# Words that belong to a value after its first word: money multipliers, "rưỡi", units.
+_VALUE_WORDS = frozenset(
+    {"ty", "ti", "trieu", "tr", "nghin", "ngan", "k", "ruoi", "dong", "d", "%"}
+)
+
+
+def _value_words(words: list[str]) -> int:
+    """How many of ``words`` make the value: the first, then money words and the figures
+    between or after them ("1 tỷ 200 triệu", "15 triệu rưỡi", "1 tỷ 2")."""
+    taken = 1
+    while taken < len(words):
+        w = fold(words[taken])
+        if w in _VALUE_WORDS:
+            taken += 1
+            continue
+        after_unit = fold(words[taken - 1]) in _VALUE_WORDS
+        last = taken + 1 == len(words)
+        if after_unit and w.isdigit() and (last or fold(words[taken + 1]) in _VALUE_WORDS):
+            taken += 1
+            continue
+        break
+    return taken
 
 
 def _scope(text: str, campaign: Campaign, ctx: Ctx) -> str:

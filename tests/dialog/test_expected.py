@@ -253,3 +253,22 @@ async def test_a_unit_reopened_in_a_reporting_group_is_not_sent_the_prompt_again
     out = await h.play("1001 @ g1: /molaidonvi ldld")
     assert "Đơn vị phải báo cáo lại từ tuần 49/2026" in out
     assert "Đã gửi lời mời" not in out and "Đề nghị các đơn vị báo cáo" not in out
+
+
+async def test_a_unit_that_had_the_prompt_or_reported_is_not_sent_it_again(
+    tayninh: Harness,
+) -> None:
+    h = tayninh
+    await h.services.store.chats.unbind("sandbox", "g1", ChatPurpose.REPORTING)
+    out = await h.play("@clock 2026-11-23 08:00")  # week 48's prompts, in private
+    assert "bot -> dm:1003:" in out and "bot -> dm:1002:" in out
+    await h.play("@clock 2026-11-23 09:00")
+    out = await h.play("1002 @ dm: 1. 5")
+    assert "✅ Đã ghi nhận" in out
+    await h.play("@clock 2026-11-24 09:00")
+    # Stopped after the prompt reached it, then reopened: it has the prompt already.
+    for code in ("ldld", "tinhdoan"):
+        await h.play(f"1001 @ dm: /ngungdonvi {code}")
+        out = await h.play(f"1001 @ dm: /molaidonvi {code}")
+        assert "Đơn vị phải báo cáo lại từ tuần 48/2026" in out
+        assert "Đã gửi lời mời" not in out and "Đề nghị các đơn vị báo cáo" not in out
