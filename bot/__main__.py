@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -21,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     sb = sub.add_parser("sandbox", help="trò chuyện thử với bot trên màn hình, hoặc chạy kịch bản")
     sb.add_argument("--script", type=Path, help="tệp kịch bản hội thoại để chạy lại")
     sb.add_argument("--seed", type=int, default=0, help="cố định mã mời khi chạy kịch bản")
-    sb.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định: tạm thời)")
+    sb.add_argument(
+        "--db",
+        type=Path,
+        help="tệp cơ sở dữ liệu (kịch bản: mặc định tạm thời; trò chuyện: như khi chạy bot)",
+    )
     demo = sub.add_parser(
         "demo",
         help="chạy thử: một tuần của 6 đơn vị tỉnh Tây Ninh; “demo tinh”: một năm của cả tỉnh; "
@@ -73,9 +78,18 @@ def main(argv: list[str] | None = None) -> int:
         lines = args.script.read_text(encoding="utf-8").splitlines()
         with tempfile.TemporaryDirectory(prefix="bot-sandbox-") as tmp:
             database = args.db or Path(tmp) / "sandbox.db"
+            # On a database kept between runs each run's messages get their own ids: the
+            # bot ignores a message id it has already handled (a platform's redelivery).
+            prefix = f"m{time.time_ns():x}-" if args.db is not None else "m"
             try:
                 asyncio.run(
-                    app.play_script(lines, database=database, out=sys.stdout, seed=args.seed)
+                    app.play_script(
+                        lines,
+                        database=database,
+                        out=sys.stdout,
+                        seed=args.seed,
+                        message_prefix=prefix,
+                    )
                 )
             except ValueError as exc:
                 print(f"Lỗi kịch bản: {exc}", file=sys.stderr)
@@ -124,7 +138,10 @@ def main(argv: list[str] | None = None) -> int:
             answer=sys.stdin,
         )
     if args.command == "sandbox":
-        settings = settings.model_copy(update={"telegram_token": None, "zalo_token": None})
+        update: dict[str, object] = {"telegram_token": None, "zalo_token": None}
+        if args.db is not None:
+            update["database_path"] = args.db
+        settings = settings.model_copy(update=update)
     return app.main_run(settings)
 
 

@@ -266,15 +266,21 @@ async def play_script(
     start: datetime | None = None,
     timezone: str = "Asia/Ho_Chi_Minh",
     echo_input: bool = False,
+    message_prefix: str = "m",
 ) -> None:
-    """Replay a transcript deterministically (manual clock, seeded invite codes)."""
+    """Replay a transcript deterministically (manual clock, seeded invite codes).
+    ``message_prefix``: the start of the messages' ids; a script played again on the same
+    database needs another one, or its messages are taken for ones already handled."""
     from zoneinfo import ZoneInfo
 
     clock = ManualClock(start or datetime(2026, 11, 23, 8, 0, tzinfo=ZoneInfo(timezone)))
     async with build_services(
         database, clock=clock, timezone=timezone, new_code=seeded_codes(seed)
     ) as services:
-        await make_sandbox(services, out, timezone, echo_input=echo_input).play(lines)
+        sandbox = make_sandbox(
+            services, out, timezone, echo_input=echo_input, message_prefix=message_prefix
+        )
+        await sandbox.play(lines)
 
 
 def demo_script(name: str = "tayninh_tuan48.txt") -> list[str]:

@@ -63,6 +63,25 @@ def test_sandbox_script_is_deterministic(tmp_path: Path) -> None:
     assert "bot -> g1:" in first.stdout and "/thamgia " in first.stdout
 
 
+def test_sandbox_keeps_a_database_given_with_db(tmp_path: Path) -> None:
+    """A script played again on the same database is answered again (its messages get new
+    ids), and the interactive sandbox uses the database given, not data/bot.db."""
+    db = tmp_path / "kept.db"
+    script = tmp_path / "s.txt"
+    script.write_text(
+        "@owner 1001\n@user 1001 An\n@chat g1 group Nhóm\n@clock 2026-11-23 07:00\n"
+        "1001 @ g1: /trogiup\n",
+        encoding="utf-8",
+    )
+    first = _run(["sandbox", "--script", str(script), "--db", str(db)], tmp_path)
+    second = _run(["sandbox", "--script", str(script), "--db", str(db)], tmp_path)
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert "bot -> g1:" in first.stdout and "bot -> g1:" in second.stdout
+    chat = _run(["sandbox", "--db", str(db)], tmp_path, stdin="@thoat\n")
+    assert chat.returncode == 0, chat.stderr
+    assert str(db) in chat.stdout and not (tmp_path / "data" / "bot.db").exists()
+
+
 def test_bad_script_line_is_reported_with_its_number(tmp_path: Path) -> None:
     script = tmp_path / "bad.txt"
     script.write_text("@user 1001 An\nkhông phải dòng hợp lệ\n", encoding="utf-8")
