@@ -29,6 +29,10 @@ def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period
     """
     t = fold(text).strip()
     current = Period.containing(default_type, today)
+    # A type alone ("tuần", "tháng"): the current one of that type, as people say it.
+    bare = {"tuan": PeriodType.WEEK, "thang": PeriodType.MONTH, "quy": PeriodType.QUARTER}
+    if t in bare or t == "nam":
+        return Period.containing(bare.get(t, PeriodType.YEAR), today)
     if not t or t in ("nay", "hien tai", "ky nay", "tuan nay", "thang nay"):
         if t in ("tuan nay",):
             return Period.containing(PeriodType.WEEK, today)
@@ -63,8 +67,8 @@ def parse_period_ref(text: str, default_type: PeriodType, today: date) -> Period
     m = re.fullmatch(r"(tuan|thang|quy|nam)?\s*([0-9ivx]+)(?:\s*(?:/|-|\s+nam\s+)\s*(\d{4}))?", t)
     if not m:
         raise PeriodError(
-            f"Chưa hiểu kỳ “{text.strip()}”. Ví dụ: tuần 47, tuần trước, tháng 11/2026, quý IV,"
-            " năm 2026, năm nay."
+            f"Chưa hiểu kỳ “{text.strip()}”. Ví dụ: tuần này, tuần 47, tuần trước,"
+            " tháng 11/2026, quý IV, năm 2026, năm nay."
         )
     word, num_text, year_text = m.group(1), m.group(2), m.group(3)
     year = int(year_text) if year_text else today.year

@@ -161,7 +161,7 @@ async def test_setting_commands_refuse_bad_lines_and_store_nothing(tayninh: Harn
     out = await h.play("1001 @ dm: /datsolieu dan_so_muc_tieu tinhdoan")
     assert "Dòng 1: thiếu giá trị (một con số)" in out
     out = await h.play("1001 @ dm: /datsolieu dan_so_muc_tieu tinhdoan 1.000 tuần mười")
-    assert "Dòng 1: Chưa hiểu kỳ “tuần mười”. Ví dụ: tuần 47" in out
+    assert "Dòng 1: Chưa hiểu kỳ “tuần mười”. Ví dụ: tuần này, tuần 47" in out
     out = await h.play("1001 @ dm: /datsolieu dan_so_muc_tieu 1.000")
     assert "Dòng 1: thiếu mã đơn vị" in out
     out = await h.play("1001 @ dm: /datchitieu ty_le 90")

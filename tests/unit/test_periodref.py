@@ -29,6 +29,11 @@ W = PeriodType.WEEK
         ("quý 1/2027", "2027-Q1"),
         ("6 tháng đầu năm 2026", "2026-H1"),
         ("năm 2025", "2025"),
+        # A type alone: the current one of that type.
+        ("tuần", "2026-W48"),
+        ("Tháng", "2026-11"),
+        ("quý", "2026-Q4"),
+        ("năm", "2026"),
     ],
 )
 def test_references(text: str, key: str) -> None:
