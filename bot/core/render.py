@@ -10,6 +10,7 @@ the campaign's time zone (``tz``, Asia/Ho_Chi_Minh by default).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -355,12 +356,26 @@ def render_status(
         rest = len(entries) - max_lines
         entries = [*entries[:max_lines], f"… và {format_int(rest)} đơn vị khác."]
     lines.extend(entries)
-    if c.extra:
+    exempt_ids = {o.id for o in c.exempt}
+    outside = [r for r in c.extra if c.skipped or r.org.id not in exempt_ids]
+    if outside:
         lines.append(SKIPPED_SENT if c.skipped else "Báo cáo của đơn vị ngoài danh sách:")
-        lines.extend(_report_line(r, tz) for r in c.extra)
+        lines.extend(_report_line(r, tz) for r in outside)
     if c.exempt:
-        lines.append(f"Miễn báo cáo kỳ này: {_names(c.exempt, None)}.")
+        lines.append(f"Miễn báo cáo kỳ này: {_names(_exempt_named(c), None)}.")
     return "\n".join(lines)
+
+
+def _exempt_named(c: Completeness) -> list[OrgUnit]:
+    """The exempt units, those that reported anyway marked so (their report counts in the
+    figures; they are not "outside the list")."""
+    sent = {r.org.id for r in c.extra}
+    return [
+        replace(o, short_name=f"{o.display_name} (vẫn gửi, tính vào số liệu)")
+        if o.id in sent
+        else o
+        for o in c.exempt
+    ]
 
 
 # -- submission echo ----------------------------------------------------------------------
@@ -497,17 +512,20 @@ def _row_block(
     skip: Collection[str] = (),
     *,
     listed: bool = True,
+    exempt: bool = False,
 ) -> list[str]:
     """One unit's values; ``skip`` are a checklist's criteria, shown in its own section.
     ``listed`` False: the period expected nobody (skipped), so no unit is "outside the
-    list"."""
+    list"; ``exempt``: the unit was exempt for the period and reported anyway."""
     mark = MARK_LATE if row.late else MARK_ON_TIME
     head = f"{mark} {row.org.display_name} – {_short_when(row.submitted_at, tz)}"
     if row.late:
         head += ", muộn"
     if row.version > 1:
         head += f", gửi lần {row.version}"
-    if not row.expected and listed:
+    if exempt and listed:
+        head += ", được miễn kỳ này"
+    elif not row.expected and listed:
         head += ", ngoài danh sách báo cáo"
     has_photo_field = False
     lines = [head]
@@ -584,10 +602,12 @@ def render_digest(
         status = _summary(c) + "."
         if c.missing:
             status += f" Chưa báo cáo: {_names(c.missing, max_names)}."
-    if c.extra and not c.skipped:
-        status += f" Báo cáo ngoài danh sách: {_names([r.org for r in c.extra], max_names)}."
+    exempt_ids = {o.id for o in c.exempt}
+    outside = [r.org for r in c.extra if r.org.id not in exempt_ids]
+    if outside and not c.skipped:
+        status += f" Báo cáo ngoài danh sách: {_names(outside, max_names)}."
     if c.exempt:
-        status += f" Miễn báo cáo kỳ này: {_names(c.exempt, max_names)}."
+        status += f" Miễn báo cáo kỳ này: {_names(_exempt_named(c), max_names)}."
     lines.append(heading(f"Tình hình báo cáo: {status}"))
     top = min((lv.depth for lv in d.levels), default=0)
     for lv in d.levels[:max_levels]:
@@ -638,7 +658,16 @@ def render_digest(
             rows = d.rows[:limit]
         criteria = {f.key for f in d.template.criteria()}
         for row in rows:
-            lines.extend(_row_block(d.template, row, tz, skip=criteria, listed=not c.skipped))
+            lines.extend(
+                _row_block(
+                    d.template,
+                    row,
+                    tz,
+                    skip=criteria,
+                    listed=not c.skipped,
+                    exempt=row.org.id in exempt_ids,
+                )
+            )
         if len(rows) < len(d.rows):
             lines.append(
                 f"… và {format_int(len(d.rows) - len(rows))} đơn vị khác"

@@ -59,6 +59,24 @@ async def test_exempt_org_is_not_missing_nor_reminded(tayninh: Harness) -> None:
     assert "0/5 đơn vị" in out
 
 
+async def test_an_exempt_unit_that_reported_reads_as_exempt_not_outside_the_list(
+    tayninh: Harness,
+) -> None:
+    h = tayninh
+    await h.play("@clock 2026-11-23 08:00")
+    out = await h.play("1005 @ dm: 1. 3")
+    assert "✅ Đã ghi nhận" in out
+    await h.play("1001 @ g1: /mien hnd tuần 48 | Đi công tác")
+    out = await h.play("1007 @ ld: /tinhhinh")
+    assert "ngoài danh sách" not in out
+    assert "Miễn báo cáo kỳ này: Hội ND tỉnh (vẫn gửi, tính vào số liệu)." in out
+    out = await h.play("1007 @ ld: /tonghop")
+    assert "ngoài danh sách" not in out
+    assert "Miễn báo cáo kỳ này: Hội ND tỉnh (vẫn gửi, tính vào số liệu)." in out
+    assert "✅ Hội ND tỉnh – 08h00 23/11, được miễn kỳ này" in out
+    assert "Tuyên truyền, vận động: 3 buổi." in out  # its figures count
+
+
 async def test_lock_and_reopen_for_one_organization(tayninh: Harness) -> None:
     h = tayninh
     await h.play("@clock 2026-11-23 08:00")
