@@ -500,6 +500,8 @@ def compute_rollup(
         before = {p: prev_span.includes(p) for p in {v.period for v in previous}}
         prev_cur = [v for v in _current(previous) if before[v.period] and in_scope(v.org_id)]
         prev_cur.sort(key=lambda v: (v.period.start, v.submitted_at, v.id))
+        if not prev_cur:
+            lengths = None  # nothing to compare with: no caveat about lengths either
 
     # Each report's numbers are taken out once; every figure below is made from them.
     spec = number_spec(numeric)
@@ -682,6 +684,8 @@ def compute_rollup_summary(
         prev_parts = sorted(
             (t for t in previous if prev_span.includes(t.period)), key=lambda t: t.period.start
         )
+        if not any(t.reports for t in prev_parts):
+            lengths = None  # as compute_rollup: nothing to compare with
     comparable_sums = lengths is None or lengths[0] == lengths[1]
     rows: list[FieldTotal] = []
     for f in numeric:
