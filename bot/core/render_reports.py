@@ -135,6 +135,11 @@ def _periods_line(r: Rollup, tz: str) -> str:
         )
         if r.skipped:
             span += f" ({skipped_words(r)})"
+        # A span still running: say how many of its periods are due so far, or "5 tuần"
+        # reads as five weeks of figures when one has passed.
+        due = sum(1 for p in r.periods if (d := r.deadlines.get(p.key)) is not None and d <= r.now)
+        if r.deadlines and due < len(r.periods):
+            span += f"; đến nay đã đến hạn {format_int(due)} {word}"
     return f"Gồm {span}; số liệu tính đến {as_of}."
 
 
