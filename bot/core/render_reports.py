@@ -303,6 +303,18 @@ def render_history(r: Rollup, org: OrgUnit, *, tz: str, max_periods: int = 60) -
             if skipped:
                 # Sent for a skipped week: in the figures, neither on time nor late.
                 mark, note = MARK_ON_TIME, f" ({word} {SKIPPED_WORD})"
+            else:
+                # Sent for a period it did not owe (added later, stopped then): counted in
+                # the figures, not in its "n/m" above, so say why.
+                unit = att.org if att is not None else org
+                deadline = r.deadlines.get(p.key)
+                if deadline is not None and not unit.expected_by(deadline):
+                    why = (
+                        "đơn vị được thêm sau hạn báo cáo"
+                        if unit.added_at is not None and unit.added_at >= deadline
+                        else "khi đó đơn vị đang ngừng theo dõi"
+                    )
+                    mark, note = MARK_ON_TIME, f" ({why}; vẫn tính vào số liệu)"
             lines.append(f" {mark} {p.short_label()}{note}: {'; '.join(shown) or 'đã gửi'}")
         elif skipped:
             lines.append(f" ▫️ {p.short_label()}: {word} {SKIPPED_WORD}")

@@ -132,8 +132,15 @@ async def test_a_reopened_unit_is_not_expected_for_the_weeks_it_was_stopped(
     out = await h.play("1007 @ ld: /lichsu quý IV ldld")
     assert "Đã gửi 0/1 (0%) tuần: 0 đúng hạn, 0 muộn; chưa gửi 1 tuần." in out
     assert "❌ tuần 50/2026: chưa gửi" in out
-    assert "✅ tuần 49/2026: Số buổi tuyên truyền, vận động 6 buổi" in out
-    assert "✅ tuần 48/2026: Số buổi tuyên truyền, vận động 8 buổi" in out
+    # Sent while stopped: counted in the figures, not in its 0/1, and said so.
+    assert (
+        "✅ tuần 49/2026 (khi đó đơn vị đang ngừng theo dõi; vẫn tính vào số liệu): Số buổi"
+        " tuyên truyền, vận động 6 buổi" in out
+    )
+    assert (
+        "✅ tuần 48/2026 (khi đó đơn vị đang ngừng theo dõi; vẫn tính vào số liệu): Số buổi"
+        " tuyên truyền, vận động 8 buổi" in out
+    )
 
     # The workbook agrees.
     await h.play("1007 @ ld: /xuat excel tháng 12")
