@@ -1089,7 +1089,7 @@ class DialogEngine(
         await self._audit(
             ctx,
             "bind",
-            f"{target.channel}:{target.user_id} → {org.code if org else '-'} "
+            f"{target.channel}:{target.user_id} → {org.code if org else 'không thuộc đơn vị'} "
             f"({msg.ROLE_LABELS[role.value]})",
         )
         return ctx.reply(
