@@ -174,16 +174,28 @@ def parse_schedule(text: str, base: Schedule, period_type: PeriodType) -> Schedu
             result = replace(result, allow_early=_yes_no(rest, "báo cáo sớm"))
         else:
             result = replace(result, lock_after=_parse_duration(rest))
-    validate_schedule(result)
+    validate_schedule(result, period_type)
     return result
 
 
-def validate_schedule(s: Schedule) -> None:
+def validate_schedule(s: Schedule, period_type: PeriodType = PeriodType.WEEK) -> None:
     if s.deadline_offset <= s.open_offset:
         raise ScheduleError("Hạn báo cáo phải sau thời điểm mở báo cáo.")
     for r in s.reminder_offsets:
         if not s.open_offset < r < s.deadline_offset:
-            raise ScheduleError("Giờ nhắc việc phải nằm giữa lúc mở báo cáo và hạn báo cáo.")
+            # Say which times clash, and that both can change in one command: moving the
+            # deadline before a reminder kept from the old schedule is the usual cause.
+            raise ScheduleError(
+                f"Giờ nhắc việc ({describe_moment(r, period_type)}) phải nằm giữa lúc mở báo"
+                f" cáo ({describe_moment(s.open_offset, period_type)}) và hạn báo cáo"
+                f" ({describe_moment(s.deadline_offset, period_type)}). Có thể đổi cả giờ nhắc"
+                " trong cùng lệnh"
+                + (
+                    ", ví dụ: /lich hạn T3 10:00; nhắc T2 16:00"
+                    if period_type is PeriodType.WEEK
+                    else " (phần “nhắc”)."
+                )
+            )
     if s.warning_before is not None and s.warning_before >= s.deadline_offset - s.open_offset:
         raise ScheduleError("Thời gian cảnh báo trước hạn dài hơn cả thời gian báo cáo.")
 

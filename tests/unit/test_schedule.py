@@ -66,6 +66,18 @@ def test_errors_are_vietnamese_sentences(text: str) -> None:
     assert str(info.value)[0].isupper()
 
 
+def test_a_deadline_moved_before_a_kept_reminder_says_which_times_clash() -> None:
+    with pytest.raises(ScheduleError) as info:
+        parse_schedule("hạn T3 10:00", Schedule(), W)
+    assert str(info.value) == (
+        "Giờ nhắc việc (Thứ Năm 08h00) phải nằm giữa lúc mở báo cáo (Thứ Hai 08h00) và hạn"
+        " báo cáo (Thứ Ba 10h00). Có thể đổi cả giờ nhắc trong cùng lệnh, ví dụ: /lich hạn"
+        " T3 10:00; nhắc T2 16:00"
+    )
+    s = parse_schedule("hạn T3 10:00; nhắc T2 16:00", Schedule(), W)
+    assert s.reminder_offsets == (timedelta(hours=16),)
+
+
 def test_reminders_and_warning_can_be_switched_off() -> None:
     s = parse_schedule("nhắc không; cảnh báo không", Schedule(), W)
     assert s.reminder_offsets == () and s.warning_before is None
