@@ -65,8 +65,39 @@ class _Acc:
         # exponent is the smallest of them and 0's; taking one out can leave it smaller).
         self.exponents: dict[int, int] = {}
         # A decimal sum that reached 28 significant digits may have been rounded: from then
-        # on it is only computed afresh, in storage's order (``_check_precision``).
+        # on it is only computed afresh, in storage's order (``note_precision``).
         self.rounded = False
+
+    def add(self, num: Number, v: SubmissionVersion, agg: Aggregation, whole: bool) -> bool:
+        """Adds one report's number, as ``period_totals`` meets it. True when it ties the
+        maximum in another spelling (``2`` and ``2,0``): which one shows depends on the
+        units' order."""
+        tie = False
+        if agg is Aggregation.MAX:
+            if not self.count or num > self.maximum:  # type: ignore[operator]
+                self.maximum = num
+            elif num == self.maximum and _spelling(num) != _spelling(self.maximum):
+                tie = True
+        elif agg is Aggregation.LATEST:
+            if self.latest is None or (v.submitted_at, v.id) > self.latest[:2]:
+                self.latest = (v.submitted_at, v.id, num)
+        else:
+            base: Number = (0 if whole else Decimal(0)) if self.total is None else self.total
+            self.total = base + num
+            if not whole:
+                e = _exponent(num)
+                self.exponents[e] = self.exponents.get(e, 0) + 1
+                self.note_precision()
+        self.count += 1
+        return tie
+
+    def note_precision(self) -> bool:
+        """Whether this decimal sum may have been rounded: it reached the context's 28
+        significant digits, now or before."""
+        total = self.total
+        if isinstance(total, Decimal) and len(total.as_tuple().digits) >= getcontext().prec:
+            self.rounded = True
+        return self.rounded
 
 
 def _whole(f: TemplateField) -> bool:
@@ -173,22 +204,10 @@ class WeekBoard:
             if num is None:
                 continue
             a = self._accs[key]
-            if agg is Aggregation.MAX:
-                if not a.count or num > a.maximum:  # type: ignore[operator]
-                    a.maximum = num
-                elif num == a.maximum and _spelling(num) != _spelling(a.maximum):
-                    self._dirty.add(key)  # which spelling wins depends on the units' order
-            elif agg is Aggregation.LATEST:
-                if a.latest is None or (v.submitted_at, v.id) > a.latest[:2]:
-                    a.latest = (v.submitted_at, v.id, num)
-            else:
-                base: Number = (0 if whole else Decimal(0)) if a.total is None else a.total
-                a.total = base + num
-                if not whole:
-                    e = _exponent(num)
-                    a.exponents[e] = a.exponents.get(e, 0) + 1
-                    self._check_precision(key, a)
-            a.count += 1
+            # A tie between spellings, or a decimal sum that may be rounded: the field is
+            # computed again in storage's order when a digest asks.
+            if a.add(num, v, agg, whole) or a.rounded:
+                self._dirty.add(key)
         for item in p.narrative:
             key = item.field.key
             self._texts[key] = self._texts.get(key, 0) + 1
@@ -219,7 +238,8 @@ class WeekBoard:
                         del a.exponents[e]
                     else:
                         a.exponents[e] -= 1
-                    self._check_precision(key, a)
+                    if a.note_precision():
+                        self._dirty.add(key)
             if not a.count:
                 self._accs[key] = _Acc()
                 self._dirty.discard(key)
@@ -228,46 +248,16 @@ class WeekBoard:
             self._texts[key] -= 1
         self._late.discard(v.org_id)
 
-    def _check_precision(self, key: str, a: _Acc) -> None:
-        """A decimal sum at the context's 28 significant digits may have been rounded, and
-        rounding depends on the order the numbers are added in: such a field is computed
-        again in storage's order (as a fresh sum is) when a digest asks."""
-        total = a.total
-        if a.rounded or (
-            isinstance(total, Decimal) and len(total.as_tuple().digits) >= getcontext().prec
-        ):
-            a.rounded = True
-            self._dirty.add(key)
-
     def _recompute(self, key: str) -> None:
         """A field's aggregate from the kept reports, in the order storage lists them (by
         unit id), as ``period_totals`` meets them."""
         a = self._accs[key] = _Acc()
-        field = next(f for k, f, _a, _w in self._fields if k == key)
-        agg = field.aggregation
+        _key, _f, agg, whole = next(f for f in self._fields if f[0] == key)
         for oid in sorted(self.prepared):
             p = self.prepared[oid]
             num = p.numbers.get(key)
-            if num is None:
-                continue
-            if agg is Aggregation.MAX:
-                if not a.count or num > a.maximum:  # type: ignore[operator]
-                    a.maximum = num
-            elif agg is Aggregation.LATEST:
-                v = p.version
-                if a.latest is None or (v.submitted_at, v.id) > a.latest[:2]:
-                    a.latest = (v.submitted_at, v.id, num)
-            else:
-                base: Number = (0 if _whole(field) else Decimal(0)) if a.total is None else a.total
-                a.total = base + num
-                if not _whole(field):
-                    e = _exponent(num)
-                    a.exponents[e] = a.exponents.get(e, 0) + 1
-                    total = a.total
-                    assert isinstance(total, Decimal)
-                    if len(total.as_tuple().digits) >= getcontext().prec:
-                        a.rounded = True
-            a.count += 1
+            if num is not None:
+                a.add(num, p.version, agg, whole)  # in order: a tie settles as afresh
 
 
 def _exponent(n: Number) -> int:

@@ -558,39 +558,16 @@ def compute_completeness(
     has not. ``current`` holds current versions; reports from other organizations go to
     ``extra`` (named from ``other_orgs`` when given). A ``skipped`` period expects nobody
     (``orgs`` should be empty): every report is ``extra``."""
-    c = _completeness(
+    c, _ = _completeness_of(
         period=period,
         orgs=() if skipped else orgs,
         deadline=deadline,
-        versions=_latest_per_org(current),
+        prepared={v.org_id: v for v in _latest_per_org(current)},
         now=now,
         exempt_org_ids=exempt_org_ids,
         other_orgs=[*orgs, *other_orgs] if skipped else other_orgs,
     )
     return replace(c, skipped=True) if skipped else c
-
-
-def _completeness(
-    *,
-    period: Period,
-    orgs: Sequence[OrgUnit],
-    deadline: datetime,
-    versions: Sequence[SubmissionVersion],
-    now: datetime,
-    exempt_org_ids: frozenset[int],
-    other_orgs: Sequence[OrgUnit],
-) -> Completeness:
-    """``versions`` hold one version per organization."""
-    comp, _ = _completeness_of(
-        period=period,
-        orgs=orgs,
-        deadline=deadline,
-        prepared={v.org_id: v for v in versions},
-        now=now,
-        exempt_org_ids=exempt_org_ids,
-        other_orgs=other_orgs,
-    )
-    return comp
 
 
 def _completeness_of(

@@ -364,13 +364,18 @@ class CycleService:
             prompts.append((target, text))
         return prompts
 
-    async def prompt_reopened(self, org: OrgUnit, now: datetime) -> list[Period]:
-        """A unit reopened (``/molaidonvi``) after a period's prompt went out, before its
-        deadline: the period expects it again, so its reporters get the prompt in private
-        now rather than only the reminders. In a reporting group the prompt was already
-        read (and the reminders mention them). Returns the periods prompted."""
+    async def prompt_reopened(self, units: Sequence[OrgUnit], now: datetime) -> list[Period]:
+        """Units reopened (``/molaidonvi``: a unit, or a commune's units) after a period's
+        prompt went out, before its deadline: the period expects them again, so their
+        reporters get the prompt in private now rather than only the reminders. Only units
+        that did not have it (stopped when it went out) and have not reported since; in a
+        reporting group the prompt was already read (and the reminders mention them).
+        Returns the periods prompted."""
+        if not units:
+            return []
+        workspace_id = units[0].workspace_id
         prompted: list[Period] = []
-        for campaign in await self._store.campaigns.all(org.workspace_id, active_only=True):
+        for campaign in await self._store.campaigns.all(workspace_id, active_only=True):
             if campaign.paused:
                 continue
             period = cal.current_period(campaign, now)
@@ -385,36 +390,32 @@ class CycleService:
                 ),
                 None,
             )
-            if opened is None:
-                continue  # the prompt has not gone out yet: it will reach the unit
-            # Followed when the prompt went out (stopped after it): it had it already. The
-            # tree merges a commune's stops into its units'.
-            everyone = await self._store.orgs.all(org.workspace_id, include_inactive=True)
-            merged = Hierarchy(everyone).get(org.id) or org
-            if merged.expected_by(opened):
-                continue
-            if await self._store.submissions.current_for_org(campaign.id, period, org.id):
-                continue  # it reported meanwhile
-            if await self._store.calendar.is_skipped(campaign.id, period):
-                continue
-            if org.id in await self._store.calendar.exempt_orgs(campaign.id, period):
-                continue
-            if org.id not in {o.id for o in await self._digests.expected_orgs(campaign, period)}:
-                continue
-            targets = [
-                target
-                for target in await self._reporting_targets(campaign, [org])
-                if not target.group
+            if opened is None or await self._store.calendar.is_skipped(campaign.id, period):
+                continue  # not prompted yet (the prompt will reach them), or nobody owes it
+            # The tree merges a commune's stops into its units': followed when the prompt
+            # went out (stopped after it), a unit had it already.
+            tree = Hierarchy(await self._store.orgs.all(workspace_id, include_inactive=True))
+            exempt = await self._store.calendar.exempt_orgs(campaign.id, period)
+            expected = {o.id for o in await self._digests.expected_orgs(campaign, period)}
+            owed = [
+                u
+                for u in units
+                if u.id in expected
+                and u.id not in exempt
+                and not (tree.get(u.id) or u).expected_by(opened)
+                and await self._store.submissions.current_for_org(campaign.id, period, u.id) is None
             ]
+            targets = [x for x in await self._reporting_targets(campaign, owed) if not x.group]
             if not targets:
                 continue
             hold = quiet_until(now, campaign.schedule, campaign.timezone)
             sent = 0
             async with self._store.transaction():
-                for target, text in await self._prompts(campaign, period, [org], targets):
+                for target, text in await self._prompts(campaign, period, owed, targets):
+                    assert target.org is not None  # a private target is a unit's reporter
                     # Once a period for a unit: reopened twice, it is not asked twice.
                     key = (
-                        f"c{campaign.id}:{period.key}:reopened:{org.id}"
+                        f"c{campaign.id}:{period.key}:reopened:{target.org.id}"
                         f":{target.channel}:{target.chat_id}"
                     )
                     sent += await self._store.outbox.enqueue(

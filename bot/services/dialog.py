@@ -180,9 +180,9 @@ class EngineConfig:
     # Writes /xuatdulieu's file on the server where the channel cannot send files (Zalo)
     # and returns its path (bot.app); None: there the file is simply not available.
     save_export: Callable[[str, bytes], Awaitable[str]] | None = None
-    # Sends the running period's prompt to a reopened unit's reporters when it already went
+    # Sends the running period's prompt to reopened units' reporters when it already went
     # out (bot.services.cycle.CycleService.prompt_reopened); returns the periods prompted.
-    prompt_reopened: Callable[[OrgUnit, datetime], Awaitable[list[Period]]] | None = None
+    prompt_reopened: Callable[[Sequence[OrgUnit], datetime], Awaitable[list[Period]]] | None = None
 
 
 @dataclass(slots=True)
@@ -953,11 +953,7 @@ class DialogEngine(
             text += "\n" + effect
         if active and self._config.prompt_reopened is not None:
             units = [*([org] if org.reports else []), *under]
-            prompted: list[Period] = []
-            for unit in units:
-                reopened = await self._store.orgs.get(unit.id)
-                if reopened is not None:
-                    prompted.extend(await self._config.prompt_reopened(reopened, ctx.now))
+            prompted = await self._config.prompt_reopened(units, ctx.now)
             if prompted:
                 text += "\n" + msg.reopened_prompted(
                     sorted({p.short_label() for p in prompted}), len(units)

@@ -81,9 +81,6 @@ class DigestService:
             self._store.after_commit(lambda: self.weeks.keep(campaign.id, built))
         return board
 
-    async def _generation(self, campaign: Campaign, period: Period) -> int:
-        return await self._store.totals.generation(campaign.id, period)
-
     async def expected_orgs(self, campaign: Campaign, period: Period) -> list[OrgUnit]:
         """Who must report for ``period``: the active reporting units (under active levels)
         that it expects (added before its deadline, not stopped when it came), in the
@@ -226,7 +223,7 @@ class DigestService:
         skipped = await self._store.calendar.is_skipped(campaign.id, period)
         orgs, others, _ = await self._split_orgs(campaign, period, skipped)
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
-        generation = await self._generation(campaign, period)
+        generation = await self._store.totals.generation(campaign.id, period)
         current = (await self._week(campaign, template, period, generation)).versions()
         return compute_completeness(
             orgs=orgs,

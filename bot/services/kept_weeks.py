@@ -56,7 +56,6 @@ class KeptWeeks:
         if (
             board.generation != generation
             or board.waiting
-            or board.period != period
             or not (board.template is template or board.template == template)
         ):
             del self._boards[key]

@@ -248,3 +248,14 @@ def test_a_decimal_sum_past_28_digits_is_rounded_as_a_fresh_sum() -> None:
     assert repr(board.totals()) == repr(
         period_totals(template, WEEK, [stored[0], _version(3, 2, 2, f0=Decimal("0.5"))])
     )
+
+
+def test_a_tie_for_the_maximum_shows_the_spelling_storage_lists_first() -> None:
+    """Units 2 then 1 report 2,0 and 2: a fresh maximum meets unit 1's "2" first."""
+    template = _template([("decimal", "max")], choice=False)
+    stored = [_version(1, 2, 1, f0=Decimal("2.0")), _version(2, 1, 1, f0=Decimal("2"))]
+    board = WeekBoard(template, WEEK, [], generation=0)
+    for n, v in enumerate(stored):
+        board.apply(v, n, n + 1)
+    fresh = period_totals(template, WEEK, sorted(stored, key=lambda v: v.org_id))
+    assert repr(board.totals()) == repr(fresh)
