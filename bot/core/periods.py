@@ -12,6 +12,7 @@ and every week belongs to exactly one month.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -172,35 +173,11 @@ class Period:
     # -- names --------------------------------------------------------------------------
     @property
     def key(self) -> str:
-        s = self.start
-        t = self.type
-        if t is PeriodType.WEEK:
-            iso = s.isocalendar()
-            return f"{iso.year}-W{iso.week:02d}"
-        if t is PeriodType.MONTH:
-            return f"{s.year}-{s.month:02d}"
-        if t is PeriodType.QUARTER:
-            return f"{s.year}-Q{(s.month - 1) // 3 + 1}"
-        if t is PeriodType.HALF:
-            return f"{s.year}-H{1 if s.month == 1 else 2}"
-        return f"{s.year}"
+        return _key(self.type, self.start)
 
     def label(self) -> str:
         """Vietnamese name, e.g. "Tuần 48/2026 (23/11 – 29/11/2026)", "quý IV/2026"."""
-        s = self.start
-        t = self.type
-        if t is PeriodType.WEEK:
-            iso = s.isocalendar()
-            last = self.last_day
-            first = f"{s:%d/%m}" if s.year == last.year else f"{s:%d/%m/%Y}"
-            return f"Tuần {iso.week}/{iso.year} ({first} – {last:%d/%m/%Y})"
-        if t is PeriodType.MONTH:
-            return f"tháng {s.month}/{s.year}"
-        if t is PeriodType.QUARTER:
-            return f"quý {_ROMAN[(s.month - 1) // 3 + 1]}/{s.year}"
-        if t is PeriodType.HALF:
-            return f"6 tháng {'đầu' if s.month == 1 else 'cuối'} năm {s.year}"
-        return f"năm {s.year}"
+        return _label(self.type, self.start)
 
     def short_label(self) -> str:
         """Without the date range: "tuần 48/2026", "tháng 11/2026"."""
@@ -211,6 +188,42 @@ class Period:
 
     def __str__(self) -> str:
         return self.key
+
+
+# A period's key and label are asked for on every reply and every digest row: remembered
+# (a few thousand periods at most are ever named).
+@functools.lru_cache(maxsize=4096)
+def _key(type_: PeriodType, start: date) -> str:
+    s = start
+    t = type_
+    if t is PeriodType.WEEK:
+        iso = s.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    if t is PeriodType.MONTH:
+        return f"{s.year}-{s.month:02d}"
+    if t is PeriodType.QUARTER:
+        return f"{s.year}-Q{(s.month - 1) // 3 + 1}"
+    if t is PeriodType.HALF:
+        return f"{s.year}-H{1 if s.month == 1 else 2}"
+    return f"{s.year}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(type_: PeriodType, start: date) -> str:
+    s = start
+    t = type_
+    if t is PeriodType.WEEK:
+        iso = s.isocalendar()
+        last = s + timedelta(days=6)
+        first = f"{s:%d/%m}" if s.year == last.year else f"{s:%d/%m/%Y}"
+        return f"Tuần {iso.week}/{iso.year} ({first} – {last:%d/%m/%Y})"
+    if t is PeriodType.MONTH:
+        return f"tháng {s.month}/{s.year}"
+    if t is PeriodType.QUARTER:
+        return f"quý {_ROMAN[(s.month - 1) // 3 + 1]}/{s.year}"
+    if t is PeriodType.HALF:
+        return f"6 tháng {'đầu' if s.month == 1 else 'cuối'} năm {s.year}"
+    return f"năm {s.year}"
 
 
 def period_key_to_period(type_: PeriodType, key: str) -> Period:

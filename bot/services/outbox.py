@@ -34,7 +34,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -102,6 +102,23 @@ class Pacer:
     def delay(self, chat_id: str, now: float) -> float:
         ready = max(self._next_any, self._next_chat.get(chat_id, 0.0))
         return max(0.0, ready - now)
+
+    def soonest(self, chat_ids: Iterable[str], now: float) -> int:
+        """The index of the chat that may be written to soonest; ties keep the first.
+
+        The overall interval is the floor of every delay, so the scan stops at the first
+        chat that only waits for it: in a fan-out (one prompt a chat) that is the first
+        row, where a full scan of a 500-row batch for every message cost about a
+        millisecond of the loop's time per message sent."""
+        floor = max(0.0, self._next_any - now)
+        best, best_delay = 0, float("inf")
+        for i, chat_id in enumerate(chat_ids):
+            delay = self.delay(chat_id, now)
+            if delay <= floor:
+                return i
+            if delay < best_delay:
+                best, best_delay = i, delay
+        return best
 
     def sent(self, chat_id: str, is_group: bool, slot: float, done: float) -> None:
         """A message to ``chat_id`` went in the slot that began at ``slot`` and its send
@@ -196,9 +213,7 @@ class OutboxDispatcher:
                 return delivered, True
             now = self._monotonic()
             # The row that may go soonest; ties (all free) keep the oldest first.
-            index = min(
-                range(len(waiting)), key=lambda i: (pacer.delay(waiting[i].chat_id, now), i)
-            )
+            index = pacer.soonest((w.chat_id for w in waiting), now)
             item = waiting.pop(index)
             wait = pacer.delay(item.chat_id, now)
             slot = now + wait

@@ -178,3 +178,24 @@ async def test_rows_held_for_quiet_hours_wait(store: SqliteStore) -> None:
     assert await dispatcher.drain() == 0
     clock.advance(timedelta(hours=6))
     assert await dispatcher.drain() == 1
+
+
+def test_soonest_row_is_the_one_a_full_scan_would_pick() -> None:
+    """The pick stops early at a row that only waits for the overall interval; it must
+    still choose exactly what the minimum over every row (first on ties) chooses."""
+    import random
+
+    from bot.services.outbox import ChannelLimits, Pacer
+
+    rng = random.Random(7)
+    limits = ChannelLimits(overall_interval=0.05, private_interval=1.0, group_interval=3.0)
+    for _ in range(300):
+        pacer = Pacer(limits)
+        now = 100.0
+        chats = [f"c{rng.randrange(8)}" for _ in range(rng.randrange(1, 12))]
+        for _ in range(rng.randrange(0, 10)):  # some chats were written to lately
+            chat = f"c{rng.randrange(8)}"
+            pacer.sent(chat, chat in ("c0", "c1"), now - rng.random(), now - rng.random() * 2)
+        now += rng.choice([0.0, 0.01, 0.5])
+        expected = min(range(len(chats)), key=lambda i: (pacer.delay(chats[i], now), i))
+        assert pacer.soonest(iter(chats), now) == expected
