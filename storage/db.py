@@ -62,6 +62,25 @@ pay for one fsync together instead of one each inside the lock, as ``synchronous
 would make them (group commit). An acknowledged report therefore survives a power cut or
 an OS crash, not only a crash of the bot.
 
+Shared commits: a COMMIT writes every page the transaction changed to the WAL (a reply
+touches about twelve) and each commit wakes the fsync thread, about a fifth of a reply's
+cost. So a transaction whose block succeeds is not committed on its own: its work stays in
+the open SQLite transaction, the lock is released, and it waits. Transactions that start
+meanwhile run in a savepoint of that SQLite transaction (``SAVEPOINT tx``; an error rolls
+back to it, undoing only their own work) and wait too. A committer task, created when the
+first of them ends, runs after the tasks ready at that moment and COMMITs them all at once:
+during a deadline's burst (a ``getUpdates`` batch handled together) a handful of replies
+share one COMMIT and one fsync. Each caller still returns only once its work is committed
+(and synced), and an error of that COMMIT is raised to every one of them (``BatchLost``:
+their work is lost together, as one failed commit loses one transaction's), with the
+caches they wrote to cleared. Nobody outside reads the shared transaction's uncommitted
+work: a statement outside a transaction, and ``close()``, commit it first; transactions that
+read inside it wait for its COMMIT before returning. A transaction starting more than
+``BATCH_WAIT`` after the first of the batch ended, or once ``BATCH_MAX`` have, commits them
+first, so a long transaction never holds up the replies that ended before it. The rule
+above, never await inside a transaction another task that uses the database, covers a new
+case: that task may be waiting for the shared COMMIT, which needs the lock.
+
 SQLite-specific details (PRAGMAs, BEGIN IMMEDIATE, user_version) stay in this module.
 """
 
@@ -76,7 +95,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +120,11 @@ INLINE_SLOW_TIMES = 3
 INLINE_STREAK = 32
 # Write transactions between two checkpoints of the WAL (at a few pages each, a few MB).
 CHECKPOINT_EVERY = 500
+# Shared commits (module docstring): at most this many transactions in one COMMIT, and a
+# transaction starting later than BATCH_WAIT seconds after the first of them ended does
+# not join them (they are committed first).
+BATCH_MAX = 100
+BATCH_WAIT = 0.005
 
 _MIGRATION_NAME = re.compile(r"(\d{4})_([A-Za-z0-9_]+)\.sql")
 
@@ -179,6 +203,45 @@ def _commit(conn: sqlite3.Connection) -> None:
 
 def _rollback(conn: sqlite3.Connection) -> None:
     conn.rollback()
+
+
+def _release(conn: sqlite3.Connection) -> None:
+    conn.execute("RELEASE tx")
+
+
+def _rollback_savepoint(conn: sqlite3.Connection) -> None:
+    conn.execute("ROLLBACK TO tx")
+    conn.execute("RELEASE tx")
+
+
+def _run_after(callbacks: Sequence[Callable[[], None]]) -> None:
+    for fn in callbacks:
+        try:
+            fn()
+        except Exception:
+            log.exception("after-commit callback failed")
+
+
+class BatchLost(sqlite3.OperationalError):
+    """SQLite rolled back a shared transaction as a whole (an I/O error, a full disk):
+    the transactions that had ended in it and waited for its COMMIT are lost."""
+
+
+class _Batch:
+    """Transactions that ended while their SQLite transaction stays open for the next
+    ones: committed together by one COMMIT (module docstring, "Shared commits")."""
+
+    __slots__ = ("after", "committer", "done", "members", "opened", "written")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.done: asyncio.Future[None] = loop.create_future()
+        # Nobody may be left to hear of a failure (every member cancelled): not an error.
+        self.done.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self.opened = loop.time()
+        self.members = 0
+        self.after: list[Callable[[], None]] = []  # the members' after-commit callbacks
+        self.written: set[RowCache[Any, Any]] = set()  # the caches they wrote to
+        self.committer: asyncio.Task[None] | None = None
 
 
 class WalSync:
@@ -334,7 +397,18 @@ class Transaction:
         if db.owns_transaction():
             return  # join the transaction this task already holds
         await db._lock.acquire()
+        try:
+            batch = db._batch
+            if batch is not None and (
+                batch.members >= BATCH_MAX
+                or asyncio.get_running_loop().time() - batch.opened > BATCH_WAIT
+            ):
+                await db._commit_batch()
+        except BaseException:
+            db._lock.release()
+            raise
         db._begin_pending = True  # sent with the first statement (Database._hop)
+        db._savepoint = db._batch is not None  # a savepoint in the shared transaction
         token = object()
         db._tx_token = token
         self._context_token = _owned.set(_owned.get() | {token})
@@ -349,15 +423,16 @@ class Transaction:
         if not self._outermost:
             return
         db = self._db
-        committed = False
+        outcome = _ROLLED_BACK
         wrote = db._tx_wrote
+        batch: _Batch | None = None
         try:
             if db._begin_pending:
-                committed = exc_type is None  # no statement ran: nothing to commit or undo
+                if exc_type is None:  # no statement ran: nothing to commit or undo
+                    outcome = _COMMITTED
             elif exc_type is None:
                 try:
-                    await db._hop(_commit, "COMMIT")
-                    committed = True
+                    outcome = await db._end_well()
                 except BaseException:
                     await db._rollback_quietly()
                     raise
@@ -368,11 +443,20 @@ class Transaction:
             _owned.reset(self._context_token)
             db._tx_token = None
             db._begin_pending = False
-            db._end_transaction(committed)
+            batch = db._end_transaction(outcome)
             db._lock.release()
-        if committed and wrote:
+        if batch is not None:
+            # Committed with the transactions around it (raises if that COMMIT failed).
+            await asyncio.shield(batch.done)
+        if outcome is not _ROLLED_BACK and wrote:
             db._committed()
             await db.sync()
+
+
+# How a transaction ended (``Database._end_transaction``).
+_ROLLED_BACK = 0
+_COMMITTED = 1
+_BATCHED = 2  # its work waits in the shared transaction for the batch's COMMIT
 
 
 class Database:
@@ -396,6 +480,10 @@ class Database:
         self._tx_written: set[RowCache[Any, Any]] = set()
         self._tx_memo: dict[tuple[str, tuple[Any, ...]], list[sqlite3.Row]] = {}
         self._tx_wrote = False  # the open transaction ran a statement that may write
+        # Shared commits: the transactions ended but not committed yet, and whether the
+        # open one runs in a savepoint of their SQLite transaction.
+        self._batch: _Batch | None = None
+        self._savepoint = False
         # Run once the open transaction commits (``after_commit``), before anyone else's.
         self._tx_after: list[Callable[[], None]] = []
         self._wal = wal
@@ -425,20 +513,83 @@ class Database:
             await self._wal.sync()
 
     # -- caches (see the module docstring) ---------------------------------------------
-    def _end_transaction(self, committed: bool) -> None:
-        if not committed:
-            for cache in self._tx_written:
-                cache.clear()
-        self._tx_written.clear()
+    def _end_transaction(self, outcome: int) -> _Batch | None:
+        """The open transaction's caches, memo and after-commit callbacks, as it ends; a
+        transaction that ended in the shared one joins its batch (returned)."""
+        written, self._tx_written = self._tx_written, set()
+        after, self._tx_after = self._tx_after, []
         self._tx_memo.clear()
         self._tx_wrote = False
-        after, self._tx_after = self._tx_after, []
-        if committed:
-            for fn in after:
-                try:
-                    fn()
-                except Exception:
-                    log.exception("after-commit callback failed")
+        self._savepoint = False
+        if outcome == _ROLLED_BACK:
+            for cache in written:
+                cache.clear()
+            return None
+        if outcome == _COMMITTED:
+            _run_after(after)
+            return None
+        loop = asyncio.get_running_loop()
+        batch = self._batch
+        if batch is None:
+            batch = self._batch = _Batch(loop)
+        batch.members += 1
+        batch.written |= written
+        batch.after.extend(after)
+        if batch.committer is None or batch.committer.done():
+            # Runs after the tasks ready now: those that start a transaction meanwhile
+            # join this one (module docstring).
+            batch.committer = loop.create_task(self._commit_later(batch))
+        return batch
+
+    async def _end_well(self) -> int:
+        """The end of a transaction whose block succeeded (statements ran, lock held):
+        its savepoint is released into the shared transaction, or it begins one."""
+        if self._savepoint:
+            await self._hop(_release, "RELEASE tx")
+        elif self._raw is None:
+            # Statements in the worker thread only (no WAL): committed on their own.
+            await self._hop(_commit, "COMMIT")
+            return _COMMITTED
+        return _BATCHED
+
+    async def _commit_later(self, batch: _Batch) -> None:
+        async with self._lock:
+            if self._batch is batch:
+                await self._commit_batch()
+
+    async def _commit_batch(self) -> None:
+        """COMMITs the shared transaction: the caller holds the lock and is in no
+        transaction. A failure is its members' (raised to each of them), not the caller's."""
+        batch = self._batch
+        if batch is None:
+            return
+        self._batch = None
+        try:
+            if (
+                self._raw is not None
+                and self._finished == self._submitted
+                and "COMMIT" not in self._slow
+            ):
+                await self._run_inline(_commit, "COMMIT")
+            else:
+                await self._in_worker(_commit)
+        except BaseException as exc:
+            await self._rollback_quietly()
+            self._lose(batch, exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        _run_after(batch.after)
+        batch.done.set_result(None)
+
+    def _lose(self, batch: _Batch, cause: BaseException | None = None) -> None:
+        for cache in batch.written:
+            cache.clear()
+        if not batch.done.done():
+            error = BatchLost(f"{batch.members} transactions were rolled back with a shared one")
+            error.__cause__ = cause
+            batch.done.set_exception(error)
+        log.error("a shared transaction was rolled back (%d transactions)", batch.members)
 
     def after_commit(self, fn: Callable[[], None]) -> None:
         """Calls ``fn`` once the open transaction has committed (not at all if it rolls
@@ -468,13 +619,26 @@ class Database:
         return token is not None and token in _owned.get()
 
     async def _rollback_quietly(self) -> None:
+        """Undoes the open transaction: its savepoint only, when it runs in the shared
+        transaction (whose other members stay as they were), else the whole of it."""
+        savepoint = self._savepoint
         try:
             # Counted like every worker call (``_in_worker``): if this task is cancelled
             # while the rollback waits, the next transaction's statements queue behind it
             # instead of running on the loop's thread inside the still-open transaction.
-            await self._in_worker(_rollback)  # no-op when no transaction is open
+            await self._in_worker(_rollback_savepoint if savepoint else _rollback)
         except sqlite3.Error:
-            log.exception("rollback failed")
+            log.exception("rollback failed")  # (a plain ROLLBACK is a no-op when none is open)
+        batch = self._batch
+        if (
+            savepoint
+            and batch is not None
+            and self._raw is not None
+            and not self._raw.in_transaction
+        ):
+            # SQLite undid the shared transaction as a whole (an I/O error, a full disk).
+            self._batch = None
+            self._lose(batch)
 
     # -- statements --------------------------------------------------------------------
     async def _hop(self, fn: Callable[[sqlite3.Connection], T], key: str) -> T:
@@ -486,9 +650,10 @@ class Database:
                 return await self._run_inline(fn, key)
             return await self._in_worker(fn)
         begun: list[bool] = []
+        begin = "SAVEPOINT tx" if self._savepoint else "BEGIN IMMEDIATE"
 
         def begin_then(conn: sqlite3.Connection) -> T:
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(begin)
             begun.append(True)
             return fn(conn)
 
@@ -517,6 +682,9 @@ class Database:
         where it would stop every reply, send and poll."""
         assert self._raw is not None
         raw = self._raw
+        if self._savepoint:
+            raw.execute("SAVEPOINT tx")  # the write lock is held already
+            return True
         raw.execute("PRAGMA busy_timeout = 0")
         try:
             raw.execute("BEGIN IMMEDIATE")
@@ -590,6 +758,7 @@ class Database:
             self._tx_wrote = True
             return await self._hop(fn, key)
         async with self._lock:
+            await self._commit_batch()
             result = await self._hop(fn, key)
         self._committed()
         await self.sync()
@@ -613,6 +782,7 @@ class Database:
                 rows = self._tx_memo[key] = await self._hop(statement, sql)
             return list(rows)
         async with self._lock:
+            await self._commit_batch()  # (what it reads is committed)
             rows = await self._in_worker(statement)
         if not reads:
             self._committed()
@@ -636,6 +806,7 @@ class Database:
         async with self._lock:
             if self._closed:
                 return
+            await self._commit_batch()
             self._closed = True
             try:
                 await self._conn.execute("PRAGMA optimize")
@@ -658,40 +829,75 @@ _MISSING: Any = object()
 
 class RowCache(Generic[K, V]):
     """Values read from the database by key, kept until a write drops them (the rules are
-    in the module docstring). Bounded: past ``limit`` entries it starts again empty."""
+    in the module docstring). Bounded: past ``limit`` entries it starts again empty.
+
+    A cache may be made *complete* (``fill(..., complete=True)``, at start-up): a key it
+    does not hold then has the ``absent`` value without a read (no conversation in
+    progress, the common case), except keys said to be unknown and those dropped since.
+    Any reset (a drop of everything, a rollback, the limit) makes it incomplete again."""
 
     MISSING = _MISSING
 
-    def __init__(self, db: Database, limit: int = 50_000) -> None:
+    def __init__(self, db: Database, limit: int = 50_000, absent: V = _MISSING) -> None:
         self._db = db
         self._limit = limit
         self._data: dict[K, V] = {}
+        self._absent = absent
+        self._complete = False
+        self._unknown: set[K] = set()  # of a complete cache: to be read
 
     def __hash__(self) -> int:
         return id(self)
 
     def get(self, key: K) -> V:
         """The cached value, or ``RowCache.MISSING``."""
-        found: V = self._data.get(key, _MISSING) if self._db._may_fill(self) else _MISSING
+        if not self._db._may_fill(self):
+            return _MISSING  # type: ignore[no-any-return]
+        found: V = self._data.get(key, _MISSING)
+        if found is _MISSING and self._complete and key not in self._unknown:
+            return self._absent
         return found
 
     def put(self, key: K, value: V) -> V:
         if self._db._may_fill(self):
             if len(self._data) >= self._limit:
-                self._data.clear()
+                self.clear()
             self._data[key] = value
+            self._unknown.discard(key)
         return value
+
+    def fill(
+        self, items: Iterable[tuple[K, V]], *, complete: bool = False, unknown: Iterable[K] = ()
+    ) -> None:
+        """Many entries read at once from committed data (the caller awaited nothing
+        since the read); ``complete``: every key not among them (nor ``unknown``) is
+        absent. Beyond ``limit`` it keeps what fits and is not complete."""
+        if not self._db._may_fill(self):
+            return
+        for key, value in items:
+            if len(self._data) >= self._limit:
+                complete = False
+                break
+            self._data[key] = value
+        self._unknown = set(unknown) if complete else set()
+        self._complete = complete and len(self._unknown) < self._limit
 
     def drop(self, key: K | None = None) -> None:
         """Before or after a write: the entry (or all when ``key`` is None) is forgotten."""
         self._db._wrote(self)
         if key is None:
-            self._data.clear()
+            self.clear()
         else:
             self._data.pop(key, None)
+            if self._complete:
+                self._unknown.add(key)
+                if len(self._unknown) >= self._limit:
+                    self.clear()
 
     def clear(self) -> None:
         self._data.clear()
+        self._complete = False
+        self._unknown.clear()
 
 
 async def open_database(
