@@ -4,8 +4,11 @@ Reply updates go through the full inbound path: a real Telegram ``Update`` decod
 JSON -> the update processor the bot uses (``OrderedUpdateProcessor``: chats concurrently,
 each in order) -> the adapter's translation -> the dialog engine (identity, parsing,
 checks) -> the durable commit of the submission and of the update id (fsynced before the
-reply, ``storage.db.WalSync``). Every reporter replies once (the first message of each:
-their membership and conversation are not cached yet).
+reply, ``storage.db.WalSync``). Every reporter replies once: the week's first report of
+each. The workspace (units, reporters, campaign) is stored first, then the bot starts on
+it, as at a real deadline, where reporters were bound days or weeks before and the bot
+read memberships, units and the dialogs in progress when it started
+(``SqliteStore.warm``); each reporter's reports are read as their replies come.
 
 Throughput: batches of 100 updates (what one ``getUpdates`` returns at most), each batch
 handled the way the poller does, all at once through the processor. The reference is the
@@ -127,9 +130,10 @@ async def ingest(
     await raw.open()
     await raw_normal.open()
     processor = OrderedUpdateProcessor()
+    async with build_services(tmp / "bot.db", clock=clock) as seeding:
+        await seed_workspace(seeding.store, n + paced)
     async with build_services(tmp / "bot.db", clock=clock) as services, processor:
         settle_heap()  # as the bot does once ready (bot.app.settle_heap)
-        await seed_workspace(services.store, n + paced)
         async with services.store.transaction():
             for i in range(fanout):
                 await services.store.outbox.enqueue(

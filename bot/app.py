@@ -187,6 +187,7 @@ async def build_services(
     store = await open_store(database)
     digests: DigestService | None = None
     try:
+        await store.warm()
         owner_set = owners if owners is not None else set()
         backups = BackupService(
             SqliteBackups(database, backup_dir or database.parent / "backups", timezone),

@@ -280,7 +280,15 @@ class SqliteOrgRepo:
                 break
         if stops:
             orgs = [replace(o, stops=stops[o.id]) if o.id in stops else o for o in orgs]
+        # Each unit by id too: after an admin's change drops them all, the next tree read
+        # (a digest, a reminder) brings them back for the replies.
+        self._by_id.fill((o.id, o) for o in orgs)
         return list(self._lists.put((workspace_id, include_inactive), orgs))
+
+    async def warm(self) -> None:
+        """At start-up: every unit by id (a reply reads its reporter's unit)."""
+        for row in await self._db.fetchall("SELECT id FROM workspaces ORDER BY id"):
+            await self.all(row["id"], include_inactive=True)
 
     async def set_active(self, org_id: int, active: bool, now: datetime) -> OrgUnit:
         self._drop()
@@ -350,9 +358,22 @@ class SqliteMemberRepo:
         self._one: RowCache[tuple[int, str, str], Member | None] = RowCache(db)
         self._of_user: RowCache[tuple[str, str], list[Member]] = RowCache(db)
 
-    def _drop(self) -> None:
-        self._one.drop()
-        self._of_user.drop()
+    def _drop(self, workspace_id: int, channel: str, user_id: str) -> None:
+        """What a write of this person's membership changes (only theirs: the members
+        read at start-up stay cached through other people's bindings)."""
+        self._one.drop((workspace_id, channel, user_id))
+        self._of_user.drop((channel, user_id))
+
+    async def warm(self) -> None:
+        """At start-up: every membership, so that a reporter's first message after a
+        restart (a deadline's burst: thousands at once) reads none."""
+        rows = await self._db.fetchall("SELECT * FROM members ORDER BY workspace_id")
+        members = [_member(r) for r in rows]
+        of_user: dict[tuple[str, str], list[Member]] = {}
+        for m in members:
+            of_user.setdefault((m.channel, m.user_id), []).append(m)
+        self._one.fill(((m.workspace_id, m.channel, m.user_id), m) for m in members)
+        self._of_user.fill(of_user.items())
 
     async def upsert(
         self,
@@ -371,7 +392,7 @@ class SqliteMemberRepo:
             and (known.display_name, known.role, known.org_id) == (display_name, role, org_id)
         ):
             return known  # nothing would change
-        self._drop()
+        self._drop(workspace_id, channel, user_id)
         try:
             row = await self._db.fetchone(
                 "INSERT INTO members"
@@ -434,8 +455,12 @@ class SqliteMemberRepo:
         return [_member(r) for r in rows]
 
     async def remove(self, member_id: int) -> None:
-        self._drop()
-        await self._db.execute("DELETE FROM members WHERE id = ?", (member_id,))
+        row = await self._db.fetchone(
+            "DELETE FROM members WHERE id = ? RETURNING workspace_id, channel, user_id",
+            (member_id,),
+        )
+        if row is not None:
+            self._drop(row["workspace_id"], row["channel"], row["user_id"])
 
 
 # -- invites ---------------------------------------------------------------------------
@@ -1310,7 +1335,15 @@ class SqliteConversationRepo:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._cache: RowCache[tuple[str, str, str], ConversationState | None] = RowCache(db)
+        self._cache: RowCache[tuple[str, str, str], ConversationState | None] = RowCache(
+            db, absent=None
+        )
+
+    async def warm(self) -> None:
+        """At start-up: which dialogs are in progress, so that a message finds out there is
+        none (nearly always) without a read."""
+        rows = await self._db.fetchall("SELECT channel, chat_id, user_id FROM conversations")
+        self._cache.fill((), complete=True, unknown=[(r[0], r[1], r[2]) for r in rows])
 
     async def get(self, channel: str, chat_id: str, user_id: str) -> ConversationState | None:
         key = (channel, chat_id, user_id)

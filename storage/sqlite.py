@@ -79,8 +79,9 @@ class SqliteStore:
         self.inbound_log = SqliteInboundLog(db)
         self.outbox_repo = SqliteOutboxRepo(db)
         self.workspaces: WorkspaceRepo = SqliteWorkspaceRepo(db)
-        self.orgs: OrgRepo = SqliteOrgRepo(db)
-        self.members: MemberRepo = SqliteMemberRepo(db)
+        orgs, members = SqliteOrgRepo(db), SqliteMemberRepo(db)
+        self.orgs: OrgRepo = orgs
+        self.members: MemberRepo = members
         self.invites: InviteRepo = SqliteInviteRepo(db)
         self.chats: ChatRepo = SqliteChatRepo(db)
         self.templates: TemplateRepo = SqliteTemplateRepo(db)
@@ -89,7 +90,9 @@ class SqliteStore:
         self.submissions: SubmissionRepo = SqliteSubmissionRepo(db)
         self.audit: AuditRepo = SqliteAuditRepo(db)
         self.outbox: OutboxRepo = self.outbox_repo
-        self.conversations: ConversationRepo = SqliteConversationRepo(db)
+        conversations = SqliteConversationRepo(db)
+        self.conversations: ConversationRepo = conversations
+        self._warm = (members.warm, orgs.warm, conversations.warm)
         self.inbound: InboundLog = self.inbound_log
         self.calendar: CalendarRepo = SqliteCalendarRepo(db)
         self.usage: UsageRepo = SqliteUsageRepo(db)
@@ -99,6 +102,12 @@ class SqliteStore:
         self.directives: DirectiveRepo = SqliteDirectiveRepo(db)
         self.indicator_values: IndicatorValueRepo = SqliteIndicatorValueRepo(db)
         self.privacy: PrivacyRepo = SqlitePrivacyRepo(db, self._drop_caches)
+
+    async def warm(self) -> None:
+        """Reads at once what every reply reads a piece of: memberships, units, and which
+        dialogs are in progress (the bot calls it when it starts, before serving)."""
+        for warm in self._warm:
+            await warm()
 
     def _drop_caches(self) -> None:
         """Forgets every repository's cached rows (after writes past the repositories:

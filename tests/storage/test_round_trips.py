@@ -211,3 +211,71 @@ async def test_a_repeated_read_in_a_transaction_is_answered_once_until_a_write(
         assert (await store.db.fetchone(sql, (ws.id,)))[0] == 1  # type: ignore[index]
         assert len(seen) == 3
     assert seen[-1] == "_commit"
+
+
+async def test_warm_caches_answer_a_reporters_first_message_without_reads(
+    db_path: Path,
+) -> None:
+    """After a restart the store reads memberships, units and the dialogs in progress
+    at once (``SqliteStore.warm``): a reporter's membership, unit and the absence of a
+    dialog are then known without a statement; writes keep them right."""
+    store = await open_store(db_path)
+    ws = await store.workspaces.create("Tỉnh", NOW)
+    a = await store.orgs.add(ws.id, "hnd", "Hội Nông dân")
+    b = await store.orgs.add(ws.id, "hlhpn", "Hội Liên hiệp Phụ nữ")
+    ma = await store.members.upsert(ws.id, "telegram", "7", "An", Role.REPORTER, a.id, NOW)
+    mb = await store.members.upsert(ws.id, "telegram", "8", "Bình", Role.REPORTER, b.id, NOW)
+    busy = ConversationState("telegram", "8", "8", "confirm", {"a": 1}, NOW)
+    await store.conversations.put(busy)
+    await store.close()
+
+    store = await open_store(db_path)
+    try:
+        await store.warm()
+        seen = count_statements(store)
+        assert await store.members.for_user("telegram", "7") == [ma]
+        assert await store.members.get(ws.id, "telegram", "8") == mb
+        assert await store.orgs.get(a.id) == a
+        assert await store.conversations.get("telegram", "7", "7") is None
+        assert seen == []
+        # The dialog in progress is read, not taken as absent.
+        assert await store.conversations.get("telegram", "8", "8") == busy
+        assert len(seen) == 1
+
+        # One person's new binding leaves the others cached, and is read again itself.
+        seen.clear()
+        moved = await store.members.upsert(ws.id, "telegram", "7", "An", Role.ADMIN, b.id, NOW)
+        assert seen
+        seen.clear()
+        assert await store.members.get(ws.id, "telegram", "8") == mb
+        assert seen == []
+        assert await store.members.for_user("telegram", "7") == [moved]
+        await store.members.remove(mb.id)
+        assert await store.members.for_user("telegram", "8") == []
+        assert await store.members.get(ws.id, "telegram", "8") is None
+
+        # A dialog started and ended after the warm-up is seen, and so is its end.
+        started = ConversationState("telegram", "7", "7", "report", {"b": 2}, NOW)
+        await store.conversations.put(started)
+        assert await store.conversations.get("telegram", "7", "7") == started
+        await store.conversations.clear("telegram", "7", "7")
+        assert await store.conversations.get("telegram", "7", "7") is None
+        await store.conversations.clear("telegram", "8", "8")
+        assert await store.conversations.get("telegram", "8", "8") is None
+
+        # A rolled-back dialog leaves no trace, and the cache is read again afterwards.
+        with pytest.raises(Boom):
+            async with store.transaction():
+                await store.conversations.put(started)
+                raise Boom
+        assert await store.conversations.get("telegram", "7", "7") is None
+
+        # A unit changed by an admin: read again; the next tree read caches them all.
+        renamed = await store.orgs.update(replace(a, name="Hội Nông dân tỉnh"))
+        assert await store.orgs.get(a.id) == renamed
+        await store.orgs.all(ws.id, include_inactive=True)
+        seen.clear()
+        assert await store.orgs.get(b.id) == b
+        assert seen == []
+    finally:
+        await store.close()
