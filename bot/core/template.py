@@ -149,6 +149,9 @@ class Section(BaseModel):
 # Template.fields_for's memo: (id of the template, org code) -> (the template, its fields).
 _FIELDS_FOR: dict[tuple[int, str | None], tuple[Template, tuple[TemplateField, ...]]] = {}
 _FIELDS_FOR_LIMIT = 20_000
+# Per template object: the organization codes its sections and fields name (``applies_to``).
+_NAMED: dict[int, tuple[Template, frozenset[str]]] = {}
+_OTHER = "\x00"  # stands for every code no section or field names: they share one form
 _NUMBERED: dict[tuple[int, str | None], tuple[Template, tuple[tuple[int, TemplateField], ...]]] = {}
 
 
@@ -238,8 +241,8 @@ class Template(BaseModel):
     def fields_for(self, org_code: str | None) -> list[TemplateField]:
         """The fields an organization fills in, in form order (numbered from 1)."""
         # Asked several times for every reply: remembered per template object (a template
-        # is immutable) and organization code.
-        key = (id(self), org_code)
+        # is immutable) and form (organizations that no section or field names share one).
+        key = (id(self), self._form_of(org_code))
         found = _FIELDS_FOR.get(key)
         if found is not None and found[0] is self:
             return list(found[1])
@@ -253,6 +256,21 @@ class Template(BaseModel):
         _FIELDS_FOR[key] = (self, tuple(out))  # holds the template: its id stays its own
         return out
 
+    def _form_of(self, org_code: str | None) -> str | None:
+        """``org_code``, or ``_OTHER`` for a code that no section or field names: such
+        organizations see the same fields (a burst of first replies, one a unit, then
+        shares one cache entry instead of one each)."""
+        if org_code is None:
+            return None
+        found = _NAMED.get(id(self))
+        if found is None or found[0] is not self:
+            named = {code for s in self.sections for code in s.applies_to}
+            named.update(code for f in self.all_fields() for code in f.applies_to)
+            if len(_NAMED) >= 64:
+                _NAMED.clear()
+            found = _NAMED[id(self)] = (self, frozenset(named))
+        return org_code if org_code in found[1] else _OTHER
+
     def numbered_fields(self, org_code: str | None) -> list[tuple[int, TemplateField]]:
         """The form lines an organization sees, with numbers that are the same for everyone.
 
@@ -261,7 +279,7 @@ class Template(BaseModel):
         reporter copied; an organization's own form simply skips the numbers of fields that
         do not apply to it. Photos are sent as pictures, not typed, so they get no number.
         """
-        key = (id(self), org_code)
+        key = (id(self), self._form_of(org_code))
         found = _NUMBERED.get(key)
         if found is not None and found[0] is self:
             return list(found[1])

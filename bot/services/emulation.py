@@ -91,6 +91,12 @@ class EmulationService:
         """Keeps the registry in step with a report just saved; returns the entries the
         report's field of good models added (for the reporter's confirmation)."""
         items = await self._items_of(campaign, version, org)
+        if not items and version.version == 1:
+            # A unit's first report of the period, with no item to put forward (most weekly
+            # reports): nothing to add, and nothing of this report to take out or update,
+            # since entries made from reports come from its earlier versions (reports are
+            # never deleted but with their workspace). Spares a read on every first report.
+            return []
         by_field = {i.field.key: i for i in items}
         existing = await self._store.emulation.for_report(campaign.id, version.period.key, org.id)
         for e in existing:

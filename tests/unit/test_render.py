@@ -457,3 +457,48 @@ def test_digest_changes_for_percent_and_decimal() -> None:
         " - Kết quả khác: tỷ lệ hộ tham gia 87,3% (bình quân, tăng 2,1 điểm %); "
         "42,5 tấn (cao nhất, không đổi)." in lines
     )
+
+
+def test_forms_of_units_no_section_names_are_shared_and_the_named_ones_differ() -> None:
+    """``fields_for`` and ``numbered_fields`` are remembered per form: every code that no
+    section or field names shares one entry; a named code has its own. Each must be what
+    the fields' own rules give, whichever code was asked first."""
+    tpl = template_from_data(
+        {
+            "key": "t",
+            "name": "T",
+            "sections": [
+                {
+                    "key": "chung",
+                    "title": "Chung",
+                    "fields": [
+                        {"key": "a", "label": "Số buổi", "type": "count"},
+                        {
+                            "key": "b",
+                            "label": "Số tình nguyện",
+                            "type": "count",
+                            "applies_to": "TD",
+                        },
+                    ],
+                },
+                {
+                    "key": "rieng",
+                    "title": "Riêng",
+                    "applies_to": ["HND", "TD"],
+                    "fields": [{"key": "c", "label": "Số hộ", "type": "count"}],
+                },
+            ],
+        }
+    )
+    for code in ["MTTQ", "TD", "HND", "CCB", "TD", "MTTQ", None]:
+        expected = [
+            f
+            for s in tpl.sections
+            if code is None or not s.applies_to or code in s.applies_to
+            for f in s.fields
+            if code is None or f.applies(code)
+        ]
+        assert tpl.fields_for(code) == expected, code
+        assert [f.key for _, f in tpl.numbered_fields(code)] == [f.key for f in expected]
+    assert [n for n, _ in tpl.numbered_fields("TD")] == [1, 2, 3]
+    assert [n for n, _ in tpl.numbered_fields("HND")] == [1, 3]
