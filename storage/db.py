@@ -41,10 +41,13 @@ Caches (``RowCache``): the repositories keep small, slowly changing rows (organi
 members, workspaces, campaigns, chat bindings) in memory, because one process owns the
 database and a reply used to spend most of its ~17 round trips re-reading them. The rules,
 which keep every reader's view read-committed: a repository drops the entries a write may
-change (before or after the write: either way no reader sees an uncommitted row, since
-entries are only ever filled from committed data or from the writer's own transaction
-before it wrote to that cache); inside a transaction that wrote to a cache, reads of it go
-to the database and fill nothing; a rollback clears the caches the transaction wrote to.
+change, inside a transaction (``storage.repositories._locked_write``), so while it holds
+the lock and no read of them is under way (before or after the write: either way no
+reader sees an uncommitted row, since entries are only ever filled from committed data or
+from the writer's own transaction before it wrote to that cache); inside a transaction that
+wrote to a cache, reads of it go to the database and fill nothing; a rollback clears the
+caches the transaction wrote to. At start-up the bot fills some of them at once
+(``SqliteStore.warm``).
 Within a transaction, a ``SELECT`` repeated with the same parameters and no write in
 between is answered from a memo of the transaction (the write lock is held: nothing else
 can have changed).
@@ -75,11 +78,17 @@ share one COMMIT and one fsync. Each caller still returns only once its work is 
 their work is lost together, as one failed commit loses one transaction's), with the
 caches they wrote to cleared. Nobody outside reads the shared transaction's uncommitted
 work: a statement outside a transaction, and ``close()``, commit it first; transactions that
-read inside it wait for its COMMIT before returning. A transaction starting more than
+read inside it wait for its COMMIT before returning, a failed one too (its error may come
+from the others' work: if that is lost, it says so); and no cache is filled from a cache's
+rows that a member wrote until they are committed. A transaction starting more than
 ``BATCH_WAIT`` after the first of the batch ended, or once ``BATCH_MAX`` have, commits them
-first, so a long transaction never holds up the replies that ended before it. The rule
-above, never await inside a transaction another task that uses the database, covers a new
-case: that task may be waiting for the shared COMMIT, which needs the lock.
+first, and so does a long one that says so (``transaction(alone=True)``: a fan-out's
+thousands of rows), which would otherwise hold up the replies that ended before it by its
+whole length. The COMMIT runs on the loop's thread without an await, or, when the worker
+thread still has a call, behind it there, and its own outcome, never the cancellation of
+the task that started it, settles the batch. The rule above, never await inside a
+transaction another task that uses the database, covers a new case: that task may be
+waiting for the shared COMMIT, which needs the lock.
 
 SQLite-specific details (PRAGMAs, BEGIN IMMEDIATE, user_version) stay in this module.
 """
@@ -203,6 +212,21 @@ def _commit(conn: sqlite3.Connection) -> None:
 
 def _rollback(conn: sqlite3.Connection) -> None:
     conn.rollback()
+
+
+def _commit_checked(conn: sqlite3.Connection) -> bool:
+    """The shared COMMIT. False when SQLite had already rolled the transaction back as a
+    whole (an I/O error, a full disk): nothing of its members' work is left to commit. On
+    an error it is rolled back here, in the same call."""
+    if not conn.in_transaction:
+        return False
+    try:
+        _commit(conn)
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.rollback()
+        raise
+    return True
 
 
 def _release(conn: sqlite3.Connection) -> None:
@@ -385,10 +409,11 @@ _fdatasync: Callable[[int], None] = getattr(os, "fdatasync", os.fsync)
 class Transaction:
     """The context manager returned by ``Database.transaction()``."""
 
-    __slots__ = ("_context_token", "_db", "_outermost")
+    __slots__ = ("_alone", "_context_token", "_db", "_outermost")
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, alone: bool = False) -> None:
         self._db = db
+        self._alone = alone
         self._outermost = False
         self._context_token: contextvars.Token[frozenset[object]] | None = None
 
@@ -400,7 +425,8 @@ class Transaction:
         try:
             batch = db._batch
             if batch is not None and (
-                batch.members >= BATCH_MAX
+                self._alone
+                or batch.members >= BATCH_MAX
                 or asyncio.get_running_loop().time() - batch.opened > BATCH_WAIT
             ):
                 await db._commit_batch()
@@ -426,6 +452,10 @@ class Transaction:
         outcome = _ROLLED_BACK
         wrote = db._tx_wrote
         batch: _Batch | None = None
+        # A member that fails after reading the shared transaction may have failed because
+        # of what the others wrote (a row that then exists twice): it answers only once
+        # their work is committed, or says it was lost with them.
+        read_shared = db._savepoint and not db._begin_pending
         try:
             if db._begin_pending:
                 if exc_type is None:  # no statement ran: nothing to commit or undo
@@ -444,10 +474,16 @@ class Transaction:
             db._tx_token = None
             db._begin_pending = False
             batch = db._end_transaction(outcome)
+            failed_in = db._batch if outcome == _ROLLED_BACK and read_shared else None
             db._lock.release()
         if batch is not None:
             # Committed with the transactions around it (raises if that COMMIT failed).
             await asyncio.shield(batch.done)
+        if failed_in is not None and exc is not None and isinstance(exc, Exception):
+            try:
+                await asyncio.shield(failed_in.done)
+            except BatchLost as lost:
+                raise lost from exc
         if outcome is not _ROLLED_BACK and wrote:
             db._committed()
             await db.sync()
@@ -526,7 +562,10 @@ class Database:
                 cache.clear()
             return None
         if outcome == _COMMITTED:
-            _run_after(after)
+            if self._batch is not None:
+                self._batch.after.extend(after)  # after the earlier ones, in commit order
+            else:
+                _run_after(after)
             return None
         loop = asyncio.get_running_loop()
         batch = self._batch
@@ -559,28 +598,42 @@ class Database:
 
     async def _commit_batch(self) -> None:
         """COMMITs the shared transaction: the caller holds the lock and is in no
-        transaction. A failure is its members' (raised to each of them), not the caller's."""
+        transaction. The outcome is the members' (raised to each of them on failure), not
+        the caller's; the caller's cancellation never decides it."""
         batch = self._batch
         if batch is None:
             return
         self._batch = None
-        try:
-            if (
-                self._raw is not None
-                and self._finished == self._submitted
-                and "COMMIT" not in self._slow
-            ):
-                await self._run_inline(_commit, "COMMIT")
-            else:
-                await self._in_worker(_commit)
-        except BaseException as exc:
-            await self._rollback_quietly()
-            self._lose(batch, exc)
-            if not isinstance(exc, Exception):
-                raise
+        if self._raw is not None and self._finished == self._submitted:
+            # On the loop's thread without an await: nothing can interrupt it halfway.
+            try:
+                committed = _commit_checked(self._raw)
+            except Exception as exc:
+                self._lose(batch, exc)
+                return
+            self._settle(batch, committed)
+            return
+        # The worker thread is busy (a cancelled call still queued): the COMMIT goes behind
+        # it, runs whatever happens to this task, and its own outcome settles the batch.
+        commit = asyncio.ensure_future(self._in_worker(_commit_checked))
+        commit.add_done_callback(lambda done: self._settle_from(batch, done))
+        await asyncio.shield(commit)
+
+    def _settle_from(self, batch: _Batch, done: asyncio.Future[bool]) -> None:
+        if done.cancelled():
+            self._lose(batch)
+        elif done.exception() is not None:
+            self._lose(batch, done.exception())
+        else:
+            self._settle(batch, done.result())
+
+    def _settle(self, batch: _Batch, committed: bool) -> None:
+        if not committed:
+            self._lose(batch)  # SQLite had rolled it back as a whole: nothing was committed
             return
         _run_after(batch.after)
-        batch.done.set_result(None)
+        if not batch.done.done():
+            batch.done.set_result(None)
 
     def _lose(self, batch: _Batch, cause: BaseException | None = None) -> None:
         for cache in batch.written:
@@ -606,12 +659,20 @@ class Database:
             self._tx_written.add(cache)
 
     def _may_fill(self, cache: RowCache[Any, Any]) -> bool:
-        return not (self.owns_transaction() and cache in self._tx_written)
+        """Not a cache the open transaction wrote to, nor one the shared transaction's
+        members wrote to while their work is not committed: what is read there may be
+        uncommitted (and a member reading it must not hand it to readers outside)."""
+        if self.owns_transaction() and cache in self._tx_written:
+            return False
+        batch = self._batch
+        return batch is None or cache not in batch.written
 
     # -- transactions ------------------------------------------------------------------
-    def transaction(self) -> Transaction:
-        """``async with db.transaction():`` - all or nothing; joins an enclosing one."""
-        return Transaction(self)
+    def transaction(self, alone: bool = False) -> Transaction:
+        """``async with db.transaction():`` - all or nothing; joins an enclosing one.
+        ``alone``: a long transaction (a fan-out's thousands of rows) commits the shared
+        one first rather than joining it, so the replies in it are not held up."""
+        return Transaction(self, alone)
 
     def owns_transaction(self) -> bool:
         """True inside a transaction opened by this task (or inherited by a child task)."""
@@ -629,16 +690,20 @@ class Database:
             await self._in_worker(_rollback_savepoint if savepoint else _rollback)
         except sqlite3.Error:
             log.exception("rollback failed")  # (a plain ROLLBACK is a no-op when none is open)
-        batch = self._batch
-        if (
-            savepoint
-            and batch is not None
-            and self._raw is not None
-            and not self._raw.in_transaction
-        ):
-            # SQLite undid the shared transaction as a whole (an I/O error, a full disk).
-            self._batch = None
-            self._lose(batch)
+        finally:
+            batch = self._batch
+            if (
+                savepoint
+                and batch is not None
+                and self._raw is not None
+                and self._finished == self._submitted
+                and not self._raw.in_transaction
+            ):
+                # SQLite undid the shared transaction as a whole (an I/O error, a full
+                # disk). (Not known yet when this task was cancelled before its rollback
+                # ran: the shared COMMIT then finds no transaction, ``_commit_checked``.)
+                self._batch = None
+                self._lose(batch)
 
     # -- statements --------------------------------------------------------------------
     async def _hop(self, fn: Callable[[sqlite3.Connection], T], key: str) -> T:

@@ -20,12 +20,14 @@ idempotent.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from bot.core.digest import PeriodTotals
 from bot.core.events import OutDocument
@@ -102,6 +104,31 @@ def _missing_reference(exc: sqlite3.IntegrityError, what: str) -> NotFoundError:
 log = logging.getLogger(__name__)
 
 
+class _HasDb(Protocol):
+    _db: Database
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_S = TypeVar("_S", bound=_HasDb)
+
+
+def _locked_write(
+    method: Callable[Concatenate[_S, _P], Coroutine[Any, Any, _R]],
+) -> Callable[Concatenate[_S, _P], Coroutine[Any, Any, _R]]:
+    """A write that drops cached entries runs inside a transaction (joining the caller's):
+    its drop then happens while it holds the lock, when no read of those entries is under
+    way. Outside one, the drop came before the lock, and a read already waiting for the
+    lock could fill the cache with the row about to change (found in review)."""
+
+    async def wrapper(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        async with self._db.transaction():
+            return await method(self, *args, **kwargs)
+
+    functools.update_wrapper(wrapper, method)
+    return wrapper
+
+
 # -- workspaces ------------------------------------------------------------------------
 def _workspace(row: Row) -> Workspace:
     return Workspace(id=row["id"], name=row["name"], created_at=decode_dt(row["created_at"]))
@@ -112,6 +139,7 @@ class SqliteWorkspaceRepo:
         self._db = db
         self._cache: RowCache[int, Workspace | None] = RowCache(db)
 
+    @_locked_write
     async def create(self, name: str, now: datetime) -> Workspace:
         self._cache.drop()
         row = await self._db.fetchone(
@@ -133,6 +161,7 @@ class SqliteWorkspaceRepo:
             _workspace(r) for r in await self._db.fetchall("SELECT * FROM workspaces ORDER BY id")
         ]
 
+    @_locked_write
     async def rename(self, workspace_id: int, name: str) -> Workspace:
         self._cache.drop(workspace_id)
         row = await self._db.fetchone(
@@ -186,6 +215,12 @@ class SqliteOrgRepo:
         self._by_id.drop()
         self._lists.drop()
 
+    def forget(self) -> None:
+        """After a write past the repository (a workspace's deletion): a tree read under
+        way must not keep what it read (``_drops``)."""
+        self._drop()
+
+    @_locked_write
     async def add(
         self,
         workspace_id: int,
@@ -290,6 +325,7 @@ class SqliteOrgRepo:
         for row in await self._db.fetchall("SELECT id FROM workspaces ORDER BY id"):
             await self.all(row["id"], include_inactive=True)
 
+    @_locked_write
     async def set_active(self, org_id: int, active: bool, now: datetime) -> OrgUnit:
         self._drop()
         row = await self._db.fetchone(
@@ -313,6 +349,7 @@ class SqliteOrgRepo:
             )
         return await self._with_stops(row)
 
+    @_locked_write
     async def update(self, org: OrgUnit) -> OrgUnit:
         self._drop()
         try:
@@ -375,6 +412,7 @@ class SqliteMemberRepo:
         self._one.fill(((m.workspace_id, m.channel, m.user_id), m) for m in members)
         self._of_user.fill(of_user.items())
 
+    @_locked_write
     async def upsert(
         self,
         workspace_id: int,
@@ -454,6 +492,7 @@ class SqliteMemberRepo:
         )
         return [_member(r) for r in rows]
 
+    @_locked_write
     async def remove(self, member_id: int) -> None:
         row = await self._db.fetchone(
             "DELETE FROM members WHERE id = ? RETURNING workspace_id, channel, user_id",
@@ -555,6 +594,7 @@ class SqliteChatRepo:
         self._db = db
         self._cache: RowCache[tuple[str, str], list[ChatBinding]] = RowCache(db)
 
+    @_locked_write
     async def bind(self, binding: ChatBinding) -> None:
         self._cache.drop()
         try:
@@ -602,6 +642,7 @@ class SqliteChatRepo:
             )
         return [_binding(r) for r in rows]
 
+    @_locked_write
     async def unbind(self, channel: str, chat_id: str, purpose: ChatPurpose) -> None:
         self._cache.drop()
         await self._db.execute(
@@ -609,6 +650,7 @@ class SqliteChatRepo:
             (channel, chat_id, ChatPurpose(purpose).value),
         )
 
+    @_locked_write
     async def rebind(self, channel: str, old_chat_id: str, new_chat_id: str) -> int:
         self._cache.drop()
         async with self._db.transaction():
@@ -710,6 +752,7 @@ class SqliteCampaignRepo:
         self._by_id.drop()
         self._lists.drop()
 
+    @_locked_write
     async def create(
         self,
         workspace_id: int,
@@ -772,6 +815,7 @@ class SqliteCampaignRepo:
         rows = await self._db.fetchall("SELECT * FROM campaigns WHERE active = 1 ORDER BY id")
         return list(self._lists.put((None, True), [_campaign(r) for r in rows]))
 
+    @_locked_write
     async def update(self, campaign: Campaign) -> Campaign:
         self._drop()
         row = await self._db.fetchone(
@@ -1368,6 +1412,7 @@ class SqliteConversationRepo:
         # Not cached: the state's data is a mutable mapping its reader may change.
         return state
 
+    @_locked_write
     async def put(self, state: ConversationState) -> None:
         self._cache.drop((state.channel, state.chat_id, state.user_id))
         await self._db.execute(
@@ -1386,6 +1431,7 @@ class SqliteConversationRepo:
             ),
         )
 
+    @_locked_write
     async def clear(self, channel: str, chat_id: str, user_id: str) -> None:
         key = (channel, chat_id, user_id)
         if self._cache.get(key) is None:

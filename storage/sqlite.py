@@ -93,6 +93,7 @@ class SqliteStore:
         conversations = SqliteConversationRepo(db)
         self.conversations: ConversationRepo = conversations
         self._warm = (members.warm, orgs.warm, conversations.warm)
+        self._forget = (orgs.forget,)
         self.inbound: InboundLog = self.inbound_log
         self.calendar: CalendarRepo = SqliteCalendarRepo(db)
         self.usage: UsageRepo = SqliteUsageRepo(db)
@@ -112,14 +113,16 @@ class SqliteStore:
     def _drop_caches(self) -> None:
         """Forgets every repository's cached rows (after writes past the repositories:
         the deletion of a workspace)."""
+        for forget in self._forget:
+            forget()
         for repo in vars(self).values():
             for value in vars(repo).values() if hasattr(repo, "__dict__") else ():
                 if isinstance(value, RowCache):
                     value.drop()
 
-    def transaction(self) -> Transaction:
+    def transaction(self, alone: bool = False) -> Transaction:
         """Everything awaited inside commits together or not at all (see storage.db)."""
-        return self.db.transaction()
+        return self.db.transaction(alone)
 
     def after_commit(self, fn: Callable[[], None]) -> None:
         self.db.after_commit(fn)

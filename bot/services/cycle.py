@@ -206,7 +206,7 @@ class CycleService:
         if late_hold and step in (CycleStep.REMINDER, CycleStep.WARNING):
             messages = []
         count = 0
-        async with self._store.transaction():
+        async with self._store.transaction(alone=True):  # a fan-out: thousands of rows
             if not await self._store.cycle.mark(campaign.id, period, step, slot, now):
                 return StepOutcome(campaign.id, period, step, slot, 0, skipped=True)
             for m in messages:
@@ -410,7 +410,7 @@ class CycleService:
                 continue
             hold = quiet_until(now, campaign.schedule, campaign.timezone)
             sent = 0
-            async with self._store.transaction():
+            async with self._store.transaction(alone=True):
                 for target, text in await self._prompts(campaign, period, owed, targets):
                     assert target.org is not None  # a private target is a unit's reporter
                     # Once a period for a unit: reopened twice, it is not asked twice.

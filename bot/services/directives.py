@@ -126,7 +126,7 @@ class DirectiveService:
     ) -> tuple[Directive, int]:
         """Stores the directive and queues it; returns it and how many messages went out."""
         count = 0
-        async with self._store.transaction():
+        async with self._store.transaction(alone=True):  # one message a unit: long
             d = await self._store.directives.create(
                 workspace_id,
                 text,
@@ -175,7 +175,7 @@ class DirectiveService:
         units = await self.reporting_units(d.workspace_id)
         silent = [o for o in addressed_orgs(d, units) if o.id not in acked]
         count = 0
-        async with self._store.transaction():
+        async with self._store.transaction(alone=True):  # one message a silent unit
             if not await self._store.directives.mark_step(d.id, REMIND, slot, now):
                 return 0
             if not silent:

@@ -622,8 +622,10 @@ class Store(Protocol):
     indicator_values: IndicatorValueRepo
     emulation: EmulationRepo
 
-    def transaction(self) -> AbstractAsyncContextManager[None]:
-        """Everything awaited inside commits together or not at all."""
+    def transaction(self, alone: bool = False) -> AbstractAsyncContextManager[None]:
+        """Everything awaited inside commits together or not at all. ``alone``: a long
+        transaction (a fan-out), which must not hold up short ones that ended before it
+        (storage may commit several transactions together)."""
         ...
 
     def after_commit(self, fn: Callable[[], None]) -> None:
