@@ -410,6 +410,16 @@ REPORT_START = (
     "Đồng chí sao chép mẫu dưới đây, điền số liệu và gửi lại (có thể chỉ gửi các dòng có số "
     "liệu); hoặc viết tự do; hoặc chọn “Hỏi từng mục”."
 )
+
+
+def draft_kept(count: int) -> str:
+    """``/baocao`` while the figures of an earlier message wait for confirmation."""
+    return (
+        f"Bot vẫn giữ số liệu {count} mục đọc được từ tin nhắn trước của đồng chí (chưa lưu);"
+        " đồng chí chỉ cần gửi thêm các dòng còn thiếu hoặc cần sửa."
+    )
+
+
 TEMPLATE_UNKNOWN_CODES = (
     "⚠️ Mẫu ghi mã đơn vị chưa có trong danh sách: {codes}. Đồng chí kiểm tra lại chính tả (xem"
     " /donvi); các mục, chỉ số dành cho mã đó sẽ không áp dụng cho đơn vị nào."

@@ -201,6 +201,9 @@ class Ctx:
     edit_message_id: str | None = None
     # Work to do once the event's transaction has committed (see DialogEngine.handle).
     after: list[Callable[[], Awaitable[list[OutboundMessage]]]] = field(default_factory=list)
+    # The dialog a command ended (a command leaves any dialog in progress): "/baocao" takes
+    # up the figures of a report still waiting for confirmation (``_draft_or_start``).
+    ended: ConversationState | None = None
 
     @property
     def actor(self) -> str:
@@ -503,6 +506,9 @@ class DialogEngine(
             # owner's rights apply in the workspaces' groups, or once bound in one.
             return ctx.reply(msg.NO_WORKSPACE)
         if spec.name != "huy":
+            ctx.ended = await self._store.conversations.get(
+                ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id
+            )
             await self._clear_state(ctx)
         handler = self._config.extra_commands.get(spec.name) or getattr(
             self, f"_cmd_{spec.name}", None
@@ -1187,7 +1193,11 @@ class DialogEngine(
         head = (
             f"Mẫu báo cáo “{template.name}” (phiên bản {version}, kỳ {template.period_type.label}):"
         )
-        text = f"{head}\n{render_form(template, org_code)}"
+        names = None
+        if org_code is None:  # the whole form: which parts are only some units'
+            units = await self._store.orgs.all(campaign.workspace_id)
+            names = {o.code: o.display_name for o in units}
+        text = f"{head}\n{render_form(template, org_code, names)}"
         if template.checklist is not None:
             text += "\n" + describe_rule(template, org_code)
         if template.indicators:
@@ -1506,7 +1516,7 @@ class DialogEngine(
         assert org is not None
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         period = period or cal.reporting_period(campaign, ctx.now)
-        data = await self._start_data(campaign, period, org)
+        data, kept = await self._draft_or_start(ctx, campaign, period, org)
         data["choices"] = [[msg.CHOICE_GUIDED, ASK], [msg.CHOICE_CANCEL, CANCEL]]
         await self._save_state(ctx, REPORT, data)
         deadline = cal.times(campaign, period).deadline.astimezone(_zone(campaign.timezone))
@@ -1516,7 +1526,29 @@ class DialogEngine(
         )
         if template.checklist is not None:
             text = text.replace(msg.REPORT_START, prompt_hint(template, org.code))
+        if kept:
+            text += "\n" + msg.draft_kept(kept)
         return ctx.reply(text, [Choice(msg.CHOICE_GUIDED, ASK), Choice(msg.CHOICE_CANCEL, CANCEL)])
+
+    async def _draft_or_start(
+        self, ctx: Ctx, campaign: Campaign, period: Period, org: OrgUnit
+    ) -> tuple[dict[str, Any], int]:
+        """The report this person was writing for the unit and period, when figures of an
+        earlier message waited for confirmation (they are kept: "/baocao" after a free-text
+        reply must not drop what was read), with how many; else a new one (``_start_data``)."""
+        state = ctx.ended
+        if (
+            state is not None
+            and state.kind == REPORT
+            and state.data.get("campaign_id") == campaign.id
+            and state.data.get("period") == period.key
+            and state.data.get("org_id") == org.id
+        ):
+            values = decode_values(state.data.get("values") or {})
+            if values:
+                draft = {k: v for k, v in state.data.items() if k not in ("keys", "index")}
+                return draft, len(values)
+        return await self._start_data(campaign, period, org), 0
 
     async def _start_data(self, campaign: Campaign, period: Period, org: OrgUnit) -> dict[str, Any]:
         """A pending report that starts from the stored one, if any: a later message or the
@@ -1881,7 +1913,7 @@ class DialogEngine(
             return denied
         assert org is not None
         period = period or cal.reporting_period(campaign, ctx.now)
-        data = await self._start_data(campaign, period, org)
+        data, _ = await self._draft_or_start(ctx, campaign, period, org)
         state = ConversationState(
             ctx.chat.channel, ctx.chat.chat_id, ctx.sender.user_id, REPORT, data, ctx.now
         )

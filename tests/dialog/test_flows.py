@@ -88,3 +88,38 @@ async def test_restart_mid_conversation_resumes(tayninh: Harness, tmp_path: Path
         sandbox.declare_user("1002", "Trần Thị Bình")
         await sandbox.say("1002", "dm", "1")
         assert "✅ Đã ghi nhận báo cáo" in out_io.getvalue()
+
+
+async def test_baocao_after_a_free_text_reply_keeps_what_was_read(tayninh: Harness) -> None:
+    """A free-text reply is read in part ("2tr5" for item 3; item 1 has two numbers) and waits for
+    the reporter; "/baocao" then asks for the form. The figures already read are kept (the
+    reporter is told so), and the next lines complete the same report, which is shown in
+    full and confirmed before it is saved. (Before, "/baocao" dropped the "2tr5".)"""
+    h = tayninh
+    await h.play("@clock 2026-11-24 09:00")
+    out = await h.play(
+        "1002 @ dm: Tuần này đoàn tổ chức 4 buổi tuyên truyền, 6 buổi nói chuyện chuyên đề,"
+        " vận động được 2tr5"
+    )
+    assert "3. Tiền vận động, ủng hộ: 2.500.000 đồng ❓" in out
+    out = await h.play("1002 @ dm: /baocao")
+    assert "1. Số buổi tuyên truyền, vận động (bắt buộc):" in out
+    assert "Bot vẫn giữ số liệu 1 mục đọc được từ tin nhắn trước" in out
+    out = await h.play("1002 @ dm: 1. 4\n  2. 350")
+    assert "1. Số buổi tuyên truyền, vận động: 4 buổi" in out
+    assert "3. Tiền vận động, ủng hộ: 2.500.000 đồng ❓" in out
+    assert "Đồng chí xác nhận lưu báo cáo này?" in out
+    out = await h.play("1002 @ dm: 1")
+    assert "✅ Đã ghi nhận báo cáo" in out
+    campaign = await h.campaign()
+    org = await h.org("tinhdoan")
+    current = await h.store.submissions.current_for_org(
+        campaign.id, Period.from_key("2026-W48"), org.id
+    )
+    assert current is not None
+    assert current.values["so_buoi_tuyen_truyen"] == 4
+    assert current.values["tien_van_dong"] == 2_500_000
+
+    # A report for another period, or none waiting: "/baocao" starts from what is stored.
+    out = await h.play("1002 @ dm: /baocao")
+    assert "Bot vẫn giữ" not in out
