@@ -36,7 +36,7 @@ from __future__ import annotations
 import bisect
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
@@ -239,22 +239,35 @@ def _hint(f: TemplateField) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def render_form(template: Template, org_code: str | None) -> str:
+def render_form(
+    template: Template, org_code: str | None, names: Mapping[str, str] | None = None
+) -> str:
     """The fill-in form: numbered "N. Label (hint):" lines, under section headings.
 
     Headings ("I. TUYÊN TRUYỀN, VẬN ĐỘNG") are unnumbered and shown only when the form has more
     than one section; the parser recognises and skips them when the form is copied back.
+    The whole form (``org_code`` None: a reporting group's prompt) says which sections and
+    fields are only some units' ("dành cho Hội ND tỉnh, Hội CCB tỉnh", from ``names``, a
+    unit's code to its short name), so the others know to leave them out; in parentheses,
+    which the parser ignores when the form is copied back.
     """
     numbers = {f.key: n for n, f in template.numbered_fields(org_code)}
     sections = [s for s in template.sections if any(f.key in numbers for f in s.fields)]
+
+    def only(codes: Sequence[str]) -> str:
+        if org_code is not None or not codes or names is None:
+            return ""
+        return f" (dành cho {', '.join(names.get(c, c) for c in codes)})"
+
     lines: list[str] = []
     for i, section in enumerate(sections):
         if len(sections) > 1:
             roman = _ROMAN[i] if i < len(_ROMAN) else str(i + 1)
-            lines.append(f"{roman}. {section.title.upper()}")
+            lines.append(f"{roman}. {section.title.upper()}{only(section.applies_to)}")
         for f in section.fields:
             if f.key in numbers:
-                lines.append(f"{numbers[f.key]}. {f.label}{_hint(f)}:")
+                who = only(f.applies_to) or (only(section.applies_to) if len(sections) == 1 else "")
+                lines.append(f"{numbers[f.key]}. {f.label}{_hint(f)}{who}:")
     return "\n".join(lines)
 
 
@@ -323,6 +336,15 @@ class _Matcher:
                     kw.setdefault(toks, set()).add(f.key)
         self.keywords = {k: frozenset(v) for k, v in kw.items()}
         self.kw_max = max((len(k) for k in self.keywords), default=1)
+        # The first word of each numeric field's unit ("lượt" of "lượt người"): a number
+        # right before it counts that unit, even when the word alone names no field.
+        unit_first: dict[str, set[str]] = {}
+        for f in self.fields:
+            if f.type.numeric and f.unit:
+                unit_words = [t for t in normalize_label(f.unit).split() if t.isalpha()]
+                if unit_words:
+                    unit_first.setdefault(unit_words[0], set()).add(f.key)
+        self.unit_first = {k: frozenset(v) for k, v in unit_first.items()}
 
     @staticmethod
     def _phrases(f: TemplateField, *, with_key: bool = True) -> list[str]:
@@ -938,8 +960,9 @@ def _place(
 
     Money goes to the nearest money keyword on either side (the one before wins a tie, as in
     "vận động được 45,5 triệu"); with a single money field in the form it goes there. Other
-    numbers take the unit or keyword right after them ("12 buổi", "1.200 suất quà"), else a
-    keyword shortly before them in the same clause ("số buổi tuyên truyền là 12"). A percent
+    numbers take the unit or keyword right after them ("12 buổi", "1.200 suất quà"), or the
+    field whose unit begins with the word right after them ("350 lượt" of "lượt người"),
+    else a keyword shortly before them in the same clause ("số buổi tuyên truyền là 12"). A percent
     behaves like money: nearest keyword, or the only percent field.
     """
     if single:
@@ -951,6 +974,13 @@ def _place(
             return fwd[1]
         return sc.allowed if len(sc.allowed) == 1 else frozenset()
     hit = _nearest(sc, after, stop, forward=True, limit=_FOLLOW_SKIP, strict=True)
+    if hit is None and after < stop and sc.clauses[after] == sc.clause:
+        # "350 lượt công nhân": the unit's first word right after the number settles it
+        # when it is one field's, before a keyword further back ("tuyên truyền cho 350
+        # lượt" is not a number of sessions).
+        unit = sc.m.unit_first.get(sc.words[after], frozenset()) & sc.allowed
+        if len(unit) == 1:
+            return unit
     if hit is None:
         hit = _nearest(sc, floor, before, forward=False, limit=_PRECEDE_SKIP, strict=True)
     return hit[1] if hit is not None else frozenset()

@@ -348,13 +348,18 @@ class CycleService:
         tz = campaign.timezone
         template = await self._templates.get(campaign.workspace_id, campaign.template_key)
         directives = DirectiveService(self._store, tz)
+        names: dict[str, str] | None = None
+        if any(target.org is None for target in targets):
+            # A group's form says which parts are only some units' (by their short names).
+            units = await self._store.orgs.all(campaign.workspace_id)
+            names = {o.code: o.display_name for o in units}
         prompts: list[tuple[Target, str]] = []
         for target in targets:
             code = target.org.code if target.org is not None else None
             text = render.render_prompt(
                 period=period,
                 deadline=t.deadline,
-                form_text=render_form(template, code),
+                form_text=render_form(template, code, names),
                 campaign_name=campaign.name,
                 tz=tz,
                 hint=prompt_hint(template, code),

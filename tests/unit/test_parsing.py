@@ -376,6 +376,21 @@ def test_free_text_keyword_before_the_number():
     assert r.values == {"so_buoi_tuyen_truyen": 12, "luot_nguoi_tuyen_truyen": 300}
 
 
+def test_free_text_number_before_its_units_first_word_is_not_taken_by_a_keyword_behind():
+    """ "350 lượt công nhân": "lượt" alone names no field, but it begins the unit of one
+    ("lượt người"); the keyword before ("tuyên truyền", item 1's) must not take it. Before,
+    item 1 got both numbers and the reporter was asked to choose."""
+    r = parse_report("Hội tổ chức 4 buổi tuyên truyền cho 350 lượt công nhân", T, "mttq")
+    assert r.values == {"so_buoi_tuyen_truyen": 4, "luot_nguoi_tuyen_truyen": 350}
+    assert r.ok
+    # A keyword right after still wins ("lượt tình nguyện viên" is item 8's), and a unit
+    # word several fields share decides nothing ("suất": gifts or meals).
+    r = parse_report("12 lượt tình nguyện viên tham gia", T, "mttq")
+    assert r.values == {"tinh_nguyen_vien": 12}
+    r = parse_report("trao 30 suất", T, "mttq")
+    assert "suat_qua" not in r.values and "suat_an" not in r.values
+
+
 def test_free_text_ignores_dates_times_and_ordinals():
     text = "Ngày 27/11/2026 lúc 17h00, thực hiện Nghị quyết 68, tuần 48 tổ chức 4 buổi tuyên truyền"
     r = parse_report(text, T, "mttq")
@@ -563,3 +578,21 @@ def test_numbers_are_stable_across_organizations():
         "so_buoi_tuyen_truyen": 2,
         "cuoc_giam_sat": 3,
     }
+
+
+def test_the_groups_form_says_whose_parts_are_only_some_units_and_still_reads_back() -> None:
+    """In a group's prompt the whole form is shown: a section only some units fill in is
+    marked with their names (in parentheses), a unit's own form is not, and the marked
+    heading copied back with the figures is skipped like any heading."""
+    names = {"hnd": "Hội ND tỉnh", "hccb": "Hội CCB tỉnh"}
+    group = render_form(T, None, names)
+    assert "III. HỖ TRỢ TIÊU THỤ NÔNG SẢN (dành cho Hội ND tỉnh, Hội CCB tỉnh)" in group
+    assert "I. TUYÊN TRUYỀN, VẬN ĐỘNG\n" in group  # everyone's: unmarked
+    assert "dành cho" not in render_form(T, "hnd", names)
+    assert "dành cho" not in render_form(T, None)  # no names given: as before
+    filled = group.replace(
+        "9. Nông sản hỗ trợ tiêu thụ (tấn):", "9. Nông sản hỗ trợ tiêu thụ (tấn): 12,5"
+    ).replace("1. Số buổi tuyên truyền, vận động (bắt buộc):", "1. Số buổi tuyên truyền: 3")
+    r = parse_report(filled, T, "hnd")
+    assert r.values == {"so_buoi_tuyen_truyen": 3, "nong_san": Decimal("12.5")}
+    assert r.ok, r.problems
