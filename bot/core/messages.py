@@ -412,6 +412,14 @@ REPORT_START = (
 )
 
 
+def draft_dropped(period_label: str) -> str:
+    """A command (other than "/baocao" and "/huy") ended a report waiting for confirmation."""
+    return (
+        f"ℹ️ Báo cáo {period_label} đang chờ đồng chí xác nhận chưa được lưu; bot đã bỏ bản đó"
+        " để làm theo lệnh mới. Khi cần, đồng chí gửi lại số liệu."
+    )
+
+
 def draft_kept(count: int) -> str:
     """``/baocao`` while the figures of an earlier message wait for confirmation."""
     return (

@@ -516,6 +516,10 @@ class DialogEngine(
         if handler is None:
             return ctx.reply(ops_msg.COMMAND_UNAVAILABLE)
         result: list[OutboundMessage] = await handler(ctx, args, event)
+        dropped = _dropped_report(ctx.ended) if spec.name not in ("baocao", "huy") else None
+        if dropped is not None:
+            # Figures read but not confirmed are gone: said, not dropped silently.
+            result = [*ctx.reply(msg.draft_dropped(dropped)), *result]
         return result
 
     # -- dialog state ---------------------------------------------------------------------
@@ -2267,6 +2271,17 @@ class DialogEngine(
 
 def _is_command(event: InboundEvent) -> bool:
     return isinstance(event, InboundMessage) and event.text.lstrip().startswith("/")
+
+
+def _dropped_report(state: ConversationState | None) -> str | None:
+    """The period's label of a report with figures that waited for confirmation in
+    ``state`` (a dialog a command ended), else None."""
+    if state is None or state.kind != REPORT or not state.data.get("values"):
+        return None
+    try:
+        return Period.from_key(str(state.data["period"])).label()
+    except (KeyError, ValueError):
+        return None
 
 
 def _missing_required(

@@ -123,3 +123,24 @@ async def test_baocao_after_a_free_text_reply_keeps_what_was_read(tayninh: Harne
     # A report for another period, or none waiting: "/baocao" starts from what is stored.
     out = await h.play("1002 @ dm: /baocao")
     assert "Bot vẫn giữ" not in out
+
+
+async def test_a_command_that_ends_a_report_waiting_for_confirmation_says_so(
+    tayninh: Harness,
+) -> None:
+    """Any command but "/baocao" and "/huy" leaves the dialog in progress; figures read
+    but not confirmed are then not saved, and the reporter is told rather than finding out
+    later. A command with no report waiting adds nothing."""
+    h = tayninh
+    await h.play("@clock 2026-11-24 09:00")
+    out = await h.play("1002 @ dm: Tuần này tổ chức 4 buổi tuyên truyền, vận động được 2tr5")
+    assert "Đồng chí xác nhận lưu báo cáo này?" in out
+    out = await h.play("1002 @ dm: /lichsu")
+    assert "ℹ️ Báo cáo Tuần 48/2026 (23/11 – 29/11/2026) đang chờ đồng chí xác nhận" in out
+    assert "LỊCH SỬ BÁO CÁO" in out
+    out = await h.play("1002 @ dm: /lichsu")
+    assert "đang chờ đồng chí xác nhận" not in out
+    campaign = await h.campaign()
+    org = await h.org("tinhdoan")
+    week = Period.from_key("2026-W48")
+    assert await h.store.submissions.current_for_org(campaign.id, week, org.id) is None
