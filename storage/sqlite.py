@@ -93,7 +93,7 @@ class SqliteStore:
         conversations = SqliteConversationRepo(db)
         self.conversations: ConversationRepo = conversations
         self._warm = (members.warm, orgs.warm, conversations.warm)
-        self._forget = (orgs.forget,)
+        self._org_repo = orgs
         self.inbound: InboundLog = self.inbound_log
         self.calendar: CalendarRepo = SqliteCalendarRepo(db)
         self.usage: UsageRepo = SqliteUsageRepo(db)
@@ -113,8 +113,7 @@ class SqliteStore:
     def _drop_caches(self) -> None:
         """Forgets every repository's cached rows (after writes past the repositories:
         the deletion of a workspace)."""
-        for forget in self._forget:
-            forget()
+        self._org_repo.forget()
         for repo in vars(self).values():
             for value in vars(repo).values() if hasattr(repo, "__dict__") else ():
                 if isinstance(value, RowCache):

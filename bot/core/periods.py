@@ -193,9 +193,7 @@ class Period:
 # A period's key and label are asked for on every reply and every digest row: remembered
 # (a few thousand periods at most are ever named).
 @functools.lru_cache(maxsize=4096)
-def _key(type_: PeriodType, start: date) -> str:
-    s = start
-    t = type_
+def _key(t: PeriodType, s: date) -> str:
     if t is PeriodType.WEEK:
         iso = s.isocalendar()
         return f"{iso.year}-W{iso.week:02d}"
@@ -209,9 +207,7 @@ def _key(type_: PeriodType, start: date) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _label(type_: PeriodType, start: date) -> str:
-    s = start
-    t = type_
+def _label(t: PeriodType, s: date) -> str:
     if t is PeriodType.WEEK:
         iso = s.isocalendar()
         last = s + timedelta(days=6)

@@ -1540,18 +1540,15 @@ class DialogEngine(
         """The report this person was writing for the unit and period, when figures of an
         earlier message waited for confirmation (they are kept: "/baocao" after a free-text
         reply must not drop what was read), with how many; else a new one (``_start_data``)."""
-        state = ctx.ended
+        data = _waiting_report(ctx.ended)
         if (
-            state is not None
-            and state.kind == REPORT
-            and state.data.get("campaign_id") == campaign.id
-            and state.data.get("period") == period.key
-            and state.data.get("org_id") == org.id
+            data is not None
+            and data.get("campaign_id") == campaign.id
+            and data.get("period") == period.key
+            and data.get("org_id") == org.id
         ):
-            values = decode_values(state.data.get("values") or {})
-            if values:
-                draft = {k: v for k, v in state.data.items() if k not in ("keys", "index")}
-                return draft, len(values)
+            draft = {k: v for k, v in data.items() if k not in ("keys", "index")}
+            return draft, len(data["values"])
         return await self._start_data(campaign, period, org), 0
 
     async def _start_data(self, campaign: Campaign, period: Period, org: OrgUnit) -> dict[str, Any]:
@@ -2273,13 +2270,21 @@ def _is_command(event: InboundEvent) -> bool:
     return isinstance(event, InboundMessage) and event.text.lstrip().startswith("/")
 
 
-def _dropped_report(state: ConversationState | None) -> str | None:
-    """The period's label of a report with figures that waited for confirmation in
-    ``state`` (a dialog a command ended), else None."""
+def _waiting_report(state: ConversationState | None) -> dict[str, Any] | None:
+    """The data of a report with figures waiting for confirmation in ``state`` (a dialog
+    a command ended), else None."""
     if state is None or state.kind != REPORT or not state.data.get("values"):
         return None
+    return state.data
+
+
+def _dropped_report(state: ConversationState | None) -> str | None:
+    """The period's label of the report ``_waiting_report`` finds, else None."""
+    data = _waiting_report(state)
+    if data is None:
+        return None
     try:
-        return Period.from_key(str(state.data["period"])).label()
+        return Period.from_key(str(data["period"])).label()
     except (KeyError, ValueError):
         return None
 

@@ -18,21 +18,7 @@ import pytest
 
 import storage.db as db_module
 from storage.sqlite import SqliteStore, open_store
-
-
-async def _table(store: SqliteStore) -> None:
-    await store.db.execute("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
-
-
-async def _values(store: SqliteStore) -> list[int]:
-    return [r[0] for r in await store.db.fetchall("SELECT x FROM t ORDER BY x")]
-
-
-def _busy_worker(store: SqliteStore) -> asyncio.Future[None]:
-    """aiosqlite's worker thread busy for 50 ms with something that does not touch the
-    connection: what a loaded 2-core machine does to a thread's wake-up. (Without it the
-    tests fail most runs anyway: the worker needs the GIL the loop's thread holds.)"""
-    return asyncio.ensure_future(store.db._conn._execute(time.sleep, 0.05))
+from tests.storage.table_t import busy_worker, create_table, table_values
 
 
 async def test_a_rollback_interrupted_by_a_second_cancel_never_breaks_the_next_transaction(
@@ -48,7 +34,7 @@ async def test_a_rollback_interrupted_by_a_second_cancel_never_breaks_the_next_t
     generic error). Had B's BEGIN come after the ROLLBACK started, the two threads would
     have shared the connection. Counting the rollback (``_in_worker``) would queue B's
     statements behind it."""
-    await _table(store)
+    await create_table(store)
     a_inside = asyncio.Event()
 
     async def a() -> None:
@@ -67,7 +53,7 @@ async def test_a_rollback_interrupted_by_a_second_cancel_never_breaks_the_next_t
     await a_inside.wait()
     task_b = asyncio.create_task(b())  # waits for the lock
     await asyncio.sleep(0)
-    busy = _busy_worker(store)
+    busy = busy_worker(store)
     task_a.cancel()
     await asyncio.sleep(0)  # A is now awaiting its ROLLBACK in the worker
     task_a.cancel()  # ... and is cancelled there too
@@ -75,7 +61,7 @@ async def test_a_rollback_interrupted_by_a_second_cancel_never_breaks_the_next_t
         await task_a
     await task_b  # B committed without error
     await busy
-    assert await _values(store) == [2, 3]
+    assert await table_values(store) == [2, 3]
 
 
 async def test_an_error_then_a_cancel_during_its_rollback_never_breaks_the_next_transaction(
@@ -83,7 +69,7 @@ async def test_an_error_then_a_cancel_during_its_rollback_never_breaks_the_next_
 ) -> None:
     """The same with a single cancel: A's statement fails (IntegrityError), its exit awaits
     the ROLLBACK in the worker and A is cancelled right then (a shutdown)."""
-    await _table(store)
+    await create_table(store)
     await store.db.execute("INSERT INTO t VALUES (1)")
     a_failing = asyncio.Event()
 
@@ -103,14 +89,14 @@ async def test_an_error_then_a_cancel_during_its_rollback_never_breaks_the_next_
     task_a = asyncio.create_task(a())
     await a_failing.wait()
     task_b = asyncio.create_task(b())
-    busy = _busy_worker(store)
+    busy = busy_worker(store)
     await asyncio.sleep(0)  # A fails and awaits its ROLLBACK in the worker
     task_a.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task_a
     await task_b
     await busy
-    assert await _values(store) == [1, 2, 3]
+    assert await table_values(store) == [1, 2, 3]
 
 
 async def test_the_new_wal_file_is_durable_in_its_directory(
@@ -133,7 +119,7 @@ async def test_the_new_wal_file_is_durable_in_its_directory(
     monkeypatch.setattr(os, "fsync", spy)
     store = await open_store(db_path)
     try:
-        await _table(store)
+        await create_table(store)
         await store.db.execute("INSERT INTO t VALUES (1)")  # acknowledged
         assert db_path.with_name(db_path.name + "-wal").exists()
         assert str(db_path.parent) in synced_dirs
@@ -149,7 +135,7 @@ async def test_a_statement_never_runs_inline_while_the_worker_has_work_after_the
     yield a child task of the transaction (which joins it, as the module docstring says)
     may send a statement to the worker: both threads then use the connection at once."""
     db = store.db
-    await _table(store)
+    await create_table(store)
     raw = db._conn._conn
     seen: list[tuple[int, int]] = []
 
@@ -178,7 +164,7 @@ async def test_a_statement_never_runs_inline_while_the_worker_has_work_after_the
         await task
     # (On the loop's thread, probe saw the child's call submitted and not finished.)
     assert all(submitted == finished for submitted, finished in seen), seen
-    assert await _values(store) == [1, 2]
+    assert await table_values(store) == [1, 2]
 
 
 async def test_a_begin_waiting_for_another_process_does_not_freeze_the_event_loop(
@@ -191,7 +177,7 @@ async def test_a_begin_waiting_for_another_process_does_not_freeze_the_event_loo
     waited in the worker thread."""
     store = await open_store(db_path)
     try:
-        await _table(store)
+        await create_table(store)
         other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
         other.execute("BEGIN IMMEDIATE")
         threading.Timer(0.3, other.rollback).start()

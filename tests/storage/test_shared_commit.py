@@ -17,20 +17,13 @@ import pytest
 import storage.db as db_module
 from storage.db import BatchLost
 from storage.sqlite import SqliteStore, open_store
+from tests.storage.table_t import committed_values, create_table, table_values, write_one
 
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 
 
 class Boom(Exception):
     pass
-
-
-async def _table(store: SqliteStore) -> None:
-    await store.db.execute("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
-
-
-async def _values(store: SqliteStore) -> list[int]:
-    return [r[0] for r in await store.db.fetchall("SELECT x FROM t ORDER BY x")]
 
 
 def _count_commits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -45,15 +38,10 @@ def _count_commits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return commits
 
 
-def _other_connection(path: Path) -> list[int]:
-    with sqlite3.connect(path) as conn:
-        return [r[0] for r in conn.execute("SELECT x FROM t ORDER BY x")]
-
-
 async def test_transactions_ready_together_share_one_commit_and_each_returns_committed(
     store: SqliteStore, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _table(store)
+    await create_table(store)
     commits = _count_commits(monkeypatch)
     seen_by_others: dict[int, list[int]] = {}
 
@@ -61,16 +49,16 @@ async def test_transactions_ready_together_share_one_commit_and_each_returns_com
         async with store.transaction():
             await store.db.execute("INSERT INTO t VALUES (?)", (x,))
         # Back from the block: committed, as another process sees it.
-        seen_by_others[x] = await asyncio.to_thread(_other_connection, db_path)
+        seen_by_others[x] = await asyncio.to_thread(committed_values, db_path)
 
     await asyncio.gather(*(write(x) for x in range(1, 11)))
     assert len(commits) == 1
     assert all(set(range(1, 11)) <= set(v) for v in seen_by_others.values())
-    assert await _values(store) == list(range(1, 11))
+    assert await table_values(store) == list(range(1, 11))
 
 
 async def test_a_failing_transaction_undoes_only_its_own_work(store: SqliteStore) -> None:
-    await _table(store)
+    await create_table(store)
 
     async def write(x: int, fail: bool) -> None:
         async with store.transaction():
@@ -84,13 +72,13 @@ async def test_a_failing_transaction_undoes_only_its_own_work(store: SqliteStore
     )
     assert [type(r) for r in results] == [Boom if x % 3 == 0 else type(None) for x in range(1, 10)]
     kept = [x for x in range(1, 10) if x % 3]
-    assert await _values(store) == kept + [x + 100 for x in kept]
+    assert await table_values(store) == kept + [x + 100 for x in kept]
 
 
 async def test_a_constraint_error_in_one_transaction_leaves_the_others(
     store: SqliteStore,
 ) -> None:
-    await _table(store)
+    await create_table(store)
     await store.db.execute("INSERT INTO t VALUES (5)")
 
     async def write(x: int) -> None:
@@ -106,7 +94,7 @@ async def test_a_constraint_error_in_one_transaction_leaves_the_others(
         False,
         False,
     ]
-    assert await _values(store) == [3, 4, 5, 6, 7, 13, 14, 16, 17]
+    assert await table_values(store) == [3, 4, 5, 6, 7, 13, 14, 16, 17]
 
 
 async def test_a_read_outside_any_transaction_commits_the_shared_one_first(
@@ -115,36 +103,31 @@ async def test_a_read_outside_any_transaction_commits_the_shared_one_first(
     """A writer has ended its block and waits for the shared COMMIT; a read of another
     task comes first: it must not read the uncommitted row as if committed (it commits it
     first, and the writer is then done)."""
-    await _table(store)
+    await create_table(store)
 
     async def read() -> tuple[list[int], list[int]]:
-        ours = await _values(store)
+        ours = await table_values(store)
         # At once (no await: the shared COMMIT cannot run in between): what is committed.
-        return ours, _other_connection(db_path)
+        return ours, committed_values(db_path)
 
-    writer = asyncio.create_task(_write_one(store, 1))
+    writer = asyncio.create_task(write_one(store, 1))
     reader = asyncio.create_task(read())
     # Both are ready; the writer runs first, the reader next, the committer last.
     assert await reader == ([1], [1])
     await writer
 
 
-async def _write_one(store: SqliteStore, x: int) -> None:
-    async with store.transaction():
-        await store.db.execute("INSERT INTO t VALUES (?)", (x,))
-
-
 async def test_after_commit_callbacks_run_once_committed_in_commit_order(
     store: SqliteStore, db_path: Path
 ) -> None:
-    await _table(store)
+    await create_table(store)
     calls: list[tuple[int, list[int]]] = []
 
     async def write(x: int, fail: bool = False) -> None:
         async with store.transaction():
             await store.db.execute("INSERT INTO t VALUES (?)", (x,))
             store.db.after_commit(
-                lambda: calls.append((x, _other_connection(db_path)))  # committed by now
+                lambda: calls.append((x, committed_values(db_path)))  # committed by now
             )
             if fail:
                 raise Boom
@@ -157,7 +140,7 @@ async def test_after_commit_callbacks_run_once_committed_in_commit_order(
 async def test_a_failed_shared_commit_fails_every_member_and_forgets_their_caches(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _table(store)
+    await create_table(store)
     ws = await store.workspaces.create("Tỉnh", NOW)
     org = await store.orgs.add(ws.id, "hnd", "Hội Nông dân")
     real = db_module._commit
@@ -178,15 +161,15 @@ async def test_a_failed_shared_commit_fails_every_member_and_forgets_their_cache
             await store.orgs.get(org.id)
 
     results = await asyncio.gather(
-        rename(), reader_fills_cache(), _write_one(store, 1), return_exceptions=True
+        rename(), reader_fills_cache(), write_one(store, 1), return_exceptions=True
     )
     assert all(isinstance(r, BatchLost) for r in results), results
     monkeypatch.setattr(db_module, "_commit", real)
-    assert await _values(store) == []
+    assert await table_values(store) == []
     again = await store.orgs.get(org.id)
     assert again is not None and again.name == "Hội Nông dân"
-    await _write_one(store, 2)  # the connection goes on
-    assert await _values(store) == [2]
+    await write_one(store, 2)  # the connection goes on
+    assert await table_values(store) == [2]
 
 
 async def test_when_sqlite_undoes_the_shared_transaction_its_waiting_members_fail(
@@ -195,7 +178,7 @@ async def test_when_sqlite_undoes_the_shared_transaction_its_waiting_members_fai
     """An error that makes SQLite roll back the whole transaction (an I/O error, a full
     disk; here a ROLLBACK of the whole) in a later member: the earlier members' work is
     gone, so they must not be told it was saved."""
-    await _table(store)
+    await create_table(store)
 
     async def breaks_it() -> None:
         async with store.transaction():
@@ -204,23 +187,23 @@ async def test_when_sqlite_undoes_the_shared_transaction_its_waiting_members_fai
             raise Boom
 
     results = await asyncio.gather(
-        _write_one(store, 1), breaks_it(), _write_one(store, 3), return_exceptions=True
+        write_one(store, 1), breaks_it(), write_one(store, 3), return_exceptions=True
     )
     assert isinstance(results[0], BatchLost)
     assert isinstance(results[1], Boom)
     assert results[2] is None  # began afresh after the loss
-    assert await _values(store) == [3]
+    assert await table_values(store) == [3]
 
 
 async def test_at_most_batch_max_transactions_share_a_commit(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _table(store)
+    await create_table(store)
     monkeypatch.setattr(db_module, "BATCH_MAX", 4)
     commits = _count_commits(monkeypatch)
-    await asyncio.gather(*(_write_one(store, x) for x in range(10)))
+    await asyncio.gather(*(write_one(store, x) for x in range(10)))
     assert len(commits) == 3  # 4 + 4 + 2
-    assert await _values(store) == list(range(10))
+    assert await table_values(store) == list(range(10))
 
 
 async def test_a_transaction_starting_late_does_not_hold_up_the_earlier_ones(
@@ -229,12 +212,12 @@ async def test_a_transaction_starting_late_does_not_hold_up_the_earlier_ones(
     """The first writer's block ended long (more than BATCH_WAIT) before the second one's
     began: the second commits the first before it starts, so the first is not kept
     waiting for whatever the second does."""
-    await _table(store)
+    await create_table(store)
     commits = _count_commits(monkeypatch)
     first_done = asyncio.Event()
 
     async def first() -> None:
-        await _write_one(store, 1)
+        await write_one(store, 1)
         first_done.set()
 
     async def slow_second() -> None:
@@ -254,13 +237,13 @@ async def test_a_transaction_starting_late_does_not_hold_up_the_earlier_ones(
 
 async def test_close_commits_what_waits(db_path: Path) -> None:
     store = await open_store(db_path)
-    await _table(store)
-    writer = asyncio.create_task(_write_one(store, 7))
+    await create_table(store)
+    writer = asyncio.create_task(write_one(store, 7))
     await asyncio.sleep(0)
     await store.close()
     await writer
     store = await open_store(db_path)
     try:
-        assert await _values(store) == [7]
+        assert await table_values(store) == [7]
     finally:
         await store.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,36 +17,19 @@ from bot.core.models import ConversationState, Role
 from storage.db import BatchLost
 from storage.repositories import SqliteConversationRepo
 from storage.sqlite import SqliteStore
+from tests.storage.table_t import (
+    busy_worker,
+    committed_values,
+    create_table,
+    table_values,
+    write_one,
+)
 
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 
 
 class Boom(Exception):
     pass
-
-
-async def _table(store: SqliteStore) -> None:
-    await store.db.execute("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
-
-
-async def _values(store: SqliteStore) -> list[int]:
-    return [r[0] for r in await store.db.fetchall("SELECT x FROM t ORDER BY x")]
-
-
-def _other_connection(path: Path, sql: str = "SELECT x FROM t ORDER BY x") -> list[object]:
-    with sqlite3.connect(path) as conn:
-        return [r[0] for r in conn.execute(sql)]
-
-
-def _busy_worker(store: SqliteStore) -> asyncio.Future[None]:
-    """aiosqlite's worker thread busy for 50 ms with something that does not touch the
-    connection (not counted by ``_submitted``/``_finished``)."""
-    return asyncio.ensure_future(store.db._conn._execute(time.sleep, 0.05))
-
-
-async def _write_one(store: SqliteStore, x: int) -> None:
-    async with store.transaction():
-        await store.db.execute("INSERT INTO t VALUES (?)", (x,))
 
 
 # -- cancellation of the task that runs the shared COMMIT ---------------------------------
@@ -62,7 +44,7 @@ async def test_a_reader_cancelled_while_its_read_commits_the_batch_in_the_worker
     normally and its after-commit callback runs (its row is committed). At review: the
     writer gets ``BatchLost`` for a committed row and its callback never runs (a kept
     week would silently miss the report)."""
-    await _table(store)
+    await create_table(store)
     store.db._slow.add("COMMIT")  # COMMITs found slow: they run in the worker thread
     called: list[int] = []
 
@@ -71,7 +53,7 @@ async def test_a_reader_cancelled_while_its_read_commits_the_batch_in_the_worker
             await store.db.execute("INSERT INTO t VALUES (1)")
             store.db.after_commit(lambda: called.append(1))
 
-    busy = _busy_worker(store)
+    busy = busy_worker(store)
     w = asyncio.create_task(writer())
     r = asyncio.create_task(store.db.fetchall("SELECT x FROM t"))
     await asyncio.sleep(0)  # the writer waits for the COMMIT; the reader awaits it in the worker
@@ -80,7 +62,7 @@ async def test_a_reader_cancelled_while_its_read_commits_the_batch_in_the_worker
         await r
     results = await asyncio.gather(w, return_exceptions=True)
     await busy
-    assert _other_connection(db_path) == [1]  # the row IS committed
+    assert committed_values(db_path) == [1]  # the row IS committed
     assert list(results) == [None]
     assert called == [1]
 
@@ -94,7 +76,7 @@ async def test_a_reader_cancelled_before_the_shared_commit_does_not_undo_the_oth
     work is committed (a reader's cancellation has nothing to do with them; the committer
     task is still there to COMMIT it). At review: the reader's ``_commit_batch`` rolls the
     whole shared transaction back and every writer gets ``BatchLost``."""
-    await _table(store)  # (a worker call: the streak starts at 0)
+    await create_table(store)  # (a worker call: the streak starts at 0)
 
     async def writer(base: int, n: int) -> None:
         async with store.transaction():
@@ -114,7 +96,7 @@ async def test_a_reader_cancelled_before_the_shared_commit_does_not_undo_the_oth
         await r
     results = await asyncio.gather(w1, w2, return_exceptions=True)
     assert list(results) == [None, None], results
-    assert len(await _values(store)) == first + second
+    assert len(await table_values(store)) == first + second
 
 
 # -- SQLite undid the shared transaction, and the member who would notice is cancelled --
@@ -128,7 +110,7 @@ async def test_a_cancel_during_the_savepoint_rollback_never_acknowledges_lost_wo
     (``_rollback_quietly``) never runs, the batch stays, and the committer's COMMIT (with
     no transaction open: a no-op) "succeeds". Expected: the first writer gets
     ``BatchLost``. At review: it returns normally (acknowledged) but its row is lost."""
-    await _table(store)
+    await create_table(store)
 
     async def breaks_it() -> None:
         async with store.transaction():
@@ -136,9 +118,9 @@ async def test_a_cancel_during_the_savepoint_rollback_never_acknowledges_lost_wo
             await store.db.execute("ROLLBACK")
             raise Boom
 
-    busy = _busy_worker(store)
+    busy = busy_worker(store)
     await asyncio.sleep(0)  # the worker is busy from now on
-    first = asyncio.create_task(_write_one(store, 1))
+    first = asyncio.create_task(write_one(store, 1))
     second = asyncio.create_task(breaks_it())
     await asyncio.sleep(0)  # first waits for the COMMIT; second awaits its rollback
     second.cancel()
@@ -146,7 +128,7 @@ async def test_a_cancel_during_the_savepoint_rollback_never_acknowledges_lost_wo
         await second
     results = await asyncio.gather(first, return_exceptions=True)
     await busy
-    values = await _values(store)
+    values = await table_values(store)
     assert values == [1] or isinstance(results[0], BatchLost), (results, values)
 
 
@@ -184,7 +166,7 @@ async def test_a_member_never_caches_uncommitted_rows_for_readers_outside(
         member = await store.members.get(ws.id, "telegram", "42")
         assert member is not None
         seen["outside"] = member.role
-        seen["committed"] = _other_connection(
+        seen["committed"] = committed_values(
             db_path, "SELECT role FROM members WHERE user_id = '42'"
         )[0]
 
@@ -206,19 +188,17 @@ async def test_a_failing_member_does_not_answer_from_uncommitted_work(
     as before shared commits, its insert would have succeeded; at least it must not return
     before the COMMIT that its error depends on). At review: B gets ``IntegrityError`` and
     the table is empty."""
-    await _table(store)
+    await create_table(store)
 
     def failing(conn: sqlite3.Connection) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
     real = db_module._commit
     monkeypatch.setattr(db_module, "_commit", failing)
-    results = await asyncio.gather(
-        _write_one(store, 1), _write_one(store, 1), return_exceptions=True
-    )
+    results = await asyncio.gather(write_one(store, 1), write_one(store, 1), return_exceptions=True)
     monkeypatch.setattr(db_module, "_commit", real)
     assert isinstance(results[0], BatchLost)
-    assert await _values(store) == []
+    assert await table_values(store) == []
     assert not isinstance(results[1], sqlite3.IntegrityError), results
 
 
@@ -230,7 +210,7 @@ async def test_after_commit_of_a_transaction_that_ran_no_statement_keeps_commit_
     block ran no statement (everything from caches) and registers a callback: B's runs at
     once, before A's, although A's transaction ended (and commits) first. Expected: the
     callbacks in commit order, [A, B]. At review: [B, A]."""
-    await _table(store)
+    await create_table(store)
     calls: list[str] = []
 
     async def a() -> None:
@@ -256,8 +236,8 @@ async def test_a_long_transaction_does_not_hold_up_the_replies_that_ended_before
     (the committer needs the lock). At review it did, against the module docstring; the
     long transactions the bot runs (a cycle step's fan-out, a directive's messages) now
     say so (``transaction(alone=True)``) and commit the batch before they start."""
-    await _table(store)
-    reply = asyncio.create_task(_write_one(store, 1))
+    await create_table(store)
+    reply = asyncio.create_task(write_one(store, 1))
     reply_done_during_long: list[bool] = []
 
     async def long() -> None:
@@ -328,7 +308,7 @@ async def test_a_removed_membership_is_not_served_from_the_cache_once_committed(
     removing = asyncio.create_task(store.members.remove(member.id))
     for _ in range(1000):
         await asyncio.sleep(0)
-        if not _other_connection(db_path, "SELECT id FROM members"):
+        if not committed_values(db_path, "SELECT id FROM members"):
             break  # the DELETE is committed
     seen = await store.members.get(ws.id, "telegram", "42")
     await removing
